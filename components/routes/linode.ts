@@ -1,0 +1,52 @@
+import * as linode from "@pulumi/linode";
+import * as pulumi from "@pulumi/pulumi";
+import { physicalName } from "../naming";
+import { ingressRules } from "./ingress";
+import type { LaunchedRoute, RegionRoutesArgs } from "./types";
+
+/** Linode routes of one region: per route a firewall (DROP by default) and the instance behind it. */
+export class LinodeRegionRoutes extends pulumi.ComponentResource {
+  readonly launched: readonly LaunchedRoute[];
+
+  constructor(name: string, args: RegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lantern:fleet:LinodeRegionRoutes", name, {}, opts);
+    const inbounds = ingressRules(args.ingress).map((rule) => ({
+      label: rule.description,
+      action: "ACCEPT",
+      protocol: rule.protocol.toUpperCase(),
+      ports: rule.ports.join(","),
+      ipv4s: [...rule.cidrs],
+    }));
+    this.launched = args.routes.map(({ route, userData }) => {
+      const tags = [args.stack, route.id];
+      const firewall = new linode.Firewall(
+        `${route.id}-firewall`,
+        {
+          // Labels are unique per account and at most 32 characters.
+          label: physicalName(`${args.stack}-${route.id}`, 32),
+          inboundPolicy: "DROP",
+          outboundPolicy: "ACCEPT",
+          inbounds,
+          tags,
+        },
+        { parent: this },
+      );
+      const instance = new linode.Instance(
+        route.id,
+        {
+          region: args.region,
+          type: route.instanceType,
+          image: args.imageId,
+          // No label: Linode generates a unique one, so a replacement can exist beside the old VM.
+          tags,
+          firewallId: firewall.id.apply(Number),
+          authorizedKeys: [...args.sshPublicKeys],
+          metadatas: [{ userData: userData }],
+        },
+        { parent: this },
+      );
+      return { route, ip: instance.ipAddress };
+    });
+    this.registerOutputs({});
+  }
+}

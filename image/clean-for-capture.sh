@@ -1,0 +1,90 @@
+#!/bin/bash
+# Clean the builder for image capture (SPEC section 3, step 10, without the
+# power-off: the caller powers the VM off and captures the disk).
+#
+# Usage (as root, after provision.sh succeeded):
+#   sudo bash /tmp/lantern-image/clean-for-capture.sh
+#
+# Safe over SSH: the running sshd and the caller's session survive the
+# removal of the host keys and authorized_keys; run nothing else on the
+# builder afterwards. Every instance booted from the image then runs its own
+# cloud-init (new instance id, new machine-id, new SSH host keys, its own
+# user-data).
+set -Eeuo pipefail
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+log() { printf '[image] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+step() { log "step=$1"; }
+trap 'log "ERROR: command failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+
+empty_dir() { # <dir> [find predicates to keep entries]: remove its contents
+  local dir=$1
+  shift
+  [ -d "$dir" ] || return 0
+  find "$dir" -mindepth 1 -maxdepth 1 "$@" -exec rm -rf -- {} +
+}
+
+# Everything runs from main, parsed in full before it starts: this file
+# itself lives under /tmp, which is emptied below.
+main() {
+  [ "$(id -u)" -eq 0 ] || die "run as root (sudo bash $0)"
+
+  step clean-services
+  # Stopped by provision.sh already; make sure nothing writes state that
+  # must not be captured (journal cursors, a Tailscale node key).
+  systemctl stop otelcol-contrib.service tailscaled.service
+  empty_dir /var/lib/otelcol-contrib
+  empty_dir /var/lib/tailscale
+
+  step clean-apt
+  apt-get clean
+  empty_dir /var/lib/apt/lists
+  install -d -m 0755 /var/lib/apt/lists/partial
+
+  step clean-cloud-init
+  # Not --seed: a seed baked into the image would stop instances from
+  # reading their own datasource. --logs removes cloud-init's log files.
+  cloud-init clean --logs
+
+  step clean-ssh
+  rm -f /etc/ssh/ssh_host_*
+  # The builder's login keys must not open every instance; instances get
+  # theirs from cloud-init.
+  rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys
+
+  step clean-history
+  rm -f /root/.bash_history /root/.lesshst /root/.viminfo /root/.python_history \
+    /root/.wget-hsts /home/*/.bash_history /home/*/.lesshst /home/*/.viminfo \
+    /home/*/.python_history /home/*/.wget-hsts
+
+  step clean-tmp
+  # systemd-private-* belong to running services; boot recreates them.
+  empty_dir /tmp ! -name 'systemd-private-*'
+  empty_dir /var/tmp ! -name 'systemd-private-*'
+
+  step clean-logs
+  # Truncate, not delete: services keep their open log files. The journal
+  # is binary: rotate and vacuum it instead of truncating it.
+  find /var/log -path /var/log/journal -prune -o -type f \
+    \( -name '*.gz' -o -name '*.[0-9]' -o -name '*.old' \) -exec rm -f -- {} +
+  find /var/log -path /var/log/journal -prune -o -type f -exec truncate -s 0 -- {} +
+  if [ -d /var/log/journal ]; then
+    journalctl --rotate
+    journalctl --vacuum-time=1s
+  fi
+
+  step clean-identity
+  truncate -s 0 /etc/machine-id
+  if [ -f /var/lib/dbus/machine-id ] && [ ! -L /var/lib/dbus/machine-id ]; then
+    rm -f /var/lib/dbus/machine-id
+  fi
+  rm -f /var/lib/systemd/random-seed
+  rm -f /var/lib/dhcp/*.leases
+
+  sync
+  step clean-finished
+}
+
+main "$@"

@@ -1,0 +1,234 @@
+/**
+ * The stack's typed configuration: one schema, parsed and validated once,
+ * before any resource is declared. Everything downstream trusts the
+ * FleetConfig it returns. Pure: no Pulumi resources, no I/O.
+ */
+import { z } from "zod";
+import { type Arch, PROVIDERS, PROVIDER_PROFILES, type ProviderName } from "./catalog";
+
+export const DEFAULT_RELEASE_BASE_URL = "https://github.com/getlantern/lantern-box/releases/download";
+
+/** Config keys that hold secrets: read with requireSecret, never parsed here. */
+export const SECRET_KEYS = ["tailscaleAuthKey", "routeConfig"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+// Values that reach a shell, an env file or YAML are matched strictly, never escaped.
+const RELEASE_TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+const HTTPS_URL = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9]\d{0,4})?(\/[A-Za-z0-9._~-]+)*$/;
+const TRACK_NAME = /^[a-z][a-z0-9]{0,15}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [A-Za-z0-9@._-]+)?$/;
+const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
+const INSTANCE_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const OCID = /^ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+$/;
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+export const MAX_ROUTES_PER_REGION_TRACK = 50;
+
+/** What a secret's value must look like; returns the problem, if any. Never echoes the value. */
+export function secretProblem(key: SecretKey, value: string): string | undefined {
+  switch (key) {
+    case "tailscaleAuthKey":
+      return /^[\x21-\x7e]{1,200}$/.test(value) ? undefined : "expected one printable token without spaces";
+    case "routeConfig":
+      return isJsonObject(value) ? undefined : "expected the lantern-box config.json text: a JSON object";
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
+
+const releaseTag = z.string().regex(RELEASE_TAG, "expected a release tag like v0.0.73 (v<major>.<minor>.<patch>)");
+const httpsUrl = z
+  .string()
+  .regex(HTTPS_URL, "expected an https:// URL without query, fragment, credentials or trailing slash");
+/** `pulumi config set --path` stores numbers as strings; accept both, nothing else. */
+const intLike = (min: number, max: number) =>
+  z
+    .union([z.int(), z.string().regex(/^\d{1,6}$/, "expected a whole number").transform(Number)])
+    .pipe(z.int().min(min).max(max));
+const port = intLike(1, 65535);
+
+const tracksSchema = z.record(
+  z.string().regex(TRACK_NAME, "expected a track name: a lowercase letter, then up to 15 lowercase letters or digits"),
+  z.strictObject({ releaseTag: releaseTag.optional() }),
+);
+
+/** Routes per track in one region, e.g. `{ stable: 2, canary: 1 }`. */
+const regionRoutesSchema = z.record(
+  z.string().regex(TRACK_NAME, "expected a track name"),
+  intLike(0, MAX_ROUTES_PER_REGION_TRACK),
+);
+
+const providerFields = {
+  instanceType: z.string().regex(INSTANCE_TYPE, "expected an instance type name").optional(),
+  regions: z.record(z.string(), regionRoutesSchema),
+};
+
+const providersSchema = z.strictObject({
+  linode: z.strictObject(providerFields).optional(),
+  alicloud: z.strictObject(providerFields).optional(),
+  oci: z
+    .strictObject({
+      ...providerFields,
+      compartmentId: z.string().regex(OCID, "expected a compartment or tenancy OCID"),
+      ocpus: intLike(1, 4).default(1),
+      memoryInGbs: intLike(1, 24).default(1),
+    })
+    .optional(),
+});
+
+export const fleetConfigSchema = z.strictObject({
+    releaseTag,
+    releaseBaseUrl: httpsUrl.default(DEFAULT_RELEASE_BASE_URL),
+    /** Pinned .deb hashes by tag and architecture, checked on top of the release's checksum file. */
+    releaseChecksums: z
+      .record(releaseTag, z.strictObject({ amd64: z.string().regex(SHA256).optional(), arm64: z.string().regex(SHA256).optional() }))
+      .default({}),
+    tracks: tracksSchema,
+    tailscale: z
+      .strictObject({ loginServer: httpsUrl.default("https://controlplane.tailscale.com") })
+      .prefault({}),
+    otel: z
+      .strictObject({
+        endpoint: httpsUrl.default("https://ops.lantr.net:443"),
+        serviceName: z.string().regex(SERVICE_NAME).default("vps-proxy"),
+      })
+      .prefault({}),
+    sshPublicKeys: z
+      .array(z.string().regex(SSH_PUBLIC_KEY, "expected an OpenSSH public key line (type, base64, optional comment)"))
+      .min(1),
+    ingress: z
+      .strictObject({
+        tcp: z.array(port).default([443]),
+        udp: z.array(port).default([443]),
+        sshSourceCidrs: z.array(z.string().regex(IPV4_CIDR, "expected an IPv4 CIDR")).min(1).default(["0.0.0.0/0"]),
+      })
+      .prefault({}),
+    providers: providersSchema,
+  });
+
+type Providers = z.output<typeof providersSchema>;
+type Tracks = z.output<typeof tracksSchema>;
+
+/** Rules across keys: regions must exist, routes must name defined tracks, the fleet is not empty. */
+function crossCheck(providers: Providers, tracks: Tracks): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const provider of PROVIDERS) {
+    for (const [region, routes] of Object.entries(providers[provider]?.regions ?? {})) {
+      const regionPath = `providers.${provider}.regions.${region}`;
+      if (!PROVIDER_PROFILES[provider].regions.includes(region)) {
+        problems.push({ path: regionPath, message: `unknown ${provider} region "${region}"` });
+      }
+      for (const track of Object.keys(routes).filter((t) => !(t in tracks))) {
+        const defined = Object.keys(tracks).join(", ") || "none";
+        problems.push({ path: `${regionPath}.${track}`, message: `track "${track}" is not defined under tracks (defined: ${defined})` });
+      }
+    }
+  }
+  if (routesOf({ releaseTag: "v0.0.0", tracks, providers }).length === 0) {
+    problems.push({ path: "providers", message: "the fleet has no routes: give at least one region a route count above 0" });
+  }
+  return problems;
+}
+
+export type FleetConfig = z.output<typeof fleetConfigSchema>;
+
+export interface ConfigProblem {
+  /** Dotted config key path, e.g. `tracks.canary.releaseTag`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown for invalid stack config; carries every problem, not just the first. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`invalid stack config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates raw stack config (keys without the project prefix). Throws ConfigError. */
+export function parseFleetConfig(raw: unknown): FleetConfig {
+  const result = fleetConfigSchema.safeParse(raw);
+  const problems = result.success ? [] : result.error.issues.flatMap(toProblems);
+  // Cross-key rules need valid providers and tracks, not a valid whole: report them alongside.
+  const fields = (raw ?? {}) as { providers?: unknown; tracks?: unknown };
+  const providers = providersSchema.safeParse(fields.providers);
+  const tracks = tracksSchema.safeParse(fields.tracks);
+  if (providers.success && tracks.success) problems.push(...crossCheck(providers.data, tracks.data));
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}
+
+function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown key" }));
+  }
+  return [{ path: path.join(".") || "(root)", message: issue.message }];
+}
+
+export interface Route {
+  /** Stable identity: `<provider>-<region>-<track>-<n>`; becomes `route.id` and the resource names. */
+  readonly id: string;
+  readonly provider: ProviderName;
+  readonly region: string;
+  readonly track: string;
+  readonly arch: Arch;
+  readonly instanceType: string;
+  /** The release this route runs: its track's override, else the stack default. */
+  readonly releaseTag: string;
+  /** Pinned sha256 of this route's .deb, when the config pins one. */
+  readonly debSha256?: string;
+}
+
+export function instanceTypeOf(cfg: Pick<FleetConfig, "providers">, provider: ProviderName): string {
+  return cfg.providers[provider]?.instanceType ?? PROVIDER_PROFILES[provider].defaultInstanceType;
+}
+
+export function releaseTagFor(cfg: Pick<FleetConfig, "releaseTag" | "tracks">, track: string): string {
+  return cfg.tracks[track]?.releaseTag ?? cfg.releaseTag;
+}
+
+/**
+ * Every route of the fleet, in config order. A route's id depends only on its
+ * own provider, region, track and number, so adding regions or routes never
+ * renames existing ones; lowering a count removes the highest numbers.
+ */
+export function routesOf(cfg: Pick<FleetConfig, "releaseTag" | "tracks" | "providers"> & Partial<Pick<FleetConfig, "releaseChecksums">>): Route[] {
+  return PROVIDERS.flatMap((provider) => {
+    const providerCfg = cfg.providers[provider];
+    if (!providerCfg) return [];
+    const profile = PROVIDER_PROFILES[provider];
+    return Object.entries(providerCfg.regions).flatMap(([region, counts]) =>
+      Object.entries(counts).flatMap(([track, count]) =>
+        Array.from({ length: count }, (_, i): Route => {
+          const tag = releaseTagFor(cfg, track);
+          const debSha256 = cfg.releaseChecksums?.[tag]?.[profile.arch];
+          return {
+            id: `${provider}-${region}-${track}-${i + 1}`,
+            provider,
+            region,
+            track,
+            arch: profile.arch,
+            instanceType: instanceTypeOf(cfg, provider),
+            releaseTag: tag,
+            ...(debSha256 ? { debSha256 } : {}),
+          };
+        }),
+      ),
+    );
+  });
+}
+
+/** Regions that run at least one route, per provider. */
+export function regionsOf(cfg: FleetConfig, provider: ProviderName): string[] {
+  return [...new Set(routesOf(cfg).filter((r) => r.provider === provider).map((r) => r.region))];
+}

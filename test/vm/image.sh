@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# The base image, built from the project's own recipe (image/) the way the
+# builder VM does it on a cloud: boot the stock image with a NoCloud seed
+# that lets us in over SSH, copy image/ over, run provision.sh with the
+# stand-in parameters, run clean-for-capture.sh, power off; the disk is the
+# base image. Cached under $CACHE_DIR keyed by the recipe and its inputs.
+# Sourced after lib.sh, stand-ins.sh and rootfs.sh.
+
+RECIPE_DIR=$REPO_DIR/image
+BUILDER_BOOT_TIMEOUT=420
+PROVISION_TIMEOUT=1200
+
+# base_key: hash of the recipe folder, the harness files that shape the
+# builder, and the rootfs it starts from.
+base_key() {
+  {
+    (cd "$REPO_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum)
+    sha256sum "${BASH_SOURCE[0]}" "$VM_DIR/stand-ins.sh" "$VM_DIR"/stubs/*
+    rootfs_key
+  } | sha256sum | cut -c1-16
+}
+
+# The parameters a pipeline would pass, pointed at the local stand-ins.
+provision_env() {
+  printf '%s ' \
+    "LANTERN_OTELCOL_VERSION=$OTELCOL_VERSION" \
+    "LANTERN_OTELCOL_BASE_URL=$GUEST_URL/otelcol" \
+    "LANTERN_TAILSCALE_REPO_URL=$GUEST_URL/tailscale" \
+    "LANTERN_CA_CERT_URL=$GUEST_URL/ca/lanternet-ca.crt" \
+    "LANTERN_CA_CERT_SHA256=$(ca_sha256)" \
+    "LANTERN_OTLP_ENDPOINT=$GUEST_URL/otlp"
+}
+
+# builder_userdata <out>: root logs in with the test key, as on Linode.
+builder_userdata() {
+  cat >"$1" <<EOF
+#cloud-config
+disable_root: false
+users: []
+ssh_authorized_keys:
+  - $(cat "$SSH_KEY.pub")
+EOF
+}
+
+# run_recipe <vm>: copy image/ and run it as the pipeline does.
+run_recipe() {
+  local vm=$1 t0
+  scp_to_guest "$vm" "$RECIPE_DIR" /tmp/lantern-image || die "$vm: scp of image/ failed"
+  t0=$(now)
+  # shellcheck disable=SC2046 # provision_env is a list of words
+  SSH_TIMEOUT=$PROVISION_TIMEOUT ssh_guest "$vm" env $(provision_env) bash /tmp/lantern-image/provision.sh \
+    >"$RUN_DIR/provision.log" 2>&1 || {
+    tail -n 30 "$RUN_DIR/provision.log" >&2
+    die "provision.sh failed (see $RUN_DIR/provision.log)"
+  }
+  timing "provision.sh in the builder" "$(elapsed "$t0")"
+  # Builder-only trust of the test CA goes before capture (see rootfs.sh).
+  ssh_guest "$vm" "rm -f $BUILDER_CA_FILE && update-ca-certificates --fresh >/dev/null" ||
+    die "$vm: removing the builder-only CA failed"
+  # clean-for-capture.sh removes the login keys: power off in the same
+  # session, as the last command on the builder.
+  ssh_guest "$vm" "bash /tmp/lantern-image/clean-for-capture.sh && echo CAPTURE-READY && systemctl poweroff" \
+    >"$RUN_DIR/clean-for-capture.log" 2>&1 || true
+  grep -qx CAPTURE-READY "$RUN_DIR/clean-for-capture.log" || {
+    tail -n 30 "$RUN_DIR/clean-for-capture.log" >&2
+    die "clean-for-capture.sh failed (see $RUN_DIR/clean-for-capture.log)"
+  }
+  wait_vm_exit "$vm"
+}
+
+# build_base_image: sets BASE_IMG (cached).
+build_base_image() {
+  local key t0 disk seed ud
+  key=$(base_key)
+  BASE_IMG=$CACHE_DIR/base-$key.qcow2
+  if [ -s "$BASE_IMG" ]; then
+    log "base image: cached $BASE_IMG"
+    return 0
+  fi
+  [ -f "$RECIPE_DIR/provision.sh" ] || die "no image recipe at $RECIPE_DIR/provision.sh"
+  t0=$(now)
+  disk=$RUN_DIR/builder.qcow2 seed=$RUN_DIR/builder-seed.img ud=$RUN_DIR/builder-user-data
+  qemu-img create -q -f qcow2 -F raw -b "$ROOTFS_IMG" "$disk"
+  builder_userdata "$ud"
+  make_seed "$seed" "$ud" "builder-$key"
+  boot_vm builder "$disk" "$seed" root
+  wait_ssh builder "$BUILDER_BOOT_TIMEOUT" || die "builder: no SSH"
+  timing "builder boot to SSH" "$(elapsed "$t0")"
+  run_recipe builder
+  qemu-img convert -O qcow2 "$disk" "$BASE_IMG.partial"
+  mv "$BASE_IMG.partial" "$BASE_IMG"
+  rm -f "$disk"
+  timing "base image build (builder boot + recipe + capture)" "$(elapsed "$t0")"
+}

@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# The "vendor image" the builder VM starts from: a minimal Debian 12 rootfs
+# (debootstrap) with systemd, sshd, cloud-init and a kernel, turned into an
+# ext4 disk with mke2fs -d (no loop mounts). It plays the part of the
+# provider's stock Ubuntu image. Also collects the .debs the image recipe's
+# apt-get needs, for the local mirror (the guest has no internet).
+# Sourced after lib.sh and stand-ins.sh.
+
+DEBIAN_MIRROR=${LANTERN_VM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ROOTFS_SIZE=3G
+ROOTFS_PACKAGES=(
+  systemd systemd-sysv udev dbus kmod procps less locales
+  ifupdown isc-dhcp-client iproute2 netbase
+  openssh-server sudo cloud-init python3-cffi-backend
+  curl ca-certificates gnupg
+  linux-image-amd64 initramfs-tools
+)
+# What the image recipe installs with apt-get, beyond the rootfs: these and
+# their dependencies are downloaded into the mirror, not installed.
+MIRROR_PACKAGES=(ca-certificates tzdata nftables wireguard-tools curl gnupg)
+
+# Builder-only trust of the test CA: the recipe downloads the "Lanternet
+# CA" (here: the test CA) over https before anything trusts it, as a real
+# builder trusts the real server's public CA. image.sh removes this file
+# before capture, so routes trust the test CA only through the recipe.
+BUILDER_CA_FILE=/usr/local/share/ca-certificates/lantern-vm-builder-ca.crt
+MIRROR_KEYRING=/usr/share/keyrings/lantern-vm-test-mirror.gpg
+
+rootfs_key() {
+  cat "${BASH_SOURCE[0]}" "$PKI_DIR/ca.crt" "$PKI_DIR/repo-key.gpg" | sha256sum | cut -c1-16
+}
+
+# in_root <dir> <command...>: run inside the rootfs.
+in_root() {
+  local dir=$1
+  shift
+  LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$dir" "$@"
+}
+
+debootstrap_rootfs() {
+  local dir=$1 include
+  include=$(IFS=,; echo "${ROOTFS_PACKAGES[*]}")
+  mkdir -p "$CACHE_DIR/debootstrap-cache"
+  timeout 1200 debootstrap --variant=minbase --include="$include" \
+    --cache-dir="$CACHE_DIR/debootstrap-cache" bookworm "$dir" "$DEBIAN_MIRROR" \
+    >"$RUN_DIR/debootstrap.log" 2>&1 || die "debootstrap failed (see $RUN_DIR/debootstrap.log)"
+}
+
+# download_mirror_debs <rootfs> <out-dir>: what apt-get install would fetch
+# for MIRROR_PACKAGES on this rootfs.
+download_mirror_debs() {
+  local dir=$1 out=$2
+  in_root "$dir" apt-get -qq -o Acquire::Retries=3 update
+  in_root "$dir" apt-get -qq -o Acquire::Retries=3 install --download-only --yes \
+    --no-install-recommends "${MIRROR_PACKAGES[@]}" >/dev/null
+  mkdir -p "$out"
+  find "$dir/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec mv -t "$out" {} +
+  in_root "$dir" apt-get clean
+  rm -rf "$dir"/var/lib/apt/lists/*
+}
+
+configure_rootfs() {
+  local dir=$1
+  : >"$dir/etc/resolv.conf"
+  echo localhost >"$dir/etc/hostname"
+  printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$dir/etc/fstab"
+  cat >"$dir/etc/cloud/cloud.cfg.d/90-lantern-vm-test.cfg" <<'EOF'
+# Vendor-image defaults of the test's stand-in for the provider image.
+datasource_list: [NoCloud, None]
+locale: C.UTF-8
+manage_etc_hosts: true
+EOF
+  install -m 0644 "$PKI_DIR/repo-key.gpg" "$dir$MIRROR_KEYRING"
+  printf 'deb [signed-by=%s] %s/debian bookworm main\n' "$MIRROR_KEYRING" "$GUEST_URL" \
+    >"$dir/etc/apt/sources.list"
+  install -m 0644 "$PKI_DIR/ca.crt" "$dir$BUILDER_CA_FILE"
+  in_root "$dir" update-ca-certificates >/dev/null
+}
+
+# build_rootfs: sets KERNEL, INITRD, ROOTFS_IMG, MIRROR_DEBS (cached).
+build_rootfs() {
+  local out t0 dir
+  out=$CACHE_DIR/rootfs-$(rootfs_key)
+  KERNEL=$out/vmlinuz INITRD=$out/initrd.img ROOTFS_IMG=$out/rootfs.ext4 MIRROR_DEBS=$out/mirror-debs
+  if [ -s "$ROOTFS_IMG" ]; then
+    log "rootfs: cached $out"
+    return 0
+  fi
+  t0=$(now)
+  dir=$CACHE_DIR/tmp/rootfs
+  rm -rf "$dir" "$out.partial"
+  mkdir -p "$out.partial"
+  log "rootfs: debootstrap bookworm (minbase + ${#ROOTFS_PACKAGES[@]} packages)"
+  debootstrap_rootfs "$dir"
+  download_mirror_debs "$dir" "$out.partial/mirror-debs"
+  configure_rootfs "$dir"
+  cp "$dir"/boot/vmlinuz-* "$out.partial/vmlinuz"
+  cp "$dir"/boot/initrd.img-* "$out.partial/initrd.img"
+  mke2fs -q -t ext4 -L rootfs -d "$dir" "$out.partial/rootfs.ext4" "$ROOTFS_SIZE"
+  rm -rf "$dir" "$out"
+  mv "$out.partial" "$out"
+  timing "rootfs build (debootstrap + mke2fs)" "$(elapsed "$t0")"
+}
