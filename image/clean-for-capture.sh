@@ -70,9 +70,11 @@ main() {
   find /var/log -path /var/log/journal -prune -o -type f \
     \( -name '*.gz' -o -name '*.[0-9]' -o -name '*.old' \) -exec rm -f -- {} +
   find /var/log -path /var/log/journal -prune -o -type f -exec truncate -s 0 -- {} +
-  if [ -d /var/log/journal ]; then
+  if systemctl is-active --quiet systemd-journald.service; then
     journalctl --rotate
     journalctl --vacuum-time=1s
+  elif [ -d /var/log/journal ]; then
+    find /var/log/journal -type f -name '*.journal*' -delete
   fi
 
   step clean-identity

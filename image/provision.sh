@@ -362,6 +362,7 @@ is_enabled() { [ "$(systemctl is-enabled "$1" 2>/dev/null)" = enabled ]; }
 has_mode() { [ -e "$2" ] && [ "$(stat -c '%a %U' "$2")" = "$1 root" ]; } # <octal> <path>
 has_line() { [ -f "$1" ] && grep -qxF -- "$2" "$1"; }                     # <file> <line>
 is_empty_file() { [ -f "$1" ] && [ ! -s "$1" ]; }
+same_file() { cmp -s -- "$1" "$2"; }
 pw_locked() { [ "$(passwd -S "$1" | cut -d' ' -f2)" = L ]; }
 user_ok() {
   local entry

@@ -22,10 +22,16 @@ PASSED=0
 FAILED=0
 
 log() { printf '[vm-test %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "FATAL: $*"; exit 1; }
 
 pass() { PASSED=$((PASSED + 1)); printf 'PASS: %s\n' "$*"; }
 fail() { FAILED=$((FAILED + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# die: the harness itself cannot go on; counts as a failure.
+die() {
+  fail "harness: $*"
+  summary || true
+  exit 1
+}
 
 # check "<description>" <command...>: one PASS/FAIL line from an exit status.
 check() {
@@ -87,11 +93,13 @@ free_port() {
     console.log(s.address().port); s.close(); });'
 }
 
-# ssh_guest <vm> <command...>: run a command as the VM's login user.
+# ssh_guest <vm> <script>          run a shell snippet as the VM's login user
+# ssh_guest <vm> <command> <arg>... run one command, arguments quoted as given
 # stdin is passed through (for "bash -s < script").
 ssh_guest() {
   local vm=$1
   shift
+  [ "$#" -eq 1 ] || set -- "$(printf '%q ' "$@")"
   timeout "${SSH_TIMEOUT:-600}" ssh -q -i "$SSH_KEY" -p "${VM_PORT[$vm]}" \
     -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=10 \

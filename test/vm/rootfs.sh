@@ -50,6 +50,7 @@ debootstrap_rootfs() {
 # for MIRROR_PACKAGES on this rootfs.
 download_mirror_debs() {
   local dir=$1 out=$2
+  in_root "$dir" apt-get clean
   in_root "$dir" apt-get -qq -o Acquire::Retries=3 update
   in_root "$dir" apt-get -qq -o Acquire::Retries=3 install --download-only --yes \
     --no-install-recommends "${MIRROR_PACKAGES[@]}" >/dev/null

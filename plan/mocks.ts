@@ -1,0 +1,48 @@
+/**
+ * The one set of Pulumi mocks, shared by the offline plan and the unit tests:
+ * resources echo their inputs plus the outputs the program reads (ids, IPs);
+ * data sources return fixed, plausible answers. An invoke nobody mocked fails
+ * loudly so a new data source cannot slip through unplanned.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { sha256Hex } from "../components/naming";
+
+/** Resource types that are route instances, and where each keeps its user-data. */
+export const INSTANCE_USER_DATA: Readonly<Record<string, (inputs: Record<string, unknown>) => unknown>> = {
+  "linode:index/instance:Instance": (i) => (i.metadatas as { userData?: unknown }[] | undefined)?.[0]?.userData,
+  "alicloud:ecs/instance:Instance": (i) => i.userData,
+  "oci:Core/instance:Instance": (i) => (i.metadata as { user_data?: unknown } | undefined)?.user_data,
+};
+
+const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {
+  "alicloud:index/getZones:getZones": () => ({ zones: [{ id: "mock-zone-a" }], ids: ["mock-zone-a"] }),
+  "alicloud:ecs/getImages:getImages": () => ({ images: [{ id: "ubuntu_24_04_x64_20G_alibase_mock.vhd" }] }),
+  "oci:Core/getImages:getImages": () => ({ images: [{ id: "ocid1.image.oc1..mockubuntu2404minimalaarch64" }] }),
+  "oci:Identity/getAvailabilityDomains:getAvailabilityDomains": () => ({
+    availabilityDomains: [{ name: "Mock:AD-1" }],
+  }),
+};
+
+/** A documentation-range IPv4 address (192.0.2.0/24 and friends), stable per name. */
+function mockIp(name: string): string {
+  const h = Buffer.from(sha256Hex(name), "hex");
+  return `198.51.${h[0]! % 100}.${(h[1]! % 250) + 1}`;
+}
+
+export const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    // Linode ids are numbers; everything else gets a readable fake.
+    const id = args.type.startsWith("linode:") ? String(parseInt(sha256Hex(args.name).slice(0, 7), 16)) : `${args.name}-id`;
+    const state: Record<string, unknown> = { ...args.inputs };
+    if (args.type in INSTANCE_USER_DATA) {
+      state.ipAddress = mockIp(args.name);
+      state.publicIp = mockIp(args.name);
+    }
+    return { id, state };
+  },
+  call(args) {
+    const answer = CALLS[args.token];
+    if (!answer) throw new Error(`the offline plan has no mock for data source ${args.token}`);
+    return answer(args.inputs as Record<string, unknown>);
+  },
+};

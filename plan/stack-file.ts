@@ -1,0 +1,58 @@
+/**
+ * Reads a Pulumi stack file the way the engine hands config to a program:
+ * `project:key` -> string, objects as JSON text. Secrets are never read:
+ * every secret key gets a masked placeholder, so the plan runs without them
+ * and can never print one.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { SECRET_KEYS, type SecretKey } from "../stacks/config";
+import { PROJECT } from "../stacks/stack";
+
+/** Placeholders that pass the secrets' own validation and read as masked. */
+export const SECRET_PLACEHOLDERS: Readonly<Record<SecretKey, string>> = {
+  tailscaleAuthKey: "[secret:tailscaleAuthKey]",
+  routeConfig: '{"[secret]":"routeConfig"}',
+};
+
+export interface EngineConfig {
+  readonly config: Record<string, string>;
+  readonly secretKeys: string[];
+}
+
+const isSecure = (v: unknown): boolean => typeof v === "object" && v !== null && "secure" in v;
+
+/** Nested `secure:` values become "[secret]"; reports whether any did. */
+function maskSecure(value: unknown): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: "[secret]", secret: true };
+  if (Array.isArray(value)) {
+    const items = value.map(maskSecure);
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value).map(([k, v]) => [k, maskSecure(v)] as const);
+    return { value: Object.fromEntries(entries.map(([k, m]) => [k, m.value])), secret: entries.some(([, m]) => m.secret) };
+  }
+  return { value, secret: false };
+}
+
+export function engineConfig(stackFileText: string, project = PROJECT): EngineConfig {
+  const doc = (parse(stackFileText) ?? {}) as { config?: Record<string, unknown> };
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, raw] of Object.entries(doc.config ?? {})) {
+    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+    const { value, secret } = maskSecure(raw);
+    config[fullKey] = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+    if (secret) secretKeys.push(fullKey);
+  }
+  for (const key of SECRET_KEYS) {
+    config[`${project}:${key}`] = SECRET_PLACEHOLDERS[key];
+    secretKeys.push(`${project}:${key}`);
+  }
+  return { config, secretKeys: [...new Set(secretKeys)] };
+}
+
+export function readEngineConfig(path: string): EngineConfig {
+  return engineConfig(readFileSync(path, "utf8"));
+}
