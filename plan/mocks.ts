@@ -33,7 +33,7 @@ export const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     // Linode ids are numbers; everything else gets a readable fake.
     const id = args.type.startsWith("linode:") ? String(parseInt(sha256Hex(args.name).slice(0, 7), 16)) : `${args.name}-id`;
-    const state: Record<string, unknown> = { ...args.inputs };
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     if (args.type in INSTANCE_USER_DATA) {
       state.ipAddress = mockIp(args.name);
       state.publicIp = mockIp(args.name);

@@ -130,7 +130,8 @@ export async function runPlan({ stack, configFile }: PlanOptions): Promise<Plan>
     registerOutputs(req, cb);
   };
 
-  await pulumi.runtime.runInPulumiStack(async () => require(path.join(REPO_ROOT, "index.ts")));
+  // Like the Pulumi nodejs host: the program module's exports become the stack outputs.
+  await pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(path.join(REPO_ROOT, "index.ts")) as Record<string, unknown>));
   await pulumi.runtime.disconnect();
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
   return { stack, resources, outputs, userData: Object.fromEntries(Object.entries(userData).sort()) };

@@ -51,6 +51,11 @@ export function otelEnvFile(input: Pick<UserDataInput, "route" | "stack" | "conf
   ].join("\n");
 }
 
+/** The collector's env file: the image's endpoint variable plus the route's attributes. */
+export function collectorEnvFile(input: Pick<UserDataInput, "route" | "stack" | "config">): string {
+  return [`LANTERN_OTLP_ENDPOINT=${input.config.otel.endpoint}`, otelEnvFile(input)].join("\n");
+}
+
 function step(name: string): string[] {
   return ["echo", `${LOG_TAG} step=${name}`];
 }
@@ -68,7 +73,7 @@ export function renderUserData(input: UserDataInput): string {
     ssh_pwauth: false,
     write_files: [
       { path: "/etc/lantern-box/otel.env", permissions: "0600", owner: "root:root", content: otelEnv },
-      { path: "/etc/otelcol-contrib/otelcol.env", permissions: "0600", owner: "root:root", content: otelEnv },
+      { path: "/etc/otelcol-contrib/otelcol.env", permissions: "0600", owner: "root:root", content: collectorEnvFile(input) },
       { path: "/etc/lantern-box/config.json", permissions: "0600", owner: "root:root", content: secrets.routeConfig },
       { path: TAILSCALE_AUTHKEY_PATH, permissions: "0600", owner: "root:root", content: secrets.tailscaleAuthKey },
       { path: INSTALL_SCRIPT_PATH, permissions: "0755", owner: "root:root", content: INSTALL_SCRIPT },

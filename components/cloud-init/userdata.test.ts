@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { parseFleetConfig, type Route, routesOf } from "../../stacks/config";
+import { decodeUserData, encodeUserData, USER_DATA_LIMITS, UserDataTooLargeError } from "./encoding";
+import { INSTALL_SCRIPT, INSTALL_SCRIPT_PATH, renderUserData } from "./userdata";
+import { encodeRouteUserData } from "./index";
+
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDTHlpOZpSeiM5yPfwRYVzzRJARhRua3es3vmSmBWPPN ops@lantern-fleet";
+const config = parseFleetConfig({
+  releaseTag: "v0.0.73",
+  releaseChecksums: { "v0.0.74": { arm64: "b".repeat(64) } },
+  tracks: { stable: {}, canary: { releaseTag: "v0.0.74" } },
+  sshPublicKeys: [KEY],
+  providers: {
+    linode: { regions: { "us-lax": { stable: 1 } } },
+    alicloud: { regions: { "ap-southeast-1": { canary: 1 } } },
+    oci: { compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { canary: 1 } } },
+  },
+});
+const secrets = { tailscaleAuthKey: "tskey-auth-SECRET", routeConfig: '{"inbounds":[{"type":"x","listen_port":443}]}' };
+const routes = routesOf(config);
+const route = (id: string): Route => routes.find((r) => r.id === id) ?? assert.fail(id);
+
+interface CloudConfig {
+  hostname: string;
+  users: { name: string; ssh_authorized_keys: string[] }[];
+  write_files: { path: string; permissions: string; content: string }[];
+  runcmd: (string | string[])[];
+}
+const rendered = (r: Route): CloudConfig => {
+  const text = renderUserData({ route: r, stack: "staging", config, secrets });
+  assert.ok(text.startsWith("#cloud-config\n"));
+  return parse(text) as CloudConfig;
+};
+const file = (doc: CloudConfig, path: string) => doc.write_files.find((f) => f.path === path) ?? assert.fail(path);
+
+describe("renderUserData", () => {
+  for (const r of routes) {
+    it(`${r.id}: tags telemetry with the route, installs its track's tag, and keeps secrets in 0600 files`, () => {
+      const doc = rendered(r);
+      assert.equal(doc.hostname, r.id);
+      assert.deepEqual(doc.users, [{ name: "lantern", ssh_authorized_keys: [KEY] }]);
+      const attributes = `service.name=vps-proxy,route.id=${r.id},deployment.environment=staging,cloud.provider=${r.provider},cloud.region=${r.region},lantern.track=${r.track}`;
+      for (const envFile of ["/etc/lantern-box/otel.env", "/etc/otelcol-contrib/otelcol.env"]) {
+        assert.ok(file(doc, envFile).content.includes(`OTEL_RESOURCE_ATTRIBUTES=${attributes}\n`), envFile);
+        assert.equal(file(doc, envFile).permissions, "0600");
+      }
+      assert.equal(file(doc, "/etc/lantern-box/config.json").content, secrets.routeConfig);
+      assert.equal(file(doc, "/etc/lantern-box/config.json").permissions, "0600");
+      assert.equal(file(doc, INSTALL_SCRIPT_PATH).content, INSTALL_SCRIPT);
+      assert.equal(doc.runcmd[0], "set -eu");
+      const install = doc.runcmd.find((c) => Array.isArray(c) && c.includes(INSTALL_SCRIPT_PATH)) as string[];
+      assert.equal(install.at(-1), r.releaseTag);
+      assert.ok(install.includes(`LANTERN_RELEASE_BASE_URL=${config.releaseBaseUrl}`));
+      assert.equal(install.some((a) => a.startsWith("LANTERN_DEB_SHA256=")), r.debSha256 !== undefined);
+      const up = doc.runcmd.find((c) => Array.isArray(c) && c[0] === "tailscale") as string[];
+      assert.deepEqual(up.slice(0, 2), ["tailscale", "up"]);
+      assert.ok(up.includes("--login-server=https://controlplane.tailscale.com"));
+      assert.ok(!up.join(" ").includes(secrets.tailscaleAuthKey), "auth key must not be on a command line");
+    });
+  }
+
+  it("gives each track its own tag: canary routes get the override", () => {
+    assert.equal(route("alicloud-ap-southeast-1-canary-1").releaseTag, "v0.0.74");
+    assert.match(renderUserData({ route: route("linode-us-lax-stable-1"), stack: "s", config, secrets }), /\bv0\.0\.73\n/);
+    assert.doesNotMatch(renderUserData({ route: route("linode-us-lax-stable-1"), stack: "s", config, secrets }), /v0\.0\.74/);
+  });
+
+  it("is deterministic", () => {
+    const r = route("oci-us-ashburn-1-canary-1");
+    assert.equal(
+      renderUserData({ route: r, stack: "prod", config, secrets }),
+      renderUserData({ route: r, stack: "prod", config, secrets }),
+    );
+  });
+});
+
+describe("encodeUserData", () => {
+  it("sends plain base64 when it fits and decodes back", () => {
+    const encoded = encodeRouteUserData(route("linode-us-lax-stable-1"), "staging", config, secrets);
+    assert.equal(encoded.gzipped, false);
+    assert.equal(decodeUserData(encoded.base64), renderUserData({ route: route("linode-us-lax-stable-1"), stack: "staging", config, secrets }));
+  });
+
+  it("gzips when plain base64 is over the limit, deterministically", () => {
+    const big = `#cloud-config\n# ${"padding ".repeat(2000)}\n`;
+    const a = encodeUserData("r1", "linode", big);
+    assert.equal(a.gzipped, true);
+    assert.ok(a.countedBytes <= USER_DATA_LIMITS.linode.bytes);
+    assert.equal(a.base64, encodeUserData("r1", "linode", big).base64);
+    assert.equal(decodeUserData(a.base64), big);
+  });
+
+  it("refuses user-data still over the limit after gzip, naming the route", () => {
+    // Hash output does not compress: 48 KB of it stays over every limit after gzip.
+    const random = Buffer.concat(Array.from({ length: 1500 }, (_, i) => createHash("sha256").update(String(i)).digest())).toString("base64");
+    for (const provider of ["linode", "alicloud", "oci"] as const) {
+      assert.throws(() => encodeUserData(`${provider}-x-stable-1`, provider, random), (err: unknown) => {
+        assert.ok(err instanceof UserDataTooLargeError);
+        assert.match(err.message, new RegExp(`route ${provider}-x-stable-1: .*over the ${provider} limit`));
+        return true;
+      });
+    }
+  });
+
+  it("counts OCI's other metadata against its limit", () => {
+    const text = "x".repeat(23_000); // base64 ~30,700 bytes: fits alone, not with 2,000 bytes of keys
+    assert.equal(encodeUserData("r", "oci", text).gzipped, false);
+    assert.equal(encodeUserData("r", "oci", text, 2_000).gzipped, true);
+  });
+});
+
+describe("install-lantern-box.sh", () => {
+  it("passes shellcheck", () => {
+    const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: INSTALL_SCRIPT, encoding: "utf8" });
+    assert.equal(result.error, undefined, "shellcheck must be installed (.ci/run installs it)");
+    assert.equal(result.status, 0, result.stdout);
+  });
+
+  it("verifies the checksum, the pinned hash and the installed and running versions", () => {
+    for (const step of ["step=verify", "checksum mismatch", "not the pinned", "dpkg-query", "/proc/$pid/exe", "--allow-downgrades", "DPkg::Lock::Timeout"]) {
+      assert.ok(INSTALL_SCRIPT.includes(step), step);
+    }
+  });
+});

@@ -1,0 +1,51 @@
+/** Test helpers: run the offline plan CLI as a separate process, on a stack file or a variant of one. */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import type { Plan } from "./run";
+import { REPO_ROOT } from "./run";
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function planCli(args: readonly string[]): CliResult {
+  const result = spawnSync(
+    process.execPath,
+    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args],
+    { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function planJson(args: readonly string[]): Plan {
+  const result = planCli([...args, "--json"]);
+  if (result.status !== 0) throw new Error(`plan ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as Plan;
+}
+
+export type StackConfig = Record<string, unknown>;
+
+/** The `config:` map of a committed stack file. */
+export function stackConfig(stack: string): StackConfig {
+  const doc = parse(readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: StackConfig };
+  return doc.config;
+}
+
+/** Writes a stack file holding `config` to a temp dir and returns its path. */
+export function writeStackFile(config: StackConfig): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "lantern-plan-")), "Pulumi.test.yaml");
+  writeFileSync(file, stringify({ config }));
+  return file;
+}
+
+/** A deep copy of a stack's config, changed by `edit`, written to a temp stack file. */
+export function variantStackFile(stack: string, edit: (config: StackConfig) => void): string {
+  const config = structuredClone(stackConfig(stack));
+  edit(config);
+  return writeStackFile(config);
+}

@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, type FleetConfig, parseFleetConfig, releaseTagFor, routesOf, secretProblem } from "./config";
+
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDTHlpOZpSeiM5yPfwRYVzzRJARhRua3es3vmSmBWPPN ops@lantern-fleet";
+
+function valid(): Record<string, unknown> {
+  return {
+    releaseTag: "v0.0.73",
+    tracks: { stable: {}, canary: { releaseTag: "v0.0.74" } },
+    sshPublicKeys: [KEY],
+    providers: {
+      linode: { regions: { "us-lax": { stable: 2, canary: 1 } } },
+      oci: { compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { stable: 1 } } },
+    },
+  };
+}
+
+function problemsOf(raw: unknown): { path: string; message: string }[] {
+  try {
+    parseFleetConfig(raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return [...err.problems];
+  }
+  assert.fail("config was accepted");
+}
+
+function withChange(edit: (raw: Record<string, any>) => void): Record<string, unknown> {
+  const raw = valid();
+  edit(raw);
+  return raw;
+}
+
+describe("parseFleetConfig", () => {
+  it("accepts a valid config and fills defaults", () => {
+    const cfg = parseFleetConfig(valid());
+    assert.equal(cfg.releaseBaseUrl, "https://github.com/getlantern/lantern-box/releases/download");
+    assert.equal(cfg.tailscale.loginServer, "https://controlplane.tailscale.com");
+    assert.deepEqual(cfg.ingress, { tcp: [443], udp: [443], sshSourceCidrs: ["0.0.0.0/0"] });
+    assert.equal(cfg.providers.oci?.ocpus, 1);
+  });
+
+  it("accepts counts given as strings, as `pulumi config set --path` stores them", () => {
+    const cfg = parseFleetConfig(withChange((r) => (r.providers.linode.regions["us-lax"].stable = "3")));
+    assert.equal(cfg.providers.linode?.regions["us-lax"]?.stable, 3);
+  });
+
+  it("requires releaseTag", () => {
+    assert.deepEqual(
+      problemsOf(withChange((r) => delete r.releaseTag)).map((p) => p.path),
+      ["releaseTag"],
+    );
+  });
+
+  for (const tag of ["0.0.73", "v0.0", "v0.0.073", "v1.2.3-rc1", "v0.0.73;reboot", "v0.0.73\n", "$(id)", "v0.0.73 #", "'v1.0.0'", "v1.0.0: x", ""]) {
+    it(`refuses the malformed tag ${JSON.stringify(tag)} as default and as track override`, () => {
+      assert.deepEqual(problemsOf(withChange((r) => (r.releaseTag = tag))).map((p) => p.path), ["releaseTag"]);
+      assert.deepEqual(
+        problemsOf(withChange((r) => (r.tracks.canary.releaseTag = tag))).map((p) => p.path),
+        ["tracks.canary.releaseTag"],
+      );
+    });
+  }
+
+  it("refuses an unknown provider, naming it", () => {
+    const problems = problemsOf(withChange((r) => (r.providers.aws = { regions: { "us-east-1": { stable: 1 } } })));
+    assert.deepEqual(problems, [{ path: "providers.aws", message: "unknown key" }]);
+  });
+
+  it("refuses an unknown region, naming provider and region", () => {
+    const problems = problemsOf(withChange((r) => (r.providers.linode.regions["mars-1"] = { stable: 1 })));
+    assert.deepEqual(problems, [{ path: "providers.linode.regions.mars-1", message: 'unknown linode region "mars-1"' }]);
+  });
+
+  it("refuses a route on a track that is not defined", () => {
+    const problems = problemsOf(withChange((r) => (r.providers.linode.regions["us-lax"].beta = 1)));
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.path, "providers.linode.regions.us-lax.beta");
+    assert.match(problems[0]?.message ?? "", /track "beta" is not defined/);
+  });
+
+  it("reports every problem at once, cross-key rules included", () => {
+    const problems = problemsOf(
+      withChange((r) => {
+        delete r.releaseTag;
+        r.providers.linode.regions["us-lax"].beta = 1;
+        r.releaseBaseUrl = "http://example.com";
+      }),
+    );
+    assert.deepEqual(problems.map((p) => p.path).sort(), ["providers.linode.regions.us-lax.beta", "releaseBaseUrl", "releaseTag"]);
+  });
+
+  for (const url of ["http://example.com/r", "https://example.com/r/", "https://example.com/r?x=1", "https://user@example.com", "https://example.com/a b", "https://ex$(id).com", "ftp://x"]) {
+    it(`refuses the release URL ${url}`, () => {
+      assert.deepEqual(problemsOf(withChange((r) => (r.releaseBaseUrl = url))).map((p) => p.path), ["releaseBaseUrl"]);
+    });
+  }
+
+  it("refuses an empty fleet", () => {
+    const problems = problemsOf(withChange((r) => (r.providers = { linode: { regions: { "us-lax": { stable: 0 } } } })));
+    assert.deepEqual(problems.map((p) => p.path), ["providers"]);
+  });
+
+  it("refuses bad SSH keys, instance types, OCIDs, counts, track names and unknown keys", () => {
+    const cases: [(r: Record<string, any>) => void, string][] = [
+      [(r) => (r.sshPublicKeys = ["ssh-ed25519 AAAA\nevil"]), "sshPublicKeys.0"],
+      [(r) => (r.sshPublicKeys = []), "sshPublicKeys"],
+      [(r) => (r.providers.linode.instanceType = "g6 nanode"), "providers.linode.instanceType"],
+      [(r) => (r.providers.oci.compartmentId = "compartment-1"), "providers.oci.compartmentId"],
+      [(r) => (r.providers.linode.regions["us-lax"].stable = 51), "providers.linode.regions.us-lax.stable"],
+      [(r) => (r.providers.linode.regions["us-lax"].stable = -1), "providers.linode.regions.us-lax.stable"],
+      [(r) => (r.tracks["Can ary"] = {}), "tracks.Can ary"],
+      [(r) => (r.releasetag = "v0.0.1"), "releasetag"],
+      [(r) => (r.ingress = { tcp: [70000] }), "ingress.tcp.0"],
+      [(r) => (r.releaseChecksums = { "v0.0.73": { amd64: "abc" } }), "releaseChecksums.v0.0.73.amd64"],
+    ];
+    for (const [edit, path] of cases) {
+      assert.ok(problemsOf(withChange(edit)).some((p) => p.path === path), `expected a problem at ${path}`);
+    }
+  });
+});
+
+describe("routes", () => {
+  const cfg: FleetConfig = parseFleetConfig(valid());
+
+  it("names routes by provider, region, track and number, with the track's tag", () => {
+    assert.deepEqual(
+      routesOf(cfg).map((r) => [r.id, r.releaseTag, r.arch]),
+      [
+        ["linode-us-lax-stable-1", "v0.0.73", "amd64"],
+        ["linode-us-lax-stable-2", "v0.0.73", "amd64"],
+        ["linode-us-lax-canary-1", "v0.0.74", "amd64"],
+        ["oci-us-ashburn-1-stable-1", "v0.0.73", "arm64"],
+      ],
+    );
+  });
+
+  it("keeps existing route ids when regions and routes are added", () => {
+    const grown = parseFleetConfig(
+      withChange((r) => {
+        r.providers.linode.regions = { "fr-par": { stable: 1 }, ...r.providers.linode.regions };
+        r.providers.linode.regions["us-lax"].stable = 3;
+        r.providers.alicloud = { regions: { "ap-southeast-1": { stable: 1 } } };
+      }),
+    );
+    const before = routesOf(cfg).map((r) => r.id);
+    const after = new Set(routesOf(grown).map((r) => r.id));
+    for (const id of before) assert.ok(after.has(id), `${id} was renamed`);
+  });
+
+  it("resolves a track's tag: override, else the default", () => {
+    assert.equal(releaseTagFor(cfg, "canary"), "v0.0.74");
+    assert.equal(releaseTagFor(cfg, "stable"), "v0.0.73");
+  });
+
+  it("pins the .deb hash for the route's tag and architecture only", () => {
+    const sha = "a".repeat(64);
+    const pinned = parseFleetConfig(withChange((r) => (r.releaseChecksums = { "v0.0.73": { arm64: sha } })));
+    assert.deepEqual(
+      routesOf(pinned).map((r) => r.debSha256),
+      [undefined, undefined, undefined, sha],
+    );
+  });
+});
+
+describe("secretProblem", () => {
+  it("wants route config to be a JSON object and the auth key one token, without echoing them", () => {
+    assert.equal(secretProblem("routeConfig", '{"inbounds":[]}'), undefined);
+    assert.match(secretProblem("routeConfig", "[1]") ?? "", /JSON object/);
+    assert.match(secretProblem("routeConfig", "not json") ?? "", /JSON object/);
+    assert.equal(secretProblem("tailscaleAuthKey", "tskey-auth-abc"), undefined);
+    const problem = secretProblem("tailscaleAuthKey", "tskey secret\n") ?? "";
+    assert.ok(problem.length > 0 && !problem.includes("tskey"));
+  });
+});

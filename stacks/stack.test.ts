@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { routeUserData } from "../components/cloud-init";
+import { mocks } from "../plan/mocks";
+import { engineConfig } from "../plan/stack-file";
+import { routesOf } from "./config";
+import { loadStack, PROJECT, StackConfigError } from "./stack";
+
+const staging = engineConfig(readFileSync(path.join(__dirname, "..", "Pulumi.staging.yaml"), "utf8"));
+
+async function withConfig(config: Record<string, string>, secretKeys: string[]): Promise<void> {
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  await pulumi.runtime.setMocks(mocks, PROJECT, "staging", false);
+}
+
+describe("loadStack", () => {
+  it("refuses to run without the secrets, naming each with the command that sets it", async () => {
+    const { [`${PROJECT}:tailscaleAuthKey`]: _t, [`${PROJECT}:routeConfig`]: _r, ...plain } = staging.config;
+    await withConfig(plain, []);
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      assert.ok(pulumi.RunError.isInstance(err), "a RunError prints without a stack trace");
+      assert.deepEqual(err.problems.map((p) => p.path), ["tailscaleAuthKey", "routeConfig"]);
+      assert.match(err.message, /pulumi config set --secret tailscaleAuthKey/);
+      return true;
+    });
+  });
+
+  it("refuses route config that is not a JSON object, without echoing it", async () => {
+    await withConfig({ ...staging.config, [`${PROJECT}:routeConfig`]: "hunter2" }, staging.secretKeys);
+    assert.throws(loadStack, (err: unknown) => err instanceof StackConfigError && !err.message.includes("hunter2"));
+  });
+
+  it("keeps user-data a secret", async () => {
+    await withConfig(staging.config, staging.secretKeys);
+    const { stack, config, secrets } = loadStack();
+    const userData = routeUserData(routesOf(config)[0]!, stack, config, secrets);
+    assert.equal(await pulumi.isSecret(userData), true);
+  });
+});
