@@ -1,58 +1,108 @@
 /**
  * lantern-fleet: lantern-box proxy routes on Linode, Alibaba Cloud and OCI.
  *
- * config (validated first) -> base images (release-agnostic) -> routes
- * (image + user-data rendered from the release tag) -> stack outputs.
+ * config (validated first) -> base images (release-agnostic, one per
+ * provider, reaching every route region) -> routes (their region's image +
+ * user-data rendered from their release tag) -> stack outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
 import { routeUserData } from "./components/cloud-init";
-import { alicloudStockImage, LINODE_STOCK_IMAGE, ociStockImage } from "./components/images/stock";
+import { AlicloudBaseImage, type ImageIds, LinodeBaseImage, OciRegionBaseImage, recipeHash } from "./components/images";
+import { AlicloudNetwork, OciNetwork } from "./components/network";
 import { alicloudProvider, ociProvider } from "./components/providers";
 import { AlicloudRegionRoutes, type LaunchedRoute, LinodeRegionRoutes, OciRegionRoutes } from "./components/routes";
-import { PROVIDERS, type ProviderName } from "./stacks/catalog";
-import { instanceTypeOf, type Route, routesOf } from "./stacks/config";
+import type { ProviderName } from "./stacks/catalog";
+import { buildRegionOf, instanceTypeOf, type Route, routesOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
 
 // 1. Config: every problem is reported before anything is declared.
 const { stack, config, secrets } = loadStack();
-
-// 2. Routes, grouped by provider and region; each boots its region's image
-//    with first-boot user-data that installs the route's release tag.
-function regionArgs(region: string, routes: Route[], imageId: pulumi.Input<string>) {
-  const launches = routes.map((route) => ({ route, userData: routeUserData(route, stack, config, secrets) }));
-  return { stack, region, routes: launches, imageId, sshPublicKeys: config.sshPublicKeys, ingress: config.ingress };
-}
-
-function launchRegion(provider: ProviderName, region: string, routes: Route[]): readonly LaunchedRoute[] {
-  const name = `${provider}-${region}`;
-  switch (provider) {
-    case "linode":
-      return new LinodeRegionRoutes(name, regionArgs(region, routes, LINODE_STOCK_IMAGE)).launched;
-    case "alicloud": {
-      const regional = alicloudProvider(region);
-      const args = regionArgs(region, routes, alicloudStockImage(regional));
-      return new AlicloudRegionRoutes(name, args, { providers: [regional] }).launched;
-    }
-    case "oci": {
-      const oci = config.providers.oci!;
-      const regional = ociProvider(region);
-      const args = regionArgs(region, routes, ociStockImage(regional, oci.compartmentId, instanceTypeOf(config, "oci")));
-      return new OciRegionRoutes(
-        name,
-        { ...args, compartmentId: oci.compartmentId, ocpus: oci.ocpus, memoryInGbs: oci.memoryInGbs },
-        { providers: [regional] },
-      ).launched;
-    }
-  }
-}
-
 const allRoutes = routesOf(config);
-const launched = PROVIDERS.flatMap((provider) => {
-  const byRegion = Map.groupBy(allRoutes.filter((r) => r.provider === provider), (r) => r.region);
-  return [...byRegion].flatMap(([region, routes]) => launchRegion(provider, region, routes));
-});
+const routesIn = (provider: ProviderName) => Map.groupBy(allRoutes.filter((r) => r.provider === provider), (r) => r.region);
 
-// 3. Outputs: one entry per route (DESIGN.md contract 5).
+// 2. Base images: built from image/ (its hash names them), never from a release.
+const recipe = recipeHash();
+const parameters = { caCertUrl: config.image.caCertUrl, otlpEndpoint: config.otel.endpoint };
+const builderSshKey = new tls.PrivateKey("builder-ssh-key", { algorithm: "RSA", rsaBits: 4096 });
+const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKeyOpenssh: pulumi.secret(builderSshKey.privateKeyOpenssh) };
+const imageArgs = (regions: readonly string[]) => ({ stack, recipe, parameters, regions, builderKey });
+
+// 3. Routes, per provider and region, each with user-data for its own tag.
+function launches(routes: readonly Route[]) {
+  return routes.map((route) => ({ route, userData: routeUserData(route, stack, config, secrets) }));
+}
+const common = { stack, sshPublicKeys: config.sshPublicKeys, ingress: config.ingress };
+
+function launchLinode(): LaunchedRoute[] {
+  const byRegion = routesIn("linode");
+  if (byRegion.size === 0) return [];
+  const image = new LinodeBaseImage("linode-base", { ...imageArgs([...byRegion.keys()]), buildRegion: buildRegionOf(config, "linode") });
+  return [...byRegion].flatMap(([region, routes]) =>
+    new LinodeRegionRoutes(`linode-${region}`, { ...common, region, routes: launches(routes), imageId: imageFor(image.imageIds, region) }).launched,
+  );
+}
+
+function launchAlicloud(): LaunchedRoute[] {
+  const byRegion = routesIn("alicloud");
+  if (byRegion.size === 0) return [];
+  const buildRegion = buildRegionOf(config, "alicloud");
+  const regions = [...new Set([buildRegion, ...byRegion.keys()])];
+  const providers = Object.fromEntries(regions.map((region) => [region, alicloudProvider(region)]));
+  const networks = Object.fromEntries(
+    regions.map((region) => [
+      region,
+      new AlicloudNetwork(`alicloud-${region}`, { ...common, region, instanceType: instanceTypeOf(config, "alicloud") }, { providers: [providers[region]!] }),
+    ]),
+  );
+  const image = new AlicloudBaseImage("alicloud-base", {
+    ...imageArgs([...byRegion.keys()]),
+    buildRegion,
+    buildNetwork: networks[buildRegion]!,
+    providers,
+  });
+  return [...byRegion].flatMap(([region, routes]) =>
+    new AlicloudRegionRoutes(
+      `alicloud-${region}`,
+      { ...common, region, routes: launches(routes), imageId: imageFor(image.imageIds, region), network: networks[region]! },
+      { providers: [providers[region]!] },
+    ).launched,
+  );
+}
+
+function launchOci(): LaunchedRoute[] {
+  const oci = config.providers.oci;
+  if (!oci) return [];
+  const shape = instanceTypeOf(config, "oci");
+  return [...routesIn("oci")].flatMap(([region, routes]) => {
+    const provider = ociProvider(region);
+    const network = new OciNetwork(`oci-${region}`, { ...common, region, compartmentId: oci.compartmentId }, { providers: [provider] });
+    const image = new OciRegionBaseImage(`oci-${region}-base`, {
+      ...imageArgs([region]),
+      region,
+      compartmentId: oci.compartmentId,
+      shape,
+      network,
+      provider,
+    });
+    return new OciRegionRoutes(
+      `oci-${region}`,
+      { ...common, region, routes: launches(routes), imageId: image.imageId, network, compartmentId: oci.compartmentId, ocpus: oci.ocpus, memoryInGbs: oci.memoryInGbs },
+      { providers: [provider] },
+    ).launched;
+  });
+}
+
+/** A route region the image does not reach is a program error, caught by the plan. */
+function imageFor(imageIds: ImageIds, region: string) {
+  const id = imageIds[region];
+  if (!id) throw new Error(`the base image does not reach region ${region}`);
+  return id;
+}
+
+const launched = [...launchLinode(), ...launchAlicloud(), ...launchOci()];
+
+// 4. Outputs: one entry per route (DESIGN.md contract 5).
 export const routes = launched.map(({ route, ip }) => ({
   name: route.id,
   provider: route.provider,

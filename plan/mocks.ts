@@ -29,14 +29,23 @@ function mockIp(name: string): string {
   return `198.51.${h[0]! % 100}.${(h[1]! % 250) + 1}`;
 }
 
+/** The id a mocked resource gets: Linode ids are numbers; everything else a readable fake. */
+export function mockId(type: string, name: string): string {
+  return type.startsWith("linode:") ? String(parseInt(sha256Hex(name).slice(0, 7), 16)) : `${name}-id`;
+}
+
 export const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
-    // Linode ids are numbers; everything else gets a readable fake.
-    const id = args.type.startsWith("linode:") ? String(parseInt(sha256Hex(args.name).slice(0, 7), 16)) : `${args.name}-id`;
+    const id = mockId(args.type, args.name);
     const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     if (args.type in INSTANCE_USER_DATA) {
       state.ipAddress = mockIp(args.name);
       state.publicIp = mockIp(args.name);
+      state.disks = [{ id: 1001, label: "Ubuntu 24.04 Disk" }];
+    }
+    if (args.type === "tls:index/privateKey:PrivateKey") {
+      state.publicKeyOpenssh = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABmock builder";
+      state.privateKeyOpenssh = "[mock private key]";
     }
     return { id, state };
   },

@@ -23,6 +23,9 @@ const INSTANCE_TYPES = ["linode:index/instance:Instance", "alicloud:ecs/instance
 // Top-level keys the renderer may emit; `cloud-init schema` does not flag unknown ones.
 const KNOWN_TOP_LEVEL = new Set(["hostname", "manage_etc_hosts", "locale", "users", "ssh_pwauth", "write_files", "runcmd"]);
 
+/** Route instances (image builders are instances too, without user-data). */
+const routeInstances = (plan: Plan) => plan.resources.filter((r) => INSTANCE_TYPES.includes(r.type) && !r.name.endsWith("-builder"));
+
 function configuredRoutes(stack: string) {
   const text = readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8");
   return routesOf(parseFleetConfig(rawStackConfig(engineConfig(text).config)));
@@ -39,7 +42,7 @@ for (const stack of ["staging", "prod"]) {
     it("has one route instance, with decoded user-data, for every configured route", () => {
       const plan = planOf(stack);
       const routes = configuredRoutes(stack);
-      const instances = plan.resources.filter((r) => INSTANCE_TYPES.includes(r.type));
+      const instances = routeInstances(plan);
       assert.deepEqual(instances.map((r) => r.name).sort(), routes.map((r) => r.id).sort());
       assert.deepEqual(Object.keys(plan.userData).sort(), routes.map((r) => r.id).sort());
       for (const route of routes) assert.match(plan.userData[route.id] ?? "", new RegExp(`install-lantern-box\\.sh\\n\\s+- ${route.releaseTag.replace(/\./g, "\\.")}\\n`));
@@ -59,7 +62,8 @@ for (const stack of ["staging", "prod"]) {
 
     it("gives every route a firewall or security group that opens only the configured ports", () => {
       const plan = planOf(stack);
-      const firewalls = plan.resources.filter((r) => r.type === "linode:index/firewall:Firewall");
+      const firewalls = plan.resources.filter((r) => r.type === "linode:index/firewall:Firewall" && !r.name.includes("builder"));
+      assert.equal(firewalls.length, routeInstances(plan).filter((r) => r.type.startsWith("linode:")).length);
       for (const fw of firewalls) {
         assert.equal(fw.inputs.inboundPolicy, "DROP");
         assert.deepEqual((fw.inputs.inbounds as { ports: string }[]).map((i) => i.ports), ["22", "443", "443"]);
@@ -84,7 +88,7 @@ for (const stack of ["staging", "prod"]) {
 
     it("masks every secret: user-data inputs are secret and no placeholder leaks outside decoded user-data", () => {
       const plan = planOf(stack);
-      for (const r of plan.resources.filter((r) => INSTANCE_TYPES.includes(r.type))) {
+      for (const r of routeInstances(plan)) {
         const text = JSON.stringify(r.inputs);
         assert.ok(text.includes('"[secret]"'), `${r.name} user-data must be a secret`);
         for (const placeholder of Object.values(SECRET_PLACEHOLDERS)) assert.ok(!text.includes(placeholder));

@@ -17,7 +17,7 @@ export function planCli(args: readonly string[]): CliResult {
   const result = spawnSync(
     process.execPath,
     ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args],
-    { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
+    { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

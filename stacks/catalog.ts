@@ -15,12 +15,15 @@ export interface ProviderProfile {
   readonly regions: readonly string[];
   /** Default instance type (Linode type, ECS type or OCI shape). */
   readonly defaultInstanceType: string;
+  /** Where the one image build runs before replication (OCI builds in every region). */
+  readonly defaultBuildRegion?: string;
 }
 
 export const PROVIDER_PROFILES: Readonly<Record<ProviderName, ProviderProfile>> = {
   linode: {
     arch: "amd64",
     defaultInstanceType: "g6-nanode-1",
+    defaultBuildRegion: "us-lax",
     regions: [
       "ap-northeast", "ap-south", "ap-southeast", "ap-west", "au-mel", "br-gru",
       "ca-central", "de-fra-2", "es-mad", "eu-central", "eu-west", "fr-par",
@@ -32,6 +35,7 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderName, ProviderProfile>> 
   alicloud: {
     arch: "amd64",
     defaultInstanceType: "ecs.t6-c1m1.large",
+    defaultBuildRegion: "ap-southeast-1",
     regions: [
       "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1",
       "ap-southeast-3", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",

@@ -9,6 +9,7 @@ function valid(): Record<string, unknown> {
     releaseTag: "v0.0.73",
     tracks: { stable: {}, canary: { releaseTag: "v0.0.74" } },
     sshPublicKeys: [KEY],
+    image: { caCertUrl: "https://ops.example.net/ca.crt" },
     providers: {
       linode: { regions: { "us-lax": { stable: 2, canary: 1 } } },
       oci: { compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { stable: 1 } } },
@@ -114,6 +115,11 @@ describe("parseFleetConfig", () => {
       [(r) => (r.releasetag = "v0.0.1"), "releasetag"],
       [(r) => (r.ingress = { tcp: [70000] }), "ingress.tcp.0"],
       [(r) => (r.releaseChecksums = { "v0.0.73": { amd64: "abc" } }), "releaseChecksums.v0.0.73.amd64"],
+      [(r) => delete r.image, "image"],
+      [(r) => (r.image.caCertUrl = "http://x/ca.crt"), "image.caCertUrl"],
+      [(r) => (r.providers.linode.buildRegion = "mars-1"), "providers.linode.buildRegion"],
+      [(r) => (r.tracks = { stable: {} }), "providers.linode.regions.us-lax.canary"],
+      [(r) => (r.providers.linode.regions["us-lax"].constructor = 1), "providers.linode.regions.us-lax.constructor"],
     ];
     for (const [edit, path] of cases) {
       assert.ok(problemsOf(withChange(edit)).some((p) => p.path === path), `expected a problem at ${path}`);

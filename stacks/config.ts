@@ -71,9 +71,11 @@ const providerFields = {
   regions: z.record(z.string(), regionRoutesSchema),
 };
 
+const buildRegion = { buildRegion: z.string().optional() };
+
 const providersSchema = z.strictObject({
-  linode: z.strictObject(providerFields).optional(),
-  alicloud: z.strictObject(providerFields).optional(),
+  linode: z.strictObject({ ...providerFields, ...buildRegion }).optional(),
+  alicloud: z.strictObject({ ...providerFields, ...buildRegion }).optional(),
   oci: z
     .strictObject({
       ...providerFields,
@@ -111,6 +113,8 @@ export const fleetConfigSchema = z.strictObject({
         sshSourceCidrs: z.array(z.string().regex(IPV4_CIDR, "expected an IPv4 CIDR")).min(1).default(["0.0.0.0/0"]),
       })
       .prefault({}),
+    /** Inputs of the image recipe (never a release: images are release-agnostic). */
+    image: z.strictObject({ caCertUrl: httpsUrl }),
     providers: providersSchema,
   });
 
@@ -126,10 +130,16 @@ function crossCheck(providers: Providers, tracks: Tracks): ConfigProblem[] {
       if (!PROVIDER_PROFILES[provider].regions.includes(region)) {
         problems.push({ path: regionPath, message: `unknown ${provider} region "${region}"` });
       }
-      for (const track of Object.keys(routes).filter((t) => !(t in tracks))) {
+      for (const track of Object.keys(routes).filter((t) => !Object.hasOwn(tracks, t))) {
         const defined = Object.keys(tracks).join(", ") || "none";
         problems.push({ path: `${regionPath}.${track}`, message: `track "${track}" is not defined under tracks (defined: ${defined})` });
       }
+    }
+  }
+  for (const provider of ["linode", "alicloud"] as const) {
+    const build = providers[provider]?.buildRegion;
+    if (build !== undefined && !PROVIDER_PROFILES[provider].regions.includes(build)) {
+      problems.push({ path: `providers.${provider}.buildRegion`, message: `unknown ${provider} region "${build}"` });
     }
   }
   if (routesOf({ releaseTag: "v0.0.0", tracks, providers }).length === 0) {
@@ -228,7 +238,7 @@ export function routesOf(cfg: Pick<FleetConfig, "releaseTag" | "tracks" | "provi
   });
 }
 
-/** Regions that run at least one route, per provider. */
-export function regionsOf(cfg: FleetConfig, provider: ProviderName): string[] {
-  return [...new Set(routesOf(cfg).filter((r) => r.provider === provider).map((r) => r.region))];
+/** Where a provider's single image build runs (Linode, alicloud). */
+export function buildRegionOf(cfg: Pick<FleetConfig, "providers">, provider: "linode" | "alicloud"): string {
+  return cfg.providers[provider]?.buildRegion ?? PROVIDER_PROFILES[provider].defaultBuildRegion ?? "";
 }

@@ -14,6 +14,7 @@ const config = parseFleetConfig({
   releaseChecksums: { "v0.0.74": { arm64: "b".repeat(64) } },
   tracks: { stable: {}, canary: { releaseTag: "v0.0.74" } },
   sshPublicKeys: [KEY],
+  image: { caCertUrl: "https://ops.example.net/ca.crt" },
   providers: {
     linode: { regions: { "us-lax": { stable: 1 } } },
     alicloud: { regions: { "ap-southeast-1": { canary: 1 } } },

@@ -7,6 +7,9 @@ import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 
 export const LINODE_STOCK_IMAGE = "linode/ubuntu24.04";
+/** The stock image each provider's builder starts from, as a reference hashed into the image name. */
+export const ALICLOUD_STOCK_IMAGE = "alicloud system ^ubuntu_24_04_x64 most recent";
+export const OCI_STOCK_IMAGE = "oci Canonical Ubuntu 24.04 Minimal aarch64 newest";
 
 export function alicloudStockImage(provider: alicloud.Provider): pulumi.Output<string> {
   return alicloud.ecs

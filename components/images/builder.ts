@@ -1,0 +1,54 @@
+/**
+ * Turns a freshly booted stock VM into a base image, over SSH: copy the
+ * recipe, run it (it waits for the builder's own cloud-init first), clean
+ * for capture, power off. The same steps for every provider.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { REMOTE_RECIPE_DIR, RECIPE_DIR } from "./recipe";
+
+export interface RecipeParameters {
+  readonly caCertUrl: string;
+  readonly otlpEndpoint: string;
+}
+
+export interface BuildStepsArgs {
+  readonly connection: command.types.input.remote.ConnectionArgs;
+  readonly parameters: RecipeParameters;
+  /** Names the image being built; a new name re-runs every step. */
+  readonly imageName: pulumi.Input<string>;
+}
+
+/** Declares the build steps; the returned resource completes once the builder is shutting down. */
+export function buildSteps(name: string, args: BuildStepsArgs, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+  const triggers = [args.imageName];
+  const copy = new command.remote.CopyToRemote(
+    `${name}-recipe`,
+    { connection: args.connection, source: new pulumi.asset.FileArchive(RECIPE_DIR), remotePath: REMOTE_RECIPE_DIR, triggers },
+    opts,
+  );
+  // Values were validated by the config schema (https URLs without metacharacters).
+  const env = `LANTERN_CA_CERT_URL=${args.parameters.caCertUrl} LANTERN_OTLP_ENDPOINT=${args.parameters.otlpEndpoint}`;
+  const provision = new command.remote.Command(
+    `${name}-provision`,
+    { connection: args.connection, create: `sudo env ${env} bash ${REMOTE_RECIPE_DIR}/provision.sh`, triggers },
+    { ...opts, dependsOn: [copy] },
+  );
+  const clean = new command.remote.Command(
+    `${name}-clean`,
+    { connection: args.connection, create: `sudo bash ${REMOTE_RECIPE_DIR}/clean-for-capture.sh`, triggers },
+    { ...opts, dependsOn: [provision] },
+  );
+  // Scheduled, so the SSH session ends cleanly before the machine goes down.
+  const poweroff = new command.remote.Command(
+    `${name}-poweroff`,
+    { connection: args.connection, create: "sudo systemd-run --on-active=5 /bin/systemctl poweroff", triggers },
+    { ...opts, dependsOn: [clean] },
+  );
+  // Capture only after the power-off has happened (bounded wait on the Pulumi side).
+  return new command.local.Command(
+    `${name}-wait-poweroff`,
+    { create: "sleep 60", triggers },
+    { ...opts, dependsOn: [poweroff] },
+  );
+}

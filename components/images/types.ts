@@ -1,0 +1,17 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { RecipeParameters } from "./builder";
+
+/** What every provider's base-image component needs. */
+export interface BaseImageArgs {
+  readonly stack: string;
+  /** Hash of the image recipe (recipeHash()). */
+  readonly recipe: string;
+  readonly parameters: RecipeParameters;
+  /** Regions the image must reach: every region that runs a route. */
+  readonly regions: readonly string[];
+  /** Builders accept only this key; the private half is a Pulumi secret. */
+  readonly builderKey: { readonly publicKeyOpenssh: pulumi.Input<string>; readonly privateKeyOpenssh: pulumi.Input<string> };
+}
+
+/** Image id per region. */
+export type ImageIds = Readonly<Record<string, pulumi.Output<string>>>;

@@ -1,0 +1,68 @@
+import * as alicloud from "@pulumi/alicloud";
+import * as pulumi from "@pulumi/pulumi";
+import type { FleetConfig } from "../../stacks/config";
+import { physicalName } from "../naming";
+import { ingressPermits } from "../routes/ingress";
+
+const VPC_CIDR = "10.42.0.0/16";
+const VSWITCH_CIDR = "10.42.1.0/24";
+
+export interface AlicloudNetworkArgs {
+  readonly stack: string;
+  readonly region: string;
+  /** The vSwitch goes in a zone that offers this instance type. */
+  readonly instanceType: string;
+  readonly ingress: FleetConfig["ingress"];
+}
+
+/**
+ * One region's network for routes and image builders: VPC, vSwitch in a zone
+ * that offers the instance type, and a security group that accepts only the
+ * configured ports. The region's provider comes from opts.providers.
+ */
+export class AlicloudNetwork extends pulumi.ComponentResource {
+  readonly vswitchId: pulumi.Output<string>;
+  readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: AlicloudNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lantern:fleet:AlicloudNetwork", name, {}, opts);
+    const child = { parent: this };
+    const zoneId = alicloud
+      .getZonesOutput({ availableInstanceType: args.instanceType, availableResourceCreation: "VSwitch" }, child)
+      .apply((result) => {
+        const zone = result.zones[0];
+        if (!zone) throw new Error(`alicloud ${args.region}: no zone offers ${args.instanceType} with vSwitches`);
+        return zone.id;
+      });
+    const label = physicalName(`lantern-${args.stack}-${args.region}`, 64);
+    const vpc = new alicloud.vpc.Network(`${name}-vpc`, { vpcName: label, cidrBlock: VPC_CIDR }, child);
+    const vswitch = new alicloud.vpc.Switch(
+      `${name}-vswitch`,
+      { vswitchName: label, vpcId: vpc.id, cidrBlock: VSWITCH_CIDR, zoneId },
+      child,
+    );
+    const securityGroup = new alicloud.ecs.SecurityGroup(
+      `${name}-sg`,
+      { securityGroupName: label, vpcId: vpc.id, description: "lantern-box routes: configured ports only" },
+      child,
+    );
+    for (const permit of ingressPermits(args.ingress)) {
+      new alicloud.ecs.SecurityGroupRule(
+        `${name}-${permit.name}`,
+        {
+          securityGroupId: securityGroup.id,
+          type: "ingress",
+          ipProtocol: permit.protocol,
+          portRange: `${permit.port}/${permit.port}`,
+          cidrIp: permit.cidr,
+          policy: "accept",
+          nicType: "intranet",
+        },
+        child,
+      );
+    }
+    this.vswitchId = vswitch.id;
+    this.securityGroupId = securityGroup.id;
+    this.registerOutputs({});
+  }
+}

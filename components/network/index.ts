@@ -1,0 +1,2 @@
+export { AlicloudNetwork } from "./alicloud";
+export { OciNetwork } from "./oci";
