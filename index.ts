@@ -11,7 +11,8 @@ import { routeUserData } from "./components/cloud-init";
 import { AlicloudBaseImage, type ImageIds, LinodeBaseImage, OciRegionBaseImage, recipeHash } from "./components/images";
 import { AlicloudNetwork, OciNetwork } from "./components/network";
 import { alicloudProvider, ociProvider } from "./components/providers";
-import { AlicloudRegionRoutes, type LaunchedRoute, LinodeRegionRoutes, OciRegionRoutes } from "./components/routes";
+import { releaseSkew as skewByTrack } from "./components/rollout";
+import { AlicloudRegionRoutes, type LaunchedRoute, LinodeRegionRoutes, OciRegionRoutes, type RouteLaunch } from "./components/routes";
 import type { ProviderName } from "./stacks/catalog";
 import { buildRegionOf, instanceTypeOf, type Route, routesOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
@@ -28,11 +29,28 @@ const builderSshKey = new tls.PrivateKey("builder-ssh-key", { algorithm: "RSA", 
 const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKeyOpenssh: pulumi.secret(builderSshKey.privateKeyOpenssh) };
 const imageArgs = (regions: readonly string[]) => ({ stack, recipe, parameters, regions, builderKey });
 
-// 3. Routes, per provider and region, each with user-data for its own tag.
-function launches(routes: readonly Route[]) {
-  return routes.map((route) => ({ route, userData: routeUserData(route, stack, config, secrets) }));
+// 3. Routes, per provider and region, each with user-data for its own tag,
+//    its own SSH host key (pinned by hot-swap connections) and the program's
+//    management key (used by hot-swaps).
+const managementKey = new tls.PrivateKey("management-ssh-key", { algorithm: "ED25519" });
+function launches(routes: readonly Route[]): RouteLaunch[] {
+  return routes.map((route) => {
+    const hostKey = new tls.PrivateKey(`${route.id}-host-key`, { algorithm: "ED25519" });
+    const keys = {
+      managementPublicKey: managementKey.publicKeyOpenssh,
+      hostPrivateKey: pulumi.secret(hostKey.privateKeyOpenssh),
+      hostPublicKey: hostKey.publicKeyOpenssh,
+    };
+    return { route, userData: routeUserData(route, stack, config, secrets, keys), hostPublicKey: hostKey.publicKeyOpenssh };
+  });
 }
-const common = { stack, sshPublicKeys: config.sshPublicKeys, ingress: config.ingress };
+const common = {
+  stack,
+  sshPublicKeys: config.sshPublicKeys,
+  ingress: config.ingress,
+  releaseBaseUrl: config.releaseBaseUrl,
+  managementPrivateKey: pulumi.secret(managementKey.privateKeyOpenssh),
+};
 
 function launchLinode(): LaunchedRoute[] {
   const byRegion = routesIn("linode");
@@ -102,12 +120,18 @@ function imageFor(imageIds: ImageIds, region: string) {
 
 const launched = [...launchLinode(), ...launchAlicloud(), ...launchOci()];
 
-// 4. Outputs: one entry per route (DESIGN.md contract 5).
-export const routes = launched.map(({ route, ip }) => ({
+// 4. Outputs: one entry per route (DESIGN.md contract 5), and per track the
+//    release skew (target vs verified) for `pulumi stack output releaseSkew`.
+export const routes = launched.map(({ route, ip, verifiedTag }) => ({
   name: route.id,
   provider: route.provider,
   region: route.region,
   track: route.track,
+  rollout: route.rollout,
   releaseTag: route.releaseTag,
+  verifiedTag,
   ip,
 }));
+export const releaseSkew = pulumi
+  .all(launched.map(({ route, verifiedTag }) => verifiedTag.apply((verified) => ({ track: route.track, target: route.releaseTag, verified }))))
+  .apply(skewByTrack);

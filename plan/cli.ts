@@ -1,15 +1,17 @@
 /**
- * npm run --silent plan -- --stack <name> [--config-file <path>] [--json]
+ * npm run --silent plan -- --stack <name> [--config-file <path>] [--json | --against <old-plan.json>]
  *
  * Prints what `pulumi up` would declare for a stack, offline. Invalid config
  * exits 1 with every problem and its key path on stderr.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { diffPlans, limitReport, parsePlan, renderReport } from "./diff";
 import { type Plan, runPlan } from "./run";
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run --silent plan -- --stack <name> [--config-file <path>] [--json]\n`);
+  process.stderr.write(`${message}\nusage: npm run --silent plan -- --stack <name> [--config-file <path>] [--json | --against <old-plan.json>]\n`);
   process.exit(2);
 }
 
@@ -29,18 +31,44 @@ function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "    ").trimEnd();
 }
 
+// --against (contract 4): a Markdown diff from a saved `--json` plan to this one.
+// A bad old plan exits 2 before the program runs; PLAN_REPORT_FULL, if set, gets the uncut report.
+function readOldPlan(file: string): Plan {
+  try {
+    return parsePlan(readFileSync(file, "utf8"));
+  } catch (err) {
+    process.stderr.write(`--against ${file}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
+function printDiffReport(old: Plan, plan: Plan): void {
+  const report = renderReport(diffPlans(old, plan));
+  const fullPath = process.env.PLAN_REPORT_FULL || undefined;
+  if (fullPath) writeFileSync(fullPath, report);
+  process.stdout.write(limitReport(report, fullPath));
+}
+
 async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string" }, "config-file": { type: "string" }, json: { type: "boolean", default: false } },
+      options: {
+        stack: { type: "string" },
+        "config-file": { type: "string" },
+        json: { type: "boolean", default: false },
+        against: { type: "string" },
+      },
       strict: true,
     }));
   } catch (err) {
     usage((err as Error).message);
   }
   if (!values.stack) usage("--stack is required");
+  if (values.against !== undefined && values.json) usage("--json and --against do not go together");
+  const old = values.against === undefined ? undefined : readOldPlan(values.against);
   const plan = await runPlan({ stack: values.stack, configFile: values["config-file"] });
+  if (old) return printDiffReport(old, plan);
   process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${planText(plan)}\n`);
 }
 

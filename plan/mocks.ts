@@ -44,8 +44,9 @@ export const mocks: pulumi.runtime.Mocks = {
       state.disks = [{ id: 1001, label: "Ubuntu 24.04 Disk" }];
     }
     if (args.type === "tls:index/privateKey:PrivateKey") {
-      state.publicKeyOpenssh = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABmock builder";
-      state.privateKeyOpenssh = "[mock private key]";
+      const algorithm = (args.inputs as { algorithm?: string }).algorithm === "RSA" ? "ssh-rsa" : "ssh-ed25519";
+      state.publicKeyOpenssh = `${algorithm} AAAAmock${sha256Hex(args.name).slice(0, 32)} ${args.name}`;
+      state.privateKeyOpenssh = `[mock private key of ${args.name}]`;
     }
     return { id, state };
   },

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { USER_DATA_PROPERTY } from "../components/rollout/strategy";
+import type { ProviderName } from "../stacks/catalog";
 import type { Plan } from "./run";
 import { REPO_ROOT } from "./run";
 
@@ -48,4 +50,39 @@ export function variantStackFile(stack: string, edit: (config: StackConfig) => v
   const config = structuredClone(stackConfig(stack));
   edit(config);
   return writeStackFile(config);
+}
+
+export interface ResourceChange {
+  readonly name: string;
+  readonly type: string;
+  /** Top-level inputs whose value differs. */
+  readonly keys: string[];
+  readonly options: Record<string, unknown>;
+}
+
+/**
+ * Resources present in both plans whose inputs differ (by URN), with the
+ * differing top-level keys. User-data is masked in inputs, so an instance's
+ * user-data property counts as changed when its decoded text differs.
+ */
+export function changedResources(before: Plan, after: Plan): ResourceChange[] {
+  const old = new Map(before.resources.map((r) => [r.urn, r]));
+  return after.resources.flatMap((r) => {
+    const prev = old.get(r.urn);
+    if (!prev) return [];
+    const userDataKey = r.name in after.userData ? USER_DATA_PROPERTY[r.type.split(":")[0] as ProviderName] : undefined;
+    const keys = [...new Set([...Object.keys(prev.inputs), ...Object.keys(r.inputs)])].filter((k) =>
+      k === userDataKey
+        ? before.userData[r.name] !== after.userData[r.name]
+        : JSON.stringify(prev.inputs[k]) !== JSON.stringify(r.inputs[k]),
+    );
+    return keys.length > 0 ? [{ name: r.name, type: r.type, keys, options: r.options }] : [];
+  });
+}
+
+/** Resources added or removed between two plans (by URN). */
+export function addedOrRemoved(before: Plan, after: Plan): string[] {
+  const a = new Set(before.resources.map((r) => r.urn));
+  const b = new Set(after.resources.map((r) => r.urn));
+  return [...[...b].filter((u) => !a.has(u)), ...[...a].filter((u) => !b.has(u))];
 }

@@ -11,8 +11,8 @@ function valid(): Record<string, unknown> {
     sshPublicKeys: [KEY],
     image: { caCertUrl: "https://ops.example.net/ca.crt" },
     providers: {
-      linode: { regions: { "us-lax": { stable: 2, canary: 1 } } },
-      oci: { compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { stable: 1 } } },
+      linode: { rollout: "replace", regions: { "us-lax": { stable: 2, canary: 1 } } },
+      oci: { rollout: "hotswap", compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { stable: 1 } } },
     },
   };
 }
@@ -65,7 +65,7 @@ describe("parseFleetConfig", () => {
   }
 
   it("refuses an unknown provider, naming it", () => {
-    const problems = problemsOf(withChange((r) => (r.providers.aws = { regions: { "us-east-1": { stable: 1 } } })));
+    const problems = problemsOf(withChange((r) => (r.providers.aws = { rollout: "replace", regions: { "us-east-1": { stable: 1 } } })));
     assert.deepEqual(problems, [{ path: "providers.aws", message: "unknown key" }]);
   });
 
@@ -99,7 +99,7 @@ describe("parseFleetConfig", () => {
   }
 
   it("refuses an empty fleet", () => {
-    const problems = problemsOf(withChange((r) => (r.providers = { linode: { regions: { "us-lax": { stable: 0 } } } })));
+    const problems = problemsOf(withChange((r) => (r.providers = { linode: { rollout: "replace", regions: { "us-lax": { stable: 0 } } } })));
     assert.deepEqual(problems.map((p) => p.path), ["providers"]);
   });
 
@@ -116,6 +116,8 @@ describe("parseFleetConfig", () => {
       [(r) => (r.ingress = { tcp: [70000] }), "ingress.tcp.0"],
       [(r) => (r.releaseChecksums = { "v0.0.73": { amd64: "abc" } }), "releaseChecksums.v0.0.73.amd64"],
       [(r) => delete r.image, "image"],
+      [(r) => delete r.providers.linode.rollout, "providers.linode.rollout"],
+      [(r) => (r.providers.oci.rollout = "rolling"), "providers.oci.rollout"],
       [(r) => (r.image.caCertUrl = "http://x/ca.crt"), "image.caCertUrl"],
       [(r) => (r.providers.linode.buildRegion = "mars-1"), "providers.linode.buildRegion"],
       [(r) => (r.tracks = { stable: {} }), "providers.linode.regions.us-lax.canary"],
@@ -132,12 +134,12 @@ describe("routes", () => {
 
   it("names routes by provider, region, track and number, with the track's tag", () => {
     assert.deepEqual(
-      routesOf(cfg).map((r) => [r.id, r.releaseTag, r.arch]),
+      routesOf(cfg).map((r) => [r.id, r.releaseTag, r.arch, r.rollout]),
       [
-        ["linode-us-lax-stable-1", "v0.0.73", "amd64"],
-        ["linode-us-lax-stable-2", "v0.0.73", "amd64"],
-        ["linode-us-lax-canary-1", "v0.0.74", "amd64"],
-        ["oci-us-ashburn-1-stable-1", "v0.0.73", "arm64"],
+        ["linode-us-lax-stable-1", "v0.0.73", "amd64", "replace"],
+        ["linode-us-lax-stable-2", "v0.0.73", "amd64", "replace"],
+        ["linode-us-lax-canary-1", "v0.0.74", "amd64", "replace"],
+        ["oci-us-ashburn-1-stable-1", "v0.0.73", "arm64", "hotswap"],
       ],
     );
   });
@@ -147,7 +149,7 @@ describe("routes", () => {
       withChange((r) => {
         r.providers.linode.regions = { "fr-par": { stable: 1 }, ...r.providers.linode.regions };
         r.providers.linode.regions["us-lax"].stable = 3;
-        r.providers.alicloud = { regions: { "ap-southeast-1": { stable: 1 } } };
+        r.providers.alicloud = { rollout: "hotswap", regions: { "ap-southeast-1": { stable: 1 } } };
       }),
     );
     const before = routesOf(cfg).map((r) => r.id);

@@ -25,6 +25,10 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export const MAX_ROUTES_PER_REGION_TRACK = 50;
 
+/** How a release bump reaches a provider's running routes (components/rollout). */
+export const ROLLOUT_STRATEGIES = ["replace", "hotswap"] as const;
+export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
+
 /** What a secret's value must look like; returns the problem, if any. Never echoes the value. */
 export function secretProblem(key: SecretKey, value: string): string | undefined {
   switch (key) {
@@ -67,6 +71,7 @@ const regionRoutesSchema = z.record(
 );
 
 const providerFields = {
+  rollout: z.enum(ROLLOUT_STRATEGIES, "expected the rollout strategy: replace or hotswap"),
   instanceType: z.string().regex(INSTANCE_TYPE, "expected an instance type name").optional(),
   regions: z.record(z.string(), regionRoutesSchema),
 };
@@ -193,6 +198,8 @@ export interface Route {
   readonly track: string;
   readonly arch: Arch;
   readonly instanceType: string;
+  /** How a release bump reaches this route. */
+  readonly rollout: RolloutStrategy;
   /** The release this route runs: its track's override, else the stack default. */
   readonly releaseTag: string;
   /** Pinned sha256 of this route's .deb, when the config pins one. */
@@ -229,6 +236,7 @@ export function routesOf(cfg: Pick<FleetConfig, "releaseTag" | "tracks" | "provi
             track,
             arch: profile.arch,
             instanceType: instanceTypeOf(cfg, provider),
+            rollout: providerCfg.rollout,
             releaseTag: tag,
             ...(debSha256 ? { debSha256 } : {}),
           };

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { routeUserData } from "../components/cloud-init";
+import { KEY_SIZE_STAND_INS, routeUserData } from "../components/cloud-init";
 import { mocks } from "../plan/mocks";
 import { engineConfig } from "../plan/stack-file";
 import { routesOf } from "./config";
@@ -37,7 +37,7 @@ describe("loadStack", () => {
   it("keeps user-data a secret", async () => {
     await withConfig(staging.config, staging.secretKeys);
     const { stack, config, secrets } = loadStack();
-    const userData = routeUserData(routesOf(config)[0]!, stack, config, secrets);
+    const userData = routeUserData(routesOf(config)[0]!, stack, config, secrets, KEY_SIZE_STAND_INS);
     assert.equal(await pulumi.isSecret(userData), true);
   });
 });

@@ -7,35 +7,53 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem, FleetConfig, Route } from "../../stacks/config";
 import type { FleetSecrets } from "../../stacks/stack";
 import { type EncodedUserData, encodeUserData } from "./encoding";
-import { renderUserData, type UserDataInput } from "./userdata";
+import { type RouteKeys, renderUserData, type UserDataInput } from "./userdata";
 
 export { decodeUserData } from "./encoding";
-export { INSTALL_SCRIPT, renderUserData } from "./userdata";
+export { INSTALL_SCRIPT, renderUserData, type RouteKeys } from "./userdata";
 
 type PlainSecrets = UserDataInput["secrets"];
+
+/** Stand-ins a little larger than the generated keys, to check user-data sizes before the keys exist. */
+const KEY_LINE = "A".repeat(70);
+export const KEY_SIZE_STAND_INS: RouteKeys = {
+  managementPublicKey: `ssh-ed25519 ${"A".repeat(100)}`,
+  hostPublicKey: `ssh-ed25519 ${"A".repeat(100)}`,
+  hostPrivateKey: ["-----BEGIN OPENSSH PRIVATE KEY-----", ...Array<string>(6).fill(KEY_LINE), "-----END OPENSSH PRIVATE KEY-----", ""].join("\n"),
+};
 
 /** OCI counts ssh_authorized_keys against the same metadata limit as user_data. */
 function otherMetadataBytes(route: Route, config: FleetConfig): number {
   return route.provider === "oci" ? "ssh_authorized_keys".length + config.sshPublicKeys.join("\n").length + "user_data".length : 0;
 }
 
-export function encodeRouteUserData(route: Route, stack: string, config: FleetConfig, secrets: PlainSecrets): EncodedUserData {
-  const text = renderUserData({ route, stack, config, secrets });
+export function encodeRouteUserData(route: Route, stack: string, config: FleetConfig, secrets: PlainSecrets, keys: RouteKeys): EncodedUserData {
+  const text = renderUserData({ route, stack, config, secrets, keys });
   return encodeUserData(route.id, route.provider, text, otherMetadataBytes(route, config));
 }
 
 /** Base64 user-data for one route, as a secret Output. */
-export function routeUserData(route: Route, stack: string, config: FleetConfig, secrets: FleetSecrets): pulumi.Output<string> {
+export function routeUserData(
+  route: Route,
+  stack: string,
+  config: FleetConfig,
+  secrets: FleetSecrets,
+  keys: { readonly [K in keyof RouteKeys]: pulumi.Input<string> },
+): pulumi.Output<string> {
   return pulumi
-    .all([secrets.tailscaleAuthKey, secrets.routeConfig])
-    .apply(([tailscaleAuthKey, routeConfig]) => encodeRouteUserData(route, stack, config, { tailscaleAuthKey, routeConfig }).base64);
+    .all([secrets.tailscaleAuthKey, secrets.routeConfig, keys.managementPublicKey, keys.hostPrivateKey, keys.hostPublicKey])
+    .apply(([tailscaleAuthKey, routeConfig, managementPublicKey, hostPrivateKey, hostPublicKey]) =>
+      pulumi.secret(
+        encodeRouteUserData(route, stack, config, { tailscaleAuthKey, routeConfig }, { managementPublicKey, hostPrivateKey, hostPublicKey }).base64,
+      ),
+    );
 }
 
 /** Size-limit problems for every route, found before any resource is declared. */
 export function userDataProblems(routes: readonly Route[], stack: string, config: FleetConfig, secrets: PlainSecrets): ConfigProblem[] {
   return routes.flatMap((route) => {
     try {
-      encodeRouteUserData(route, stack, config, secrets);
+      encodeRouteUserData(route, stack, config, secrets, KEY_SIZE_STAND_INS);
       return [];
     } catch (err) {
       return [{ path: `providers.${route.provider}.regions.${route.region}.${route.track}`, message: (err as Error).message }];

@@ -16,23 +16,30 @@ const config = parseFleetConfig({
   sshPublicKeys: [KEY],
   image: { caCertUrl: "https://ops.example.net/ca.crt" },
   providers: {
-    linode: { regions: { "us-lax": { stable: 1 } } },
-    alicloud: { regions: { "ap-southeast-1": { canary: 1 } } },
-    oci: { compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { canary: 1 } } },
+    linode: { rollout: "replace", regions: { "us-lax": { stable: 1 } } },
+    alicloud: { rollout: "hotswap", regions: { "ap-southeast-1": { canary: 1 } } },
+    oci: { rollout: "hotswap", compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { canary: 1 } } },
   },
 });
 const secrets = { tailscaleAuthKey: "tskey-auth-SECRET", routeConfig: '{"inbounds":[{"type":"x","listen_port":443}]}' };
+const keys = {
+  managementPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIManagementKeyForTestsOnly0000000000000000",
+  hostPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyForTestsOnly00000000000000000000000",
+  hostPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nTESTONLY\n-----END OPENSSH PRIVATE KEY-----\n",
+};
 const routes = routesOf(config);
 const route = (id: string): Route => routes.find((r) => r.id === id) ?? assert.fail(id);
 
 interface CloudConfig {
   hostname: string;
   users: { name: string; ssh_authorized_keys: string[] }[];
+  ssh_keys: Record<string, string>;
+  ssh_genkeytypes: string[];
   write_files: { path: string; permissions: string; content: string }[];
   runcmd: (string | string[])[];
 }
 const rendered = (r: Route): CloudConfig => {
-  const text = renderUserData({ route: r, stack: "staging", config, secrets });
+  const text = renderUserData({ route: r, stack: "staging", config, secrets, keys });
   assert.ok(text.startsWith("#cloud-config\n"));
   return parse(text) as CloudConfig;
 };
@@ -43,7 +50,9 @@ describe("renderUserData", () => {
     it(`${r.id}: tags telemetry with the route, installs its track's tag, and keeps secrets in 0600 files`, () => {
       const doc = rendered(r);
       assert.equal(doc.hostname, r.id);
-      assert.deepEqual(doc.users, [{ name: "lantern", ssh_authorized_keys: [KEY] }]);
+      assert.deepEqual(doc.users, [{ name: "lantern", ssh_authorized_keys: [KEY, keys.managementPublicKey] }]);
+      assert.deepEqual(doc.ssh_keys, { ed25519_private: keys.hostPrivateKey, ed25519_public: keys.hostPublicKey });
+      assert.deepEqual(doc.ssh_genkeytypes, ["ed25519"], "the injected host key must be the only one, so pinning holds");
       const attributes = `service.name=vps-proxy,route.id=${r.id},deployment.environment=staging,cloud.provider=${r.provider},cloud.region=${r.region},lantern.track=${r.track}`;
       for (const envFile of ["/etc/lantern-box/otel.env", "/etc/otelcol-contrib/otelcol.env"]) {
         assert.ok(file(doc, envFile).content.includes(`OTEL_RESOURCE_ATTRIBUTES=${attributes}\n`), envFile);
@@ -66,24 +75,24 @@ describe("renderUserData", () => {
 
   it("gives each track its own tag: canary routes get the override", () => {
     assert.equal(route("alicloud-ap-southeast-1-canary-1").releaseTag, "v0.0.74");
-    assert.match(renderUserData({ route: route("linode-us-lax-stable-1"), stack: "s", config, secrets }), /\bv0\.0\.73\n/);
-    assert.doesNotMatch(renderUserData({ route: route("linode-us-lax-stable-1"), stack: "s", config, secrets }), /v0\.0\.74/);
+    assert.match(renderUserData({ route: route("linode-us-lax-stable-1"), stack: "s", config, secrets, keys }), /\bv0\.0\.73\n/);
+    assert.doesNotMatch(renderUserData({ route: route("linode-us-lax-stable-1"), stack: "s", config, secrets, keys }), /v0\.0\.74/);
   });
 
   it("is deterministic", () => {
     const r = route("oci-us-ashburn-1-canary-1");
     assert.equal(
-      renderUserData({ route: r, stack: "prod", config, secrets }),
-      renderUserData({ route: r, stack: "prod", config, secrets }),
+      renderUserData({ route: r, stack: "prod", config, secrets, keys }),
+      renderUserData({ route: r, stack: "prod", config, secrets, keys }),
     );
   });
 });
 
 describe("encodeUserData", () => {
   it("sends plain base64 when it fits and decodes back", () => {
-    const encoded = encodeRouteUserData(route("linode-us-lax-stable-1"), "staging", config, secrets);
+    const encoded = encodeRouteUserData(route("linode-us-lax-stable-1"), "staging", config, secrets, keys);
     assert.equal(encoded.gzipped, false);
-    assert.equal(decodeUserData(encoded.base64), renderUserData({ route: route("linode-us-lax-stable-1"), stack: "staging", config, secrets }));
+    assert.equal(decodeUserData(encoded.base64), renderUserData({ route: route("linode-us-lax-stable-1"), stack: "staging", config, secrets, keys }));
   });
 
   it("gzips when plain base64 is over the limit, deterministically", () => {

@@ -22,6 +22,16 @@ export interface UserDataInput {
   readonly config: Pick<FleetConfig, "releaseBaseUrl" | "otel" | "tailscale" | "sshPublicKeys">;
   /** Secret values, plain here: the caller keeps the result a Pulumi secret. */
   readonly secrets: { readonly tailscaleAuthKey: string; readonly routeConfig: string };
+  readonly keys: RouteKeys;
+}
+
+/** Keys the program generates per route (OpenSSH format). */
+export interface RouteKeys {
+  /** The program's own management key, used by hot-swap commands. */
+  readonly managementPublicKey: string;
+  /** The instance's SSH host key, injected so connections can pin it. */
+  readonly hostPrivateKey: string;
+  readonly hostPublicKey: string;
 }
 
 /** Environment for the install script: where releases live and the pinned hash, if any. */
@@ -69,8 +79,12 @@ export function renderUserData(input: UserDataInput): string {
     manage_etc_hosts: true,
     locale: "C.UTF-8",
     // The image creates the management user; this adds the route's keys to it.
-    users: [{ name: MANAGEMENT_USER, ssh_authorized_keys: [...config.sshPublicKeys] }],
+    users: [{ name: MANAGEMENT_USER, ssh_authorized_keys: [...config.sshPublicKeys, input.keys.managementPublicKey] }],
     ssh_pwauth: false,
+    // The only host key is the one the program generated, so SSH clients can pin it:
+    // cloud-init generates only missing types of this list, and ed25519 is given.
+    ssh_keys: { ed25519_private: input.keys.hostPrivateKey, ed25519_public: input.keys.hostPublicKey },
+    ssh_genkeytypes: ["ed25519"],
     write_files: [
       { path: "/etc/lantern-box/otel.env", permissions: "0600", owner: "root:root", content: otelEnv },
       { path: "/etc/otelcol-contrib/otelcol.env", permissions: "0600", owner: "root:root", content: collectorEnvFile(input) },

@@ -2,6 +2,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { AlicloudNetwork } from "../network/alicloud";
+import { instanceOptions, rollOut } from "../rollout";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
 /** Alibaba Cloud routes of one region: instances with public IPs in the region's network. */
@@ -15,7 +16,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
   constructor(name: string, args: AlicloudRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudRegionRoutes", name, {}, opts);
     const child = { parent: this };
-    this.launched = args.routes.map(({ route, userData }) => {
+    this.launched = args.routes.map(({ route, userData, hostPublicKey }) => {
       const instance = new alicloud.ecs.Instance(
         route.id,
         {
@@ -32,9 +33,11 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           userData: userData,
           tags: { stack: args.stack, route: route.id },
         },
-        child,
+        { ...child, ...instanceOptions("alicloud", route.rollout) },
       );
-      return { route, ip: instance.publicIp };
+      const ip = instance.publicIp;
+      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, this);
+      return { route, ip, verifiedTag };
     });
     this.registerOutputs({});
   }

@@ -1,4 +1,4 @@
 export { AlicloudRegionRoutes } from "./alicloud";
 export { LinodeRegionRoutes } from "./linode";
 export { OciRegionRoutes } from "./oci";
-export type { LaunchedRoute, RegionRoutesArgs } from "./types";
+export type { LaunchedRoute, RegionRoutesArgs, RouteLaunch } from "./types";

@@ -2,6 +2,7 @@ import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { ingressRules } from "./ingress";
+import { instanceOptions, rollOut } from "../rollout";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
 /** Linode routes of one region: per route a firewall (DROP by default) and the instance behind it. */
@@ -17,7 +18,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
       ports: rule.ports.join(","),
       ipv4s: [...rule.cidrs],
     }));
-    this.launched = args.routes.map(({ route, userData }) => {
+    this.launched = args.routes.map(({ route, userData, hostPublicKey }) => {
       const tags = [args.stack, route.id];
       const firewall = new linode.Firewall(
         `${route.id}-firewall`,
@@ -41,11 +42,13 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
           tags,
           firewallId: firewall.id.apply(Number),
           authorizedKeys: [...args.sshPublicKeys],
-          metadatas: [{ userData: userData }],
+          metadatas: [{ userData }],
         },
-        { parent: this },
+        { parent: this, ...instanceOptions("linode", route.rollout) },
       );
-      return { route, ip: instance.ipAddress };
+      const ip = instance.ipAddress;
+      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, this);
+      return { route, ip, verifiedTag };
     });
     this.registerOutputs({});
   }

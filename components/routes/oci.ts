@@ -2,6 +2,7 @@ import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { OciNetwork } from "../network/oci";
+import { instanceOptions, rollOut } from "../rollout";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
 export interface OciRegionRoutesArgs extends RegionRoutesArgs {
@@ -18,7 +19,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
   constructor(name: string, args: OciRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:OciRegionRoutes", name, {}, opts);
     const child = { parent: this };
-    this.launched = args.routes.map(({ route, userData }) => {
+    this.launched = args.routes.map(({ route, userData, hostPublicKey }) => {
       const instance = new oci.core.Instance(
         route.id,
         {
@@ -28,13 +29,15 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
           shape: route.instanceType,
           shapeConfig: { ocpus: args.ocpus, memoryInGbs: args.memoryInGbs },
           sourceDetails: { sourceType: "image", sourceId: args.imageId },
-          createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId], hostnameLabel: route.id.replace(/[^a-z0-9]/g, "").slice(0, 63) },
+          createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId] },
           metadata: { ssh_authorized_keys: args.sshPublicKeys.join("\n"), user_data: userData },
           freeformTags: { stack: args.stack, route: route.id },
         },
-        child,
+        { ...child, ...instanceOptions("oci", route.rollout) },
       );
-      return { route, ip: instance.publicIp };
+      const ip = instance.publicIp;
+      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, this);
+      return { route, ip, verifiedTag };
     });
     this.registerOutputs({});
   }

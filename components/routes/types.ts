@@ -5,16 +5,27 @@ import type { FleetConfig, Route } from "../../stacks/config";
 export interface RegionRoutesArgs {
   readonly stack: string;
   readonly region: string;
-  /** The routes to launch, each with its encoded user-data (base64, a Pulumi secret). */
-  readonly routes: readonly { readonly route: Route; readonly userData: pulumi.Input<string> }[];
+  /** The routes to launch, each with its encoded user-data (base64, a Pulumi secret) and the host key it injects. */
+  readonly routes: readonly RouteLaunch[];
+  readonly releaseBaseUrl: string;
+  /** The program's management key (secret), for hot-swap connections. */
+  readonly managementPrivateKey: pulumi.Input<string>;
   /** The base image every route in this region boots. */
   readonly imageId: pulumi.Input<string>;
   readonly sshPublicKeys: readonly string[];
   readonly ingress: FleetConfig["ingress"];
 }
 
+export interface RouteLaunch {
+  readonly route: Route;
+  readonly userData: pulumi.Input<string>;
+  readonly hostPublicKey: pulumi.Input<string>;
+}
+
 /** One launched route, as the stack outputs report it. */
 export interface LaunchedRoute {
   readonly route: Route;
   readonly ip: pulumi.Output<string>;
+  /** The release verified on the route (see components/rollout). */
+  readonly verifiedTag: pulumi.Output<string>;
 }

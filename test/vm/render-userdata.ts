@@ -1,27 +1,53 @@
 /**
  * Renders one route's first-boot user-data with the project's real config
- * parser and renderer, for the VM test. Secrets come from the environment
- * (test values only): LANTERN_TEST_TAILSCALE_AUTHKEY, LANTERN_TEST_ROUTE_CONFIG.
+ * parser and renderer, for the VM test.
  *
- *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml> --route <id> [--stack e2e]
+ *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml> [--route <id>] [--stack e2e] [--keys-dir <dir>]
+ *
+ * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
+ * LANTERN_E2E_ROUTE_CONFIG). The keys the program would generate come from
+ * <keys-dir> (default .cache/vm/keys), created with ssh-keygen when absent:
+ * host_ed25519 (injected host key, to pin) and management_ed25519 (hot-swap login).
  */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderUserData } from "../../components/cloud-init";
 import { engineConfig } from "../../plan/stack-file";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { rawStackConfig } from "../../stacks/stack";
-import { readFileSync } from "node:fs";
 
 const { values } = parseArgs({
-  options: { "config-file": { type: "string" }, route: { type: "string" }, stack: { type: "string", default: "e2e" } },
+  options: {
+    "config-file": { type: "string" },
+    route: { type: "string" },
+    stack: { type: "string", default: "e2e" },
+    "keys-dir": { type: "string", default: path.join(__dirname, "..", "..", ".cache", "vm", "keys") },
+  },
 });
 const configFile = values["config-file"];
-if (!configFile || !values.route) throw new Error("--config-file and --route are required");
+if (!configFile) throw new Error("--config-file is required");
 const config = parseFleetConfig(rawStackConfig(engineConfig(readFileSync(configFile, "utf8")).config));
-const route = routesOf(config).find((r) => r.id === values.route);
-if (!route) throw new Error(`no route ${values.route} in ${configFile}: ${routesOf(config).map((r) => r.id).join(", ")}`);
+const routes = routesOf(config);
+const route = values.route ? routes.find((r) => r.id === values.route) : routes.length === 1 ? routes[0] : undefined;
+if (!route) throw new Error(`pick a route with --route: ${routes.map((r) => r.id).join(", ")}`);
+
+function keyPair(name: string): { privateKey: string; publicKey: string } {
+  const dir = values["keys-dir"];
+  const file = path.join(dir, name);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", file]);
+  }
+  return { privateKey: readFileSync(file, "utf8"), publicKey: readFileSync(`${file}.pub`, "utf8").trim() };
+}
+const host = keyPair("host_ed25519");
+const management = keyPair("management_ed25519");
+
 const secrets = {
-  tailscaleAuthKey: process.env.LANTERN_TEST_TAILSCALE_AUTHKEY ?? "tskey-test",
-  routeConfig: process.env.LANTERN_TEST_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
+  tailscaleAuthKey: process.env.LANTERN_E2E_TAILSCALE_AUTH_KEY ?? "tskey-auth-e2e",
+  routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
-process.stdout.write(renderUserData({ route, stack: values.stack ?? "e2e", config, secrets }));
+const keys = { managementPublicKey: management.publicKey, hostPrivateKey: host.privateKey, hostPublicKey: host.publicKey };
+process.stdout.write(renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }));

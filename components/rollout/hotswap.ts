@@ -1,0 +1,62 @@
+/**
+ * Hot-swap: install a route's target release over SSH on the running
+ * instance, with the same install script first boot runs, and report the
+ * version it verified. Re-runs when the target tag (or the script) changes;
+ * rolling back is the same operation to an older tag.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { Route } from "../../stacks/config";
+import { INSTALL_SCRIPT, installEnvironment, MANAGEMENT_USER } from "../cloud-init/userdata";
+
+/** Bounded wait for first boot to have finished (successfully or not) before installing. */
+const WAIT_FOR_FIRST_BOOT =
+  "timeout 900 sh -c 'until [ -f /var/lib/cloud/instance/boot-finished ]; do sleep 5; done' " +
+  "|| { echo '[lantern-hotswap] FAILED: first boot did not finish within 15 minutes' >&2; exit 1; }";
+
+/**
+ * The command the hot-swap runs: the install script arrives on stdin, the
+ * tag and environment on the command line. Every value here was validated
+ * by the config schema, so nothing needs quoting.
+ */
+export function hotSwapCommand(route: Route, releaseBaseUrl: string): { create: string; stdin: string } {
+  const env = installEnvironment(route, releaseBaseUrl).join(" ");
+  return {
+    create: [
+      "set -eu",
+      WAIT_FOR_FIRST_BOOT,
+      `echo "[lantern-hotswap] route=${route.id} target=${route.releaseTag}" >&2`,
+      `sudo env ${env} bash -s -- ${route.releaseTag}`,
+    ].join("\n"),
+    stdin: INSTALL_SCRIPT,
+  };
+}
+
+/** The tag the install script reported (its last line is `verified=<tag>`). */
+export function verifiedTagOf(stdout: string): string | undefined {
+  return /^verified=(v\d+\.\d+\.\d+)$/m.exec(stdout)?.[1];
+}
+
+export interface HotSwapArgs {
+  readonly route: Route;
+  readonly releaseBaseUrl: string;
+  readonly host: pulumi.Input<string>;
+  /** The instance's own host key (injected by user-data), pinned for the connection. */
+  readonly hostPublicKey: pulumi.Input<string>;
+  readonly privateKey: pulumi.Input<string>;
+}
+
+/** Declares the hot-swap command for one route; returns the verified tag. */
+export function hotSwap(args: HotSwapArgs, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  const { create, stdin } = hotSwapCommand(args.route, args.releaseBaseUrl);
+  const swap = new command.remote.Command(
+    `${args.route.id}-hotswap`,
+    {
+      connection: { host: args.host, user: MANAGEMENT_USER, privateKey: args.privateKey, hostKey: args.hostPublicKey },
+      create,
+      stdin,
+    },
+    opts,
+  );
+  return swap.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");
+}

@@ -1,0 +1,132 @@
+/**
+ * What a tag bump does, per provider and strategy, in real plans of the
+ * program: which resources change, with which options.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import type { Plan } from "../../plan/run";
+import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
+import { parseFleetConfig, routesOf } from "../../stacks/config";
+import { INSTALL_SCRIPT } from "../cloud-init/userdata";
+import { hotSwapCommand, instanceOptions, releaseSkew, USER_DATA_PROPERTY, verifiedTagOf } from "./index";
+
+const withTag = (tag: string) => (c: StackConfig) => (c["lantern-fleet:releaseTag"] = tag);
+const withCanary = (tag: string) => (c: StackConfig) => ((c["lantern-fleet:tracks"] as any).canary = { releaseTag: tag });
+const plan = (stack: string, edit?: (c: StackConfig) => void): Plan =>
+  planJson(["--stack", stack, ...(edit ? ["--config-file", variantStackFile(stack, edit)] : [])]);
+
+const summary = (before: Plan, after: Plan) =>
+  changedResources(before, after)
+    .map((c) => `${c.type.split(":").pop()} ${c.name}: ${c.keys.join(",")}`)
+    .sort();
+
+describe("instanceOptions", () => {
+  it("replace: replaces on a user-data change, creating the new instance first", () => {
+    for (const provider of ["linode", "alicloud", "oci"] as const) {
+      assert.deepEqual(instanceOptions(provider, "replace"), { replaceOnChanges: [USER_DATA_PROPERTY[provider]], deleteBeforeReplace: false });
+    }
+  });
+  it("hotswap: ignores user-data changes on existing instances", () => {
+    for (const provider of ["linode", "alicloud", "oci"] as const) {
+      assert.deepEqual(instanceOptions(provider, "hotswap"), { ignoreChanges: [USER_DATA_PROPERTY[provider]] });
+    }
+  });
+});
+
+describe("hot-swap command", () => {
+  const cfg = parseFleetConfig({
+    releaseTag: "v0.0.74",
+    releaseChecksums: { "v0.0.74": { amd64: "c".repeat(64) } },
+    tracks: { stable: {} },
+    sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDTHlpOZpSeiM5yPfwRYVzzRJARhRua3es3vmSmBWPPN ops"],
+    image: { caCertUrl: "https://ops.example.net/ca.crt" },
+    providers: { linode: { rollout: "hotswap", regions: { "us-lax": { stable: 1 } } } },
+  });
+  const route = routesOf(cfg)[0]!;
+  const { create, stdin } = hotSwapCommand(route, cfg.releaseBaseUrl);
+
+  it("runs the first-boot install script itself, for the target tag, with the pinned hash", () => {
+    assert.equal(stdin, INSTALL_SCRIPT);
+    assert.match(create, /until \[ -f \/var\/lib\/cloud\/instance\/boot-finished \]/);
+    assert.match(create, new RegExp(`sudo env LANTERN_RELEASE_BASE_URL=${cfg.releaseBaseUrl} LANTERN_DEB_SHA256=c{64} bash -s -- v0\\.0\\.74$`));
+  });
+
+  it("passes shellcheck, command and script", () => {
+    for (const text of [create, stdin]) {
+      const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: text, encoding: "utf8" });
+      assert.equal(result.error, undefined, "shellcheck must be installed");
+      assert.equal(result.status, 0, result.stdout);
+    }
+  });
+
+  it("reads the verified tag from the script's last line only", () => {
+    assert.equal(verifiedTagOf("[lantern-install] step=done\nverified=v0.0.74\n"), "v0.0.74");
+    assert.equal(verifiedTagOf("verified=v0.0.74; rm -rf /"), undefined);
+    assert.equal(verifiedTagOf(""), undefined);
+  });
+});
+
+describe("releaseSkew", () => {
+  it("counts per track the routes, their target and how many were verified at it", () => {
+    assert.deepEqual(
+      releaseSkew([
+        { track: "stable", target: "v0.0.74", verified: "v0.0.74" },
+        { track: "stable", target: "v0.0.74", verified: "unverified" },
+        { track: "canary", target: "v0.0.75", verified: "v0.0.75" },
+      ]),
+      {
+        stable: { routes: 2, target: "v0.0.74", verified: 1, behind: { unverified: 1 } },
+        canary: { routes: 1, target: "v0.0.75", verified: 1, behind: {} },
+      },
+    );
+  });
+});
+
+describe("tag bumps in plans", () => {
+  const staging = plan("staging");
+  const prod = plan("prod");
+
+  it("staging (Linode replace, alicloud and OCI hotswap): replaces Linode routes, hot-swaps the others, touches nothing else", () => {
+    const bumped = plan("staging", withTag("v0.0.74"));
+    assert.deepEqual(addedOrRemoved(staging, bumped), []);
+    assert.deepEqual(summary(staging, bumped), [
+      "Command alicloud-ap-southeast-1-stable-1-hotswap: create",
+      "Command oci-us-ashburn-1-stable-1-hotswap: create",
+      "Instance alicloud-ap-southeast-1-stable-1: userData",
+      "Instance linode-us-lax-canary-1: metadatas",
+      "Instance linode-us-lax-stable-1: metadatas",
+      "Instance oci-us-ashburn-1-stable-1: metadata",
+    ]);
+    for (const change of changedResources(staging, bumped).filter((c) => c.type.endsWith("Instance"))) {
+      const provider = change.type.split(":")[0] as keyof typeof USER_DATA_PROPERTY;
+      const expected = provider === "linode" ? { replaceOnChanges: ["metadatas"] } : { ignoreChanges: [USER_DATA_PROPERTY[provider]] };
+      for (const [option, value] of Object.entries(expected)) assert.deepEqual(change.options[option], value, change.name);
+    }
+  });
+
+  it("prod (hotswap everywhere): only hot-swap commands run; instances ignore the user-data change; no image is touched", () => {
+    const bumped = plan("prod", withTag("v0.0.74"));
+    const changes = changedResources(prod, bumped);
+    const commands = changes.filter((c) => c.type === "command:remote:Command");
+    const instances = changes.filter((c) => c.type.endsWith("Instance"));
+    assert.equal(commands.length, (prod.outputs.routes as unknown[]).length);
+    assert.ok(commands.every((c) => c.keys.join() === "create" && c.name.endsWith("-hotswap")));
+    assert.equal(instances.length, commands.length);
+    for (const i of instances) assert.deepEqual(i.options.ignoreChanges, i.keys, i.name);
+    assert.equal(changes.length, commands.length + instances.length, "nothing else changes");
+  });
+
+  it("a canary override touches only canary routes", () => {
+    const bumped = plan("prod", withCanary("v0.0.75"));
+    const canaries = (prod.outputs.routes as { name: string; track: string }[]).filter((r) => r.track === "canary").map((r) => r.name);
+    const touched = new Set(changedResources(prod, bumped).map((c) => c.name.replace(/-hotswap$/, "")));
+    assert.deepEqual([...touched].sort(), [...canaries].sort());
+  });
+
+  it("rolling back is the same shape of change as the bump", () => {
+    const bumped = plan("prod", withTag("v0.0.74"));
+    const shape = (a: Plan, b: Plan) => changedResources(a, b).map((c) => [c.name, c.keys, c.options]);
+    assert.deepEqual(shape(bumped, prod), shape(prod, bumped));
+  });
+});

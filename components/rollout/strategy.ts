@@ -1,0 +1,26 @@
+/**
+ * What a release bump does to a route's instance, per provider and strategy:
+ *
+ * - replace: the instance is replaced because its user-data changed, the new
+ *   one created before the old is deleted. Linode and OCI already replace on
+ *   a user-data change; alicloud would update it in place and reboot, which
+ *   does not re-run first boot, so replacement is forced there.
+ * - hotswap: user-data changes are ignored for existing instances (new ones
+ *   still get them); a remote command installs the new release instead.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderName } from "../../stacks/catalog";
+import type { RolloutStrategy } from "../../stacks/config";
+
+/** The input that carries user-data on each provider's instance. */
+export const USER_DATA_PROPERTY: Readonly<Record<ProviderName, string>> = {
+  linode: "metadatas",
+  alicloud: "userData",
+  oci: "metadata",
+};
+
+export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {
+  const property = USER_DATA_PROPERTY[provider];
+  if (strategy === "hotswap") return { ignoreChanges: [property] };
+  return { replaceOnChanges: [property], deleteBeforeReplace: false };
+}
