@@ -1,0 +1,357 @@
+/**
+ * The fleet's policy rules as pure functions: (resource, config) -> violation
+ * messages. No Pulumi runtime here, so the tests run every rule over the
+ * offline plan without the CLI; index.ts only wraps them in a PolicyPack.
+ *
+ * Values a rule cannot see are `UNKNOWN`: unknown during a preview (ids,
+ * generated keys) or masked in the offline plan. A rule reports nothing
+ * about what it cannot see, and counts an unknown value as "set".
+ */
+import { gunzipSync } from "node:zlib";
+import { parse } from "yaml";
+
+/** Stands in for a value the policy cannot see (unknown in preview, masked in the plan). */
+export const UNKNOWN: unique symbol = Symbol("unknown");
+
+export interface Subject {
+  readonly type: string;
+  readonly name: string;
+  /** The resource's inputs, with `UNKNOWN` for values that cannot be seen. */
+  readonly props: Readonly<Record<string, unknown>>;
+  /**
+   * An instance's user-data decoded to text ("" when it has none); undefined
+   * when it cannot be seen (a secret unknown during preview) or for other types.
+   */
+  readonly userData?: string;
+}
+
+export interface PolicyConfig {
+  readonly allowedTcpPorts: readonly number[];
+  readonly allowedUdpPorts: readonly number[];
+}
+
+/** SSH for operators and hot-swaps, 443 for the proxy (TCP and QUIC). */
+export const DEFAULT_CONFIG: PolicyConfig = { allowedTcpPorts: [22, 443], allowedUdpPorts: [443] };
+
+export interface Rule {
+  readonly name: string;
+  readonly description: string;
+  readonly check: (subject: Subject, config: PolicyConfig) => string[];
+}
+
+export const INSTANCE_TYPES = {
+  linode: "linode:index/instance:Instance",
+  alicloud: "alicloud:ecs/instance:Instance",
+  oci: "oci:Core/instance:Instance",
+} as const;
+const INSTANCES: ReadonlySet<string> = new Set(Object.values(INSTANCE_TYPES));
+
+const IMAGE_TYPES: ReadonlySet<string> = new Set([
+  "linode:index/image:Image",
+  "alicloud:ecs/image:Image",
+  "alicloud:ecs/imageCopy:ImageCopy",
+  "oci:Core/image:Image",
+]);
+
+const LINODE_FIREWALL = "linode:index/firewall:Firewall";
+const ALICLOUD_SG_RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
+const OCI_NSG_RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule";
+const REMOTE_COMMAND = "command:remote:Command";
+
+const INSTALL_SCRIPT = "install-lantern-box.sh";
+const RELEASE_TAG = /v\d+\.\d+\.\d+/;
+const EXACT_TAG = /^v\d+\.\d+\.\d+$/;
+
+// ---------------------------------------------------------------- helpers
+
+type Dict = Record<string, unknown>;
+const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
+const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+const str = (v: unknown): string => (typeof v === "string" || typeof v === "number" ? String(v) : "");
+/** True when any of the values cannot be seen: the rule then says nothing about them. */
+const unseen = (...values: unknown[]) => values.includes(UNKNOWN);
+const isBuilder = (name: string) => name.endsWith("-builder");
+const isRouteInstance = (s: Subject) => INSTANCES.has(s.type) && !isBuilder(s.name);
+
+/** The base64 (maybe gzipped) user-data property of an instance, UNKNOWN, or undefined when absent. */
+function userDataProperty(type: string, props: Readonly<Dict>): unknown {
+  switch (type) {
+    case INSTANCE_TYPES.linode: {
+      const metadatas = props.metadatas;
+      if (metadatas === UNKNOWN) return UNKNOWN;
+      const first: unknown = Array.isArray(metadatas) ? metadatas[0] : undefined;
+      return first === UNKNOWN ? UNKNOWN : isDict(first) ? first.userData : undefined;
+    }
+    case INSTANCE_TYPES.alicloud:
+      return props.userData;
+    case INSTANCE_TYPES.oci: {
+      const metadata = props.metadata;
+      return metadata === UNKNOWN ? UNKNOWN : isDict(metadata) ? metadata.user_data : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Decodes base64 user-data, gunzipping it when it starts with the gzip magic (as cloud-init does). */
+export function decodeUserData(base64: string): string {
+  const bytes = Buffer.from(base64, "base64");
+  if (bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes).toString("utf8");
+    } catch {
+      return ""; // corrupt gzip: no readable document, which the user-data rule reports
+    }
+  }
+  return bytes.toString("utf8");
+}
+
+/** An instance's user-data as text ("" when it has none), or undefined when it cannot be seen. */
+export function userDataOf(type: string, props: Readonly<Dict>): string | undefined {
+  if (!INSTANCES.has(type)) return undefined;
+  const value = userDataProperty(type, props);
+  if (value === UNKNOWN) return undefined;
+  return typeof value === "string" ? decodeUserData(value) : "";
+}
+
+/** Parses a cloud-config as cloud-init does (PyYAML: YAML 1.1, so `no` is false). */
+function parseCloudConfig(text: string): Dict | string {
+  if (!text.startsWith("#cloud-config")) return "user-data is not a #cloud-config document";
+  try {
+    const doc: unknown = parse(text, { version: "1.1" });
+    return isDict(doc) ? doc : "user-data is not a cloud-config mapping";
+  } catch (e) {
+    return `user-data is not valid YAML: ${(e as Error).message.split("\n")[0]}`;
+  }
+}
+
+/** Every string in a value, with its path (UNKNOWN values are skipped: they cannot be seen). */
+function strings(value: unknown, path = ""): [string, string][] {
+  if (typeof value === "string") return [[path || "(value)", value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
+  if (isDict(value)) return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k));
+  return [];
+}
+
+/** Every mapping key in a parsed document, at any depth. */
+function keys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keys);
+  if (isDict(value)) return Object.entries(value).flatMap(([k, v]) => [k, ...keys(v)]);
+  return [];
+}
+
+interface Invocation {
+  readonly script: string;
+  readonly args: readonly string[];
+}
+
+/** Invocations of the install script in runcmd: list entries (exec'd) or strings (run by sh). */
+function installInvocations(runcmd: unknown): Invocation[] {
+  if (!Array.isArray(runcmd)) return [];
+  return runcmd.flatMap((entry): Invocation[] => {
+    const words = Array.isArray(entry) ? entry.map(String) : typeof entry === "string" ? entry.split(/\s+/) : [];
+    const found: Invocation[] = [];
+    words.forEach((word, i) => {
+      if (!word.endsWith(INSTALL_SCRIPT)) return;
+      const rest = words.slice(i + 1);
+      const end = rest.findIndex((w) => /^(;|&&|\|\||\|)$/.test(w) || w.endsWith(";"));
+      found.push({ script: word, args: (end < 0 ? rest : rest.slice(0, end)).filter((w) => w !== "") });
+    });
+    return found;
+  });
+}
+
+/** Ports named by a Linode `ports` string ("22", "22,443", "8000-8100"); undefined means all ports. */
+function linodePorts(ports: unknown): [number, number][] | undefined {
+  if (typeof ports !== "string" || ports.trim() === "") return undefined;
+  return ports.split(",").map((part) => {
+    const [lo, hi = lo] = part.trim().split("-").map(Number);
+    return [lo!, hi!];
+  });
+}
+
+/** The ports of [lo, hi] that the allowed list does not contain ("all" for an unbounded range). */
+function disallowed(ranges: [number, number][] | undefined, allowed: readonly number[]): string[] {
+  if (!ranges) return ["all ports"];
+  return ranges.flatMap(([lo, hi]) => {
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi > 65535 || lo > hi) return [`${lo}-${hi}`];
+    const bad: string[] = [];
+    for (let p = lo; p <= hi && bad.length < 5; p++) if (!allowed.includes(p)) bad.push(String(p));
+    return bad;
+  });
+}
+
+function portViolations(what: string, protocol: string, ranges: [number, number][] | undefined, config: PolicyConfig): string[] {
+  const allowed = protocol === "tcp" ? config.allowedTcpPorts : protocol === "udp" ? config.allowedUdpPorts : undefined;
+  if (!allowed) return [`${what} allows protocol ${protocol}: only tcp and udp on configured ports may be opened`];
+  const bad = disallowed(ranges, allowed);
+  return bad.length > 0
+    ? [`${what} opens ${protocol} ${bad.join(", ")}: allowed ${protocol} ports are ${allowed.join(", ") || "none"} (policy config)`]
+    : [];
+}
+
+// ---------------------------------------------------------------- rules
+
+/** Each route boots exactly one pinned release, through the install script that verifies its checksum. */
+export const routeUserDataPinsOneRelease: Rule = {
+  name: "route-userdata-pins-one-release",
+  description:
+    "Route user-data installs exactly one pinned lantern-box release (install-lantern-box.sh vX.Y.Z, once) with the script's sha256 verification.",
+  check(s) {
+    // Builders boot the stock image with no user-data. User-data is a secret built from generated keys, so
+    // a preview of a new route sees it as unknown: the rule can only check known values (existing routes,
+    // and `pulumi up`, where the engine analyzes again with the values resolved), and says nothing otherwise.
+    if (!isRouteInstance(s) || s.userData === undefined) return [];
+    if (s.userData === "") return [`route ${s.name} has no user-data, so it installs no release`];
+    const doc = parseCloudConfig(s.userData);
+    if (typeof doc === "string") return [doc];
+    const out: string[] = [];
+    const calls = installInvocations(doc.runcmd);
+    if (calls.length !== 1) out.push(`runcmd invokes ${INSTALL_SCRIPT} ${calls.length} times, expected exactly once`);
+    for (const call of calls) {
+      if (call.args.length !== 1 || !EXACT_TAG.test(call.args[0]!)) {
+        out.push(`${INSTALL_SCRIPT} is invoked with [${call.args.join(" ")}], expected one pinned vX.Y.Z tag`);
+      }
+    }
+    const tags = new Set(JSON.stringify(doc.runcmd ?? []).match(new RegExp(RELEASE_TAG, "g")) ?? []);
+    if (tags.size > 1) out.push(`runcmd names several releases (${[...tags].join(", ")}), expected one`);
+    const files = Array.isArray(doc.write_files) ? doc.write_files.filter(isDict) : [];
+    for (const script of new Set(calls.map((c) => c.script))) {
+      const file = files.find((f) => f.path === script);
+      const content = typeof file?.content === "string" ? file.content : "";
+      if (!file) out.push(`${script} is not written by the user-data, so its checksum verification cannot be checked`);
+      else if (!content.includes("step=verify") || !content.includes("sha256sum")) {
+        out.push(`${script} has no checksum verification (step=verify with sha256sum)`);
+      }
+    }
+    return out;
+  },
+};
+
+/** Images are release-agnostic: a release baked into an image would outlive every tag bump. */
+export const noReleaseTagInImages: Rule = {
+  name: "no-release-tag-in-images",
+  description: "Base images, their builders and build commands name no lantern-box release (no vX.Y.Z, no lantern-box_ .deb).",
+  check(s) {
+    // Policies see one resource at a time, so image-build resources are known by name (`<x>-base-...`, `...-builder`).
+    const imageBuild = IMAGE_TYPES.has(s.type) || isBuilder(s.name) || s.name.includes("-base-");
+    if (!imageBuild) return [];
+    return strings(s.props).flatMap(([path, text]) => {
+      const hit = RELEASE_TAG.exec(text)?.[0] ?? (text.includes("lantern-box_") ? "lantern-box_" : undefined);
+      return hit ? [`${path} names a release (${hit}): images and their builds must be release-agnostic`] : [];
+    });
+  },
+};
+
+/** Access is by SSH key only; a root password in the inputs would also sit in the state. */
+export const noCleartextRootPassword: Rule = {
+  name: "no-cleartext-root-password",
+  description: "Linode instances set no rootPass and Alibaba Cloud instances no password: access is by SSH key only.",
+  check(s) {
+    if (s.type === INSTANCE_TYPES.linode && isSet(s.props.rootPass)) return ["linode instance sets rootPass: use SSH keys only"];
+    if (s.type === INSTANCE_TYPES.alicloud && isSet(s.props.password)) return ["alicloud instance sets password: use SSH keys only"];
+    return [];
+  },
+};
+
+const PASSWORD_KEYS = new Set(["password", "passwd", "hashed_passwd", "plain_text_passwd", "chpasswd"]);
+
+/** Routes face the internet: SSH must refuse passwords and no account may get one. */
+export const noSshPasswordLogin: Rule = {
+  name: "no-ssh-password-login",
+  description: "Instance user-data sets ssh_pwauth: false, never PasswordAuthentication yes, and sets no passwords.",
+  check(s) {
+    if (!INSTANCES.has(s.type) || !s.userData) return []; // none, or unknown during preview
+    const doc = parseCloudConfig(s.userData);
+    if (typeof doc === "string") return [doc];
+    const out: string[] = [];
+    if (doc.ssh_pwauth !== false) out.push(`user-data sets ssh_pwauth to ${JSON.stringify(doc.ssh_pwauth)}, expected false`);
+    if (/PasswordAuthentication\s+yes/i.test(s.userData)) out.push("user-data enables sshd PasswordAuthentication");
+    const found = [...new Set(keys(doc).filter((k) => PASSWORD_KEYS.has(k)))];
+    if (found.length > 0) out.push(`user-data sets passwords (${found.join(", ")})`);
+    return out;
+  },
+};
+
+/** Only the configured ports are reachable, and every instance sits behind a firewall. */
+export const onlyConfiguredPorts: Rule = {
+  name: "only-configured-ports",
+  description:
+    "Firewalls, security group rules and NSG rules open only the configured TCP/UDP ports; Linode firewalls drop by default; every instance has a firewall, security group or NSG.",
+  check(s, config) {
+    const p = s.props;
+    switch (s.type) {
+      case LINODE_FIREWALL: {
+        const out: string[] = [];
+        if (p.inboundPolicy !== "DROP" && !unseen(p.inboundPolicy)) {
+          out.push(`firewall inboundPolicy is ${str(p.inboundPolicy) || "unset"}, expected DROP`);
+        }
+        const inbounds = Array.isArray(p.inbounds) ? p.inbounds.filter(isDict) : [];
+        for (const rule of inbounds.filter((r) => r.action !== "DROP" && !unseen(r.action, r.protocol, r.ports))) {
+          const what = `inbound rule ${str(rule.label) || "(no label)"}`;
+          out.push(...portViolations(what, str(rule.protocol).toLowerCase(), linodePorts(rule.ports), config));
+        }
+        return out;
+      }
+      case ALICLOUD_SG_RULE: {
+        if (p.type !== "ingress" || p.policy === "drop" || unseen(p.type, p.policy, p.ipProtocol, p.portRange)) return [];
+        // "22/22", "8000/8100"; "-1/-1" (or none) is every port.
+        const [lo = -1, hi = lo] = str(p.portRange).split("/").filter((x) => x !== "").map(Number);
+        const range: [number, number][] | undefined = lo === -1 ? undefined : [[lo, hi]];
+        return portViolations("security group rule", str(p.ipProtocol).toLowerCase(), range, config);
+      }
+      case OCI_NSG_RULE: {
+        if (p.direction !== "INGRESS" || unseen(p.direction, p.protocol, p.tcpOptions, p.udpOptions)) return [];
+        // OCI names protocols by IANA number; no destinationPortRange means every port.
+        const protocol = ({ "6": "tcp", "17": "udp" } as Record<string, string>)[str(p.protocol)] ?? str(p.protocol);
+        const options = protocol === "tcp" ? p.tcpOptions : protocol === "udp" ? p.udpOptions : undefined;
+        const range = isDict(options) && isDict(options.destinationPortRange) ? options.destinationPortRange : undefined;
+        if (unseen(isDict(options) ? options.destinationPortRange : undefined, range?.min, range?.max)) return [];
+        const ranges: [number, number][] | undefined = range ? [[Number(str(range.min)), Number(str(range.max))]] : undefined;
+        return portViolations("NSG rule", protocol, ranges, config);
+      }
+      case INSTANCE_TYPES.linode:
+        return isSet(p.firewallId) ? [] : ["linode instance has no firewallId: every instance sits behind a firewall"];
+      case INSTANCE_TYPES.alicloud: {
+        const groups = p.securityGroups;
+        return groups === UNKNOWN || (Array.isArray(groups) && groups.length > 0) ? [] : ["alicloud instance has no securityGroups"];
+      }
+      case INSTANCE_TYPES.oci: {
+        const vnic = p.createVnicDetails;
+        const nsgIds = isDict(vnic) ? vnic.nsgIds : undefined;
+        const ok = vnic === UNKNOWN || nsgIds === UNKNOWN || (Array.isArray(nsgIds) && nsgIds.length > 0);
+        return ok ? [] : ["oci instance has no createVnicDetails.nsgIds: every instance sits in an NSG"];
+      }
+      default:
+        return [];
+    }
+  },
+};
+
+/** A hot-swap sends the management key to whatever answers: it must pin the route's host key. */
+export const hotswapPinsHostKey: Rule = {
+  name: "hotswap-pins-host-key",
+  description: "Every hot-swap command (`<route>-hotswap`) pins the route's SSH host key (connection.hostKey).",
+  check(s) {
+    if (s.type !== REMOTE_COMMAND || !s.name.endsWith("-hotswap")) return [];
+    const connection = s.props.connection;
+    if (connection === UNKNOWN) return [];
+    const hostKey = isDict(connection) ? connection.hostKey : undefined;
+    if (hostKey === UNKNOWN || (typeof hostKey === "string" && hostKey.trim() !== "")) return [];
+    return ["hot-swap connection has no hostKey: it would trust any host key on first contact"];
+  },
+};
+
+export const RULES: readonly Rule[] = [
+  routeUserDataPinsOneRelease,
+  noReleaseTagInImages,
+  noCleartextRootPassword,
+  noSshPasswordLogin,
+  onlyConfiguredPorts,
+  hotswapPinsHostKey,
+];
+
+/** Every violation of every rule for one resource, as `rule: message`. */
+export function violations(subject: Subject, config: PolicyConfig = DEFAULT_CONFIG): { rule: string; message: string }[] {
+  return RULES.flatMap((rule) => rule.check(subject, config).map((message) => ({ rule: rule.name, message })));
+}
