@@ -27,7 +27,7 @@ const recipe = recipeHash();
 const parameters = { caCertUrl: config.image.caCertUrl, otlpEndpoint: config.otel.endpoint };
 const builderSshKey = new tls.PrivateKey("builder-ssh-key", { algorithm: "RSA", rsaBits: 4096 });
 const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKeyOpenssh: pulumi.secret(builderSshKey.privateKeyOpenssh) };
-const imageArgs = (regions: readonly string[]) => ({ stack, recipe, parameters, regions, builderKey });
+const imageArgs = (regions: readonly string[]) => ({ stack, recipe, rebuild: config.image.rebuild, parameters, regions, builderKey });
 
 // 3. Routes, per provider and region, each with user-data for its own tag,
 //    its own SSH host key (pinned by hot-swap connections) and the program's

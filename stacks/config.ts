@@ -119,7 +119,11 @@ export const fleetConfigSchema = z.strictObject({
       })
       .prefault({}),
     /** Inputs of the image recipe (never a release: images are release-agnostic). */
-    image: z.strictObject({ caCertUrl: httpsUrl }),
+    image: z.strictObject({
+      caCertUrl: httpsUrl,
+      /** Any new value forces a rebuild of every base image (it is hashed into the image name). */
+      rebuild: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "expected a short label: letters, digits, dot, dash, underscore").optional(),
+    }),
     providers: providersSchema,
   });
 

@@ -25,7 +25,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlicloudBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudBaseImage", name, {}, opts);
-    this.imageName = baseImageName(args.recipe, ALICLOUD_STOCK_IMAGE);
+    this.imageName = baseImageName(args.recipe, ALICLOUD_STOCK_IMAGE, args.rebuild);
     const buildProvider = args.providers[args.buildRegion];
     if (!buildProvider) throw new Error(`alicloud: no provider for build region ${args.buildRegion}`);
     const inBuildRegion = { parent: this, provider: buildProvider };
@@ -57,6 +57,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
         connection: { host: builder.publicIp, user: "root", privateKey: args.builderKey.privateKeyOpenssh },
         parameters: args.parameters,
         imageName: this.imageName,
+        builderId: builder.id,
       },
       inBuildRegion,
     );

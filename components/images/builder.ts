@@ -17,11 +17,13 @@ export interface BuildStepsArgs {
   readonly parameters: RecipeParameters;
   /** Names the image being built; a new name re-runs every step. */
   readonly imageName: pulumi.Input<string>;
+  /** A new builder (for any reason) must be provisioned again. */
+  readonly builderId: pulumi.Input<string>;
 }
 
 /** Declares the build steps; the returned resource completes once the builder is shutting down. */
 export function buildSteps(name: string, args: BuildStepsArgs, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-  const triggers = [args.imageName];
+  const triggers = [args.imageName, args.builderId];
   const copy = new command.remote.CopyToRemote(
     `${name}-recipe`,
     { connection: args.connection, source: new pulumi.asset.FileArchive(RECIPE_DIR), remotePath: REMOTE_RECIPE_DIR, triggers },

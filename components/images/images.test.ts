@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { mockId } from "../../plan/mocks";
-import { planJson, variantStackFile } from "../../plan/testing";
+import { changedResources, planJson, variantStackFile } from "../../plan/testing";
 import type { Plan, PlanResource } from "../../plan/run";
 import { baseImageName, RECIPE_DIR, recipeHash } from "./recipe";
 import { ALICLOUD_STOCK_IMAGE, LINODE_STOCK_IMAGE, OCI_STOCK_IMAGE } from "./stock";
@@ -82,6 +82,20 @@ describe("base images (prod plan)", () => {
     assert.ok(imageResources(prod).length > 100);
     assert.deepEqual(imageResources(bumped), imageResources(prod));
     assert.ok(!JSON.stringify(imageResources(prod)).match(/v0\.0\.7\d/), "no release tag in any image input");
+  });
+});
+
+describe("forcing a rebuild", () => {
+  it("a new image.rebuild label renames every image and changes nothing outside the image components", () => {
+    const staging = planJson(["--stack", "staging"]);
+    const rebuilt = planJson([
+      "--stack", "staging", "--config-file",
+      variantStackFile("staging", (c) => ((c["lantern-fleet:image"] as Record<string, string>).rebuild = "2026-11-25")),
+    ]);
+    const changes = changedResources(staging, rebuilt);
+    const imageNames = changes.filter((c) => /image:Image$/.test(c.type));
+    assert.equal(imageNames.length, 3, "one image per provider in staging");
+    for (const c of changes) assert.ok(/-base-|^linode-base|^alicloud-base/.test(c.name), `${c.name} is outside the image components`);
   });
 });
 

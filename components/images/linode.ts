@@ -21,7 +21,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: LinodeBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:LinodeBaseImage", name, {}, opts);
-    this.imageName = baseImageName(args.recipe, LINODE_STOCK_IMAGE);
+    this.imageName = baseImageName(args.recipe, LINODE_STOCK_IMAGE, args.rebuild);
     const firewall = new linode.Firewall(
       `${name}-builder-firewall`,
       {
@@ -52,6 +52,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
         connection: { host: builder.ipAddress, user: "root", privateKey: args.builderKey.privateKeyOpenssh },
         parameters: args.parameters,
         imageName: this.imageName,
+        builderId: builder.id,
       },
       { parent: this },
     );

@@ -25,7 +25,7 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: OciRegionBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:OciRegionBaseImage", name, {}, opts);
-    this.imageName = baseImageName(args.recipe, OCI_STOCK_IMAGE);
+    this.imageName = baseImageName(args.recipe, OCI_STOCK_IMAGE, args.rebuild);
     const inRegion = { parent: this, provider: args.provider };
     const builder = new oci.core.Instance(
       `${name}-builder`,
@@ -48,6 +48,7 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
         connection: { host: builder.publicIp, user: "ubuntu", privateKey: args.builderKey.privateKeyOpenssh },
         parameters: args.parameters,
         imageName: this.imageName,
+        builderId: builder.id,
       },
       inRegion,
     );

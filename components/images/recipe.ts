@@ -21,7 +21,10 @@ export function recipeHash(dir = RECIPE_DIR): string {
   return sha256Hex(files.map((file) => `${file}\0${readFileSync(path.join(dir, file), "utf8")}\0`).join(""));
 }
 
-/** The image name: recipe hash plus the stock image it was built from. */
-export function baseImageName(recipe: string, stockImage: string): string {
-  return `lantern-base-${sha256Hex(`${recipe}\0${stockImage}`).slice(0, 8)}`;
+/**
+ * The image name: recipe hash plus the stock image it starts from, plus the
+ * operator's optional rebuild label (config `image.rebuild`).
+ */
+export function baseImageName(recipe: string, stockImage: string, rebuild = ""): string {
+  return `lantern-base-${sha256Hex(`${recipe}\0${stockImage}\0${rebuild}`).slice(0, 8)}`;
 }

@@ -6,6 +6,8 @@ export interface BaseImageArgs {
   readonly stack: string;
   /** Hash of the image recipe (recipeHash()). */
   readonly recipe: string;
+  /** config `image.rebuild`: a new value forces a rebuild. */
+  readonly rebuild?: string;
   readonly parameters: RecipeParameters;
   /** Regions the image must reach: every region that runs a route. */
   readonly regions: readonly string[];
