@@ -206,7 +206,7 @@ describe("mutations of the staging plan, each caught by its rule", () => {
     );
     const { hotSwap } = await import("../components/rollout/hotswap");
     const hostPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheRoute route-host-key";
-    hotSwap({ route: hotswapped, releaseBaseUrl: "https://example.test/releases", host: "198.51.100.7", hostPublicKey, privateKey: pulumi.secret("PRIVATE") }, {});
+    hotSwap({ route: hotswapped, releaseBaseUrl: "https://example.test/releases", host: "198.51.100.7", hostPublicKey, managementPrivateKey: pulumi.secret("PRIVATE") }, {});
     const inputs = unwrapSecrets(await registered) as Record<string, any>;
     assert.equal(inputs.connection.hostKey, hostPublicKey);
 

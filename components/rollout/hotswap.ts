@@ -43,7 +43,8 @@ export interface HotSwapArgs {
   readonly host: pulumi.Input<string>;
   /** The instance's own host key (injected by user-data), pinned for the connection. */
   readonly hostPublicKey: pulumi.Input<string>;
-  readonly privateKey: pulumi.Input<string>;
+  /** The program's management key (secret). */
+  readonly managementPrivateKey: pulumi.Input<string>;
 }
 
 /** Declares the hot-swap command for one route; returns the verified tag. */
@@ -52,7 +53,7 @@ export function hotSwap(args: HotSwapArgs, opts: pulumi.CustomResourceOptions): 
   const swap = new command.remote.Command(
     `${args.route.id}-hotswap`,
     {
-      connection: { host: args.host, user: MANAGEMENT_USER, privateKey: args.privateKey, hostKey: args.hostPublicKey },
+      connection: { host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey },
       create,
       stdin,
     },
