@@ -179,6 +179,15 @@ export function show(v: unknown): string {
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
+/** For multi-line text (commands, scripts): the first line that differs on each side, so the change is visible. */
+function firstDifferingLines(old: string, neu: string): [string, string] {
+  if (!old.includes("\n") && !neu.includes("\n")) return [old, neu];
+  const [a, b] = [old.split("\n"), neu.split("\n")];
+  const i = a.findIndex((line, k) => line !== b[k]);
+  const at = i === -1 ? a.length : i;
+  return [`line ${at + 1}: ${a[at] ?? ""}`, `${b[at] ?? ""}`];
+}
+
 /** Leaf-level differences: objects by key, equal-length arrays by index, anything else whole. */
 function changedPaths(old: unknown, neu: unknown, path: string, out: [string, unknown, unknown][]): void {
   if (canon(old) === canon(neu)) return;
@@ -251,7 +260,8 @@ function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan, newPl
       none: "no update",
     }[effect];
     const secret = o === MASKED && n === MASKED ? "; secret input, value not shown (the decoded user-data differs)" : "";
-    return { path, old: show(o), new: show(n), effect, note: `${label}${secret}` };
+    const [shownOld, shownNew] = typeof o === "string" && typeof n === "string" ? firstDifferingLines(o, n) : [o, n];
+    return { path, old: show(shownOld), new: show(shownNew), effect, note: `${label}${secret}` };
   });
   // Options never change the cloud by themselves, but a reviewer should see e.g. a dropped ignoreChanges.
   const optionChanges: [string, unknown, unknown][] = [];

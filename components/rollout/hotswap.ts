@@ -25,7 +25,7 @@ export function hotSwapCommand(route: Route, releaseBaseUrl: string): { create: 
     create: [
       "set -eu",
       WAIT_FOR_FIRST_BOOT,
-      `echo "[lantern-hotswap] route=${route.id} target=${route.releaseTag}" >&2`,
+      `echo "[lantern-hotswap] target=${route.releaseTag} route=${route.id}" >&2`,
       `sudo env ${env} bash -s -- ${route.releaseTag}`,
     ].join("\n"),
     stdin: INSTALL_SCRIPT,
