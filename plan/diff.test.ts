@@ -23,6 +23,8 @@ const variant = (edit: Parameters<typeof variantStackFile>[1]) =>
   lazy(() => planJson(["--stack", "staging", "--config-file", variantStackFile("staging", edit)]));
 const tagBump = variant((c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"));
 const canaryBump = variant((c) => ((c["lantern-fleet:tracks"] as any).canary = { releaseTag: "v0.0.74" }));
+// A recipe change and image.rebuild feed the same image-name hash; the rebuild label can be set from config.
+const imageRebuild = variant((c) => ((c["lantern-fleet:image"] as any).rebuild = "2026-11-25"));
 const newRegion = variant((c) => ((c["lantern-fleet:providers"] as any).linode.regions["fr-par"] = { stable: 1 }));
 
 const routesOf = (plan: Plan) => plan.outputs.routes as { name: string; track: string; releaseTag: string }[];
@@ -47,6 +49,17 @@ describe("plan diff on real plans", () => {
     assert.match(report, /```diff\n[^`]*^-\s+- v0\.0\.73$[^`]*^\+\s+- v0\.0\.74$[^`]*```/m);
     assert.equal(diff.resources.filter((c) => c.action === "add" || c.action === "remove").length, 0);
     assert.doesNotMatch(report, /tskey|[A-Za-z0-9+/]{100,}/);
+  });
+
+  it("a recipe change (image name) replaces exactly the images: 3 images, no route moves", () => {
+    const diff = diffPlans(base(), imageRebuild());
+    assert.match(summaryLine(diff), /^\*\*staging\*\*: 3 images replaced, 0 routes hot-swapped, 0 replaced, 0 added, 0 removed$/);
+    assert.deepEqual(diff.routes.moves, []);
+    assert.deepEqual(diff.userData, []);
+    const report = renderReport(diff);
+    for (const type of ["linode:index/image:Image", "alicloud:ecs/image:Image", "oci:Core/image:Image"]) {
+      assert.match(report, new RegExp(`\\*\\*replace\\*\\* \`[^\`]+\` \`${type}\``));
+    }
   });
 
   it("a canary override moves only canary routes", () => {
