@@ -40,10 +40,12 @@ trap 'rm -rf "$work"' EXIT
 # apt reads local .debs as the _apt user.
 chmod 0755 "$work"
 
+# Retries timeouts and transient HTTP errors (408, 429, 5xx); a 404 (no such
+# release) fails at once.
 fetch() {
   curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 \
     --connect-timeout 10 --max-time 300 --retry 5 --retry-delay 3 \
-    --retry-all-errors --output "$2" "$1"
+    --output "$2" "$1"
 }
 
 log "step=download tag=$tag arch=$arch url=$base/$tag/$deb"

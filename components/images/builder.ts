@@ -1,7 +1,7 @@
 /**
  * Turns a freshly booted stock VM into a base image, over SSH: copy the
  * recipe, run it (it waits for the builder's own cloud-init first), clean
- * for capture, power off. The same steps for every provider.
+ * for capture and power off. The same steps for every provider.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -36,21 +36,21 @@ export function buildSteps(name: string, args: BuildStepsArgs, opts: pulumi.Cust
     { connection: args.connection, create: `sudo env ${env} bash ${REMOTE_RECIPE_DIR}/provision.sh`, triggers },
     { ...opts, dependsOn: [copy] },
   );
-  const clean = new command.remote.Command(
-    `${name}-clean`,
-    { connection: args.connection, create: `sudo bash ${REMOTE_RECIPE_DIR}/clean-for-capture.sh`, triggers },
+  // One session: clean-for-capture removes every authorized key, so no later login would work.
+  // The power-off is scheduled, so the session ends cleanly before the machine goes down.
+  const cleanAndPowerOff = new command.remote.Command(
+    `${name}-clean-poweroff`,
+    {
+      connection: args.connection,
+      create: `sudo bash ${REMOTE_RECIPE_DIR}/clean-for-capture.sh && sudo systemd-run --on-active=5 /bin/systemctl poweroff`,
+      triggers,
+    },
     { ...opts, dependsOn: [provision] },
-  );
-  // Scheduled, so the SSH session ends cleanly before the machine goes down.
-  const poweroff = new command.remote.Command(
-    `${name}-poweroff`,
-    { connection: args.connection, create: "sudo systemd-run --on-active=5 /bin/systemctl poweroff", triggers },
-    { ...opts, dependsOn: [clean] },
   );
   // Capture only after the power-off has happened (bounded wait on the Pulumi side).
   return new command.local.Command(
     `${name}-wait-poweroff`,
     { create: "sleep 60", triggers },
-    { ...opts, dependsOn: [poweroff] },
+    { ...opts, dependsOn: [cleanAndPowerOff] },
   );
 }

@@ -14,7 +14,7 @@ packages=(
   gnupg
   openssh-client
   gcc libc6-dev
-  ca-certificates
+  ca-certificates curl
 )
 missing=()
 for p in "${packages[@]}"; do

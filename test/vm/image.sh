@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # globals shared by the sourced stage files
 # The base image, built from the project's own recipe (image/) the way the
 # builder VM does it on a cloud: boot the stock image with a NoCloud seed
 # that lets us in over SSH, copy image/ over, run provision.sh with the
@@ -10,12 +10,13 @@ RECIPE_DIR=$REPO_DIR/image
 BUILDER_BOOT_TIMEOUT=420
 PROVISION_TIMEOUT=1200
 
-# base_key: hash of the recipe folder, the harness files that shape the
-# builder, and the rootfs it starts from.
+# base_key: hash of the recipe folder, what shapes the builder here (the
+# functions below, the stand-in packages it installs) and the rootfs.
 base_key() {
   {
     (cd "$REPO_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum)
-    sha256sum "${BASH_SOURCE[0]}" "$VM_DIR/stand-ins.sh" "$VM_DIR"/stubs/*
+    declare -f provision_env builder_userdata run_recipe build_otelcol build_tailscale_repo build_deb sign_apt_repo
+    cat "$VM_DIR"/stubs/*
     rootfs_key
   } | sha256sum | cut -c1-16
 }
@@ -55,7 +56,7 @@ run_recipe() {
   }
   timing "provision.sh in the builder" "$(elapsed "$t0")"
   # Builder-only trust of the test CA goes before capture (see rootfs.sh).
-  ssh_guest "$vm" "rm -f $BUILDER_CA_FILE && update-ca-certificates --fresh >/dev/null" ||
+  ssh_guest "$vm" "rm -f $BUILDER_CA_FILE && update-ca-certificates --fresh >/dev/null 2>&1" ||
     die "$vm: removing the builder-only CA failed"
   # clean-for-capture.sh removes the login keys: power off in the same
   # session, as the last command on the builder.
@@ -78,6 +79,7 @@ build_base_image() {
     return 0
   fi
   [ -f "$RECIPE_DIR/provision.sh" ] || die "no image recipe at $RECIPE_DIR/provision.sh"
+  prune_cache base "$BASE_IMG"
   t0=$(now)
   disk=$RUN_DIR/builder.qcow2 seed=$RUN_DIR/builder-seed.img ud=$RUN_DIR/builder-user-data
   qemu-img create -q -f qcow2 -F raw -b "$ROOTFS_IMG" "$disk"
@@ -92,3 +94,4 @@ build_base_image() {
   rm -f "$disk"
   timing "base image build (builder boot + recipe + capture)" "$(elapsed "$t0")"
 }
+

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # globals shared by the sourced stage files
 # Shared helpers of the real-VM test: logging, results, bounded waits,
 # process tracking, SSH, and qemu boots. Sourced by run.sh and the stages.
 
@@ -29,7 +29,6 @@ fail() { FAILED=$((FAILED + 1)); printf 'FAIL: %s\n' "$*"; }
 # die: the harness itself cannot go on; counts as a failure.
 die() {
   fail "harness: $*"
-  summary || true
   exit 1
 }
 
@@ -45,10 +44,15 @@ check_eq() {
   if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
 }
 
+SUMMARY_PRINTED=""
 summary() {
+  SUMMARY_PRINTED=1
   printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
   [ "$FAILED" -eq 0 ]
 }
+
+# Every inner time limit is "timeout --foreground": it stays in the run's
+# process group, so the whole-run limit (run.sh) reaches its children too.
 
 # Seconds since the epoch, with decimals, for timings.
 now() { date +%s.%N; }
@@ -100,15 +104,18 @@ ssh_guest() {
   local vm=$1
   shift
   [ "$#" -eq 1 ] || set -- "$(printf '%q ' "$@")"
-  timeout "${SSH_TIMEOUT:-600}" ssh -q -i "$SSH_KEY" -p "${VM_PORT[$vm]}" \
-    -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+  # KNOWN_HOSTS=<file> pins the host key (as hot-swap connections do); else any key is accepted.
+  local hostkeys=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
+  [ -z "${KNOWN_HOSTS:-}" ] || hostkeys=(-o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$KNOWN_HOSTS")
+  timeout --foreground "${SSH_TIMEOUT:-600}" ssh -q -i "$SSH_KEY" -p "${VM_PORT[$vm]}" \
+    -o BatchMode=yes "${hostkeys[@]}" \
     -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=10 \
     "${VM_USER[$vm]}@127.0.0.1" "$@"
 }
 
 # scp_to_guest <vm> <local-path> <remote-path>
 scp_to_guest() {
-  timeout 120 scp -q -r -i "$SSH_KEY" -P "${VM_PORT[$1]}" \
+  timeout --foreground 120 scp -q -r -i "$SSH_KEY" -P "${VM_PORT[$1]}" \
     -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o LogLevel=ERROR -o ConnectTimeout=5 \
     "$2" "${VM_USER[$1]}@127.0.0.1:$3"
@@ -171,6 +178,14 @@ stop_vm() {
 wait_vm_exit() {
   wait_for 120 "$1 to power off" pid_gone "${VM_PID[$1]}" || kill "${VM_PID[$1]}" 2>/dev/null || true
   wait "${VM_PID[$1]}" 2>/dev/null || true
+}
+
+# prune_cache <glob-prefix> <keep>: drop older cached builds.
+prune_cache() {
+  local old
+  for old in "$CACHE_DIR/$1"-*; do
+    [ "$old" = "$2" ] || [ ! -e "$old" ] || rm -rf "$old"
+  done
 }
 
 # overlay <backing> <out.qcow2>: copy-on-write disk on an absolute backing path.

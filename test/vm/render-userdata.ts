@@ -2,7 +2,10 @@
  * Renders one route's first-boot user-data with the project's real config
  * parser and renderer, for the VM test.
  *
- *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml> [--route <id>] [--stack e2e] [--keys-dir <dir>]
+ *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml> [--route <id>] [--stack e2e] [--keys-dir <dir>] [--hotswap]
+ *
+ * With --hotswap it prints instead the command text the route's hot-swap
+ * resource runs (its stdin is components/cloud-init/install-lantern-box.sh).
  *
  * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
  * LANTERN_E2E_ROUTE_CONFIG). The keys the program would generate come from
@@ -14,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderUserData } from "../../components/cloud-init";
+import { hotSwapCommand } from "../../components/rollout";
 import { engineConfig } from "../../plan/stack-file";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { rawStackConfig } from "../../stacks/stack";
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     route: { type: "string" },
     stack: { type: "string", default: "e2e" },
     "keys-dir": { type: "string", default: path.join(__dirname, "..", "..", ".cache", "vm", "keys") },
+    hotswap: { type: "boolean", default: false },
   },
 });
 const configFile = values["config-file"];
@@ -50,4 +55,6 @@ const secrets = {
   routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
 const keys = { managementPublicKey: management.publicKey, hostPrivateKey: host.privateKey, hostPublicKey: host.publicKey };
-process.stdout.write(renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }));
+process.stdout.write(
+  values.hotswap ? hotSwapCommand(route, config.releaseBaseUrl).create : renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
+);

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # globals shared by the sourced stage files
 # The "vendor image" the builder VM starts from: a minimal Debian 12 rootfs
 # (debootstrap) with systemd, sshd, cloud-init and a kernel, turned into an
 # ext4 disk with mke2fs -d (no loop mounts). It plays the part of the
@@ -26,8 +26,14 @@ MIRROR_PACKAGES=(ca-certificates tzdata nftables wireguard-tools curl gnupg)
 BUILDER_CA_FILE=/usr/local/share/ca-certificates/lantern-vm-builder-ca.crt
 MIRROR_KEYRING=/usr/share/keyrings/lantern-vm-test-mirror.gpg
 
+# rootfs_key: hash of what shapes the rootfs (these functions and lists,
+# the test CA and the mirror key), not of comments or timeouts.
 rootfs_key() {
-  cat "${BASH_SOURCE[0]}" "$PKI_DIR/ca.crt" "$PKI_DIR/repo-key.gpg" | sha256sum | cut -c1-16
+  {
+    declare -f debootstrap_rootfs download_mirror_debs configure_rootfs
+    printf '%s\n' "${ROOTFS_PACKAGES[@]}" -- "${MIRROR_PACKAGES[@]}" -- "$BUILDER_CA_FILE" "$MIRROR_KEYRING" "$ROOTFS_SIZE"
+    cat "$PKI_DIR/ca.crt" "$PKI_DIR/repo-key.gpg"
+  } | sha256sum | cut -c1-16
 }
 
 # in_root <dir> <command...>: run inside the rootfs.
@@ -41,7 +47,7 @@ debootstrap_rootfs() {
   local dir=$1 include
   include=$(IFS=,; echo "${ROOTFS_PACKAGES[*]}")
   mkdir -p "$CACHE_DIR/debootstrap-cache"
-  timeout 1200 debootstrap --variant=minbase --include="$include" \
+  timeout --foreground 1200 debootstrap --variant=minbase --include="$include" \
     --cache-dir="$CACHE_DIR/debootstrap-cache" bookworm "$dir" "$DEBIAN_MIRROR" \
     >"$RUN_DIR/debootstrap.log" 2>&1 || die "debootstrap failed (see $RUN_DIR/debootstrap.log)"
 }
@@ -75,7 +81,18 @@ EOF
   printf 'deb [signed-by=%s] %s/debian bookworm main\n' "$MIRROR_KEYRING" "$GUEST_URL" \
     >"$dir/etc/apt/sources.list"
   install -m 0644 "$PKI_DIR/ca.crt" "$dir$BUILDER_CA_FILE"
-  in_root "$dir" update-ca-certificates >/dev/null
+  in_root "$dir" update-ca-certificates >>"$RUN_DIR/debootstrap.log" 2>&1
+}
+
+# drop_rootfs_dir <dir>: remove a (possibly half-built) rootfs; a killed
+# debootstrap can leave /proc or /sys mounted inside it.
+drop_rootfs_dir() {
+  local m
+  [ -e "$1" ] || return 0
+  awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m" || true
+  done
+  rm -rf --one-file-system "$1"
 }
 
 # build_rootfs: sets KERNEL, INITRD, ROOTFS_IMG, MIRROR_DEBS (cached).
@@ -89,7 +106,8 @@ build_rootfs() {
   fi
   t0=$(now)
   dir=$CACHE_DIR/tmp/rootfs
-  rm -rf "$dir" "$out.partial"
+  prune_cache rootfs "$out"
+  drop_rootfs_dir "$dir"
   mkdir -p "$out.partial"
   log "rootfs: debootstrap bookworm (minbase + ${#ROOTFS_PACKAGES[@]} packages)"
   debootstrap_rootfs "$dir"
@@ -97,8 +115,9 @@ build_rootfs() {
   configure_rootfs "$dir"
   cp "$dir"/boot/vmlinuz-* "$out.partial/vmlinuz"
   cp "$dir"/boot/initrd.img-* "$out.partial/initrd.img"
-  mke2fs -q -t ext4 -L rootfs -d "$dir" "$out.partial/rootfs.ext4" "$ROOTFS_SIZE"
-  rm -rf "$dir" "$out"
+  mke2fs -q -t ext4 -L rootfs -d "$dir" "$out.partial/rootfs.ext4" "$ROOTFS_SIZE" >>"$RUN_DIR/debootstrap.log" 2>&1
+  drop_rootfs_dir "$dir"
+  rm -rf "$out"
   mv "$out.partial" "$out"
   timing "rootfs build (debootstrap + mke2fs)" "$(elapsed "$t0")"
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # globals shared by the sourced stage files
 # Local stand-ins for everything the image recipe and the install step
 # download, laid out under $WWW_DIR and served over https by serve.mjs:
 #   ca/lanternet-ca.crt                        the test CA (also "Lanternet CA")
