@@ -44,7 +44,7 @@ describe("hot-swap command", () => {
     providers: { linode: { rollout: "hotswap", regions: { "us-lax": { stable: 1 } } } },
   });
   const route = routesOf(cfg)[0]!;
-  const { create, stdin } = hotSwapCommand(route, cfg.releaseBaseUrl);
+  const { create, update, stdin, triggers } = hotSwapCommand(route, cfg.releaseBaseUrl);
 
   it("runs the first-boot install script itself, for the target tag, with the pinned hash", () => {
     assert.equal(stdin, INSTALL_SCRIPT);
@@ -52,8 +52,16 @@ describe("hot-swap command", () => {
     assert.match(create, new RegExp(`sudo env LANTERN_RELEASE_BASE_URL=${cfg.releaseBaseUrl} LANTERN_DEB_SHA256=c{64} bash -s -- v0\\.0\\.74$`));
   });
 
-  it("passes shellcheck, command and script", () => {
-    for (const text of [create, stdin]) {
+  it("installs only on a new target tag: the tag is the trigger, an update only checks the version", () => {
+    assert.deepEqual(triggers, ["v0.0.74"]);
+    assert.doesNotMatch(update, /bash -s|apt-get|install-lantern-box/);
+    assert.match(update, /dpkg-query --show --showformat='\$\{Version\}' lantern-box/);
+    assert.match(update, /\[ "\$installed" = 0\.0\.74 \]/);
+    assert.equal(verifiedTagOf(`${update.split("\n").at(-1)!.replace(/^echo /, "")}\n`), "v0.0.74");
+  });
+
+  it("passes shellcheck, commands and script", () => {
+    for (const text of [create, update, stdin]) {
       const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: text, encoding: "utf8" });
       assert.equal(result.error, undefined, "shellcheck must be installed");
       assert.equal(result.status, 0, result.stdout);
@@ -91,8 +99,8 @@ describe("tag bumps in plans", () => {
     const bumped = plan("staging", withTag("v0.0.74"));
     assert.deepEqual(addedOrRemoved(staging, bumped), []);
     assert.deepEqual(summary(staging, bumped), [
-      "Command alicloud-ap-southeast-1-stable-1-hotswap: create",
-      "Command oci-us-ashburn-1-stable-1-hotswap: create",
+      "Command alicloud-ap-southeast-1-stable-1-hotswap: create,triggers,update",
+      "Command oci-us-ashburn-1-stable-1-hotswap: create,triggers,update",
       "Instance alicloud-ap-southeast-1-stable-1: userData",
       "Instance linode-us-lax-canary-1: metadatas",
       "Instance linode-us-lax-stable-1: metadatas",
@@ -111,7 +119,7 @@ describe("tag bumps in plans", () => {
     const commands = changes.filter((c) => c.type === "command:remote:Command");
     const instances = changes.filter((c) => c.type.endsWith("Instance"));
     assert.equal(commands.length, (prod.outputs.routes as unknown[]).length);
-    assert.ok(commands.every((c) => c.keys.join() === "create" && c.name.endsWith("-hotswap")));
+    assert.ok(commands.every((c) => c.keys.join() === "create,triggers,update" && c.name.endsWith("-hotswap")));
     assert.equal(instances.length, commands.length);
     for (const i of instances) assert.deepEqual(i.options.ignoreChanges, i.keys, i.name);
     assert.equal(changes.length, commands.length + instances.length, "nothing else changes");

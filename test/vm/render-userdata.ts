@@ -5,7 +5,8 @@
  *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml> [--route <id>] [--stack e2e] [--keys-dir <dir>] [--hotswap]
  *
  * With --hotswap it prints instead the command text the route's hot-swap
- * resource runs (its stdin is components/cloud-init/install-lantern-box.sh).
+ * resource runs on create (its stdin is components/cloud-init/install-lantern-box.sh);
+ * with --hotswap-check, the text it runs on update (a version check).
  *
  * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
  * LANTERN_E2E_ROUTE_CONFIG). The keys the program would generate come from
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     stack: { type: "string", default: "e2e" },
     "keys-dir": { type: "string", default: path.join(__dirname, "..", "..", ".cache", "vm", "keys") },
     hotswap: { type: "boolean", default: false },
+    "hotswap-check": { type: "boolean", default: false },
   },
 });
 const configFile = values["config-file"];
@@ -55,6 +57,7 @@ const secrets = {
   routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
 const keys = { managementPublicKey: management.publicKey, hostPrivateKey: host.privateKey, hostPublicKey: host.publicKey };
+const hotswap = hotSwapCommand(route, config.releaseBaseUrl);
 process.stdout.write(
-  values.hotswap ? hotSwapCommand(route, config.releaseBaseUrl).create : renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
+  values.hotswap ? hotswap.create : values["hotswap-check"] ? hotswap.update : renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
 );

@@ -189,11 +189,24 @@ stack_config() {
 hot_swap() {
   local cfg=$RUN_DIR/stack-swap-$2.yaml create known_hosts=$RUN_DIR/known_hosts-$1
   stack_config "$2" >"$cfg"
-  create=$(cd "$REPO_DIR" && TS_NODE_TRANSPILE_ONLY=1 timeout --foreground 120 ts-node "$VM_DIR/render-userdata.ts" \
-    --config-file "$cfg" --route "$ROUTE_ID" --stack e2e --keys-dir "$KEYS_DIR" --hotswap) || return 1
+  create=$(render_hotswap "$cfg" --hotswap) || return 1
   printf '[127.0.0.1]:%s %s\n' "${VM_PORT[$1]}" "$(cut -d' ' -f1-2 "$KEYS_DIR/host_ed25519.pub")" >"$known_hosts"
   SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$1" "$create" \
     <"$REPO_DIR/components/cloud-init/install-lantern-box.sh" >"$3" 2>&1
+}
+
+# hot_swap_check <vm> <tag> <log>: what the hot-swap resource runs on an
+# update that is not a new tag: a version check, no install.
+hot_swap_check() {
+  local cfg=$RUN_DIR/stack-swap-$2.yaml update known_hosts=$RUN_DIR/known_hosts-$1
+  update=$(render_hotswap "$cfg" --hotswap-check) || return 1
+  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$1" "$update" </dev/null >"$3" 2>&1
+}
+
+# render_hotswap <stack.yaml> <--hotswap|--hotswap-check>: the program's own command text.
+render_hotswap() {
+  (cd "$REPO_DIR" && TS_NODE_TRANSPILE_ONLY=1 timeout --foreground 120 ts-node "$VM_DIR/render-userdata.ts" \
+    --config-file "$1" --route "$ROUTE_ID" --stack e2e --keys-dir "$KEYS_DIR" "$2")
 }
 
 # swap_and_check <vm> <tag>: a good hot-swap (upgrade or rollback).
@@ -204,6 +217,19 @@ swap_and_check() {
   timing "$vm: hot-swap to $tag" "$(elapsed "$t0")"
   check "$vm: hot-swap to $tag prints verified=$tag" grep -qx "verified=$tag" "$out"
   check_running "$vm" "${tag#v}" "$vm after hot-swap to $tag"
+}
+
+# check_only <vm> <tag>: the update path verifies without reinstalling.
+check_only() {
+  local vm=$1 tag=$2 out=$RUN_DIR/$1-check-$2.log before
+  before=$(ssh_guest "$vm" systemctl show --property=MainPID --value lantern-box.service)
+  if hot_swap_check "$vm" "$tag" "$out" && grep -qx "verified=$tag" "$out"; then
+    pass "$vm: hot-swap update (check only) at $tag prints verified=$tag"
+  else
+    fail "$vm: hot-swap update (check only) at $tag prints verified=$tag (see $out)"
+  fi
+  check_eq "$vm: the check did not restart lantern-box" "$before" \
+    "$(ssh_guest "$vm" systemctl show --property=MainPID --value lantern-box.service)"
 }
 
 # bad_swap <vm> <tag> <expected log text>: must fail and leave FIRST_TAG running.
@@ -223,6 +249,7 @@ test_hot_swap() {
   log "== hot-swap $FIRST_TAG -> $UPGRADE_TAG -> $FIRST_TAG, then bad releases"
   swap_and_check route1 "$UPGRADE_TAG"
   swap_and_check route1 "$FIRST_TAG"
+  check_only route1 "$FIRST_TAG"
   bad_swap route1 "$BAD_TAG" "checksum mismatch"
   bad_swap route1 "$MISSING_TAG" "FAILED: step=download"
 }
