@@ -21,11 +21,10 @@ export interface AlicloudBaseImageArgs extends BaseImageArgs {
  */
 export class AlicloudBaseImage extends pulumi.ComponentResource {
   readonly imageIds: ImageIds;
-  readonly imageName: string;
 
   constructor(name: string, args: AlicloudBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudBaseImage", name, {}, opts);
-    this.imageName = baseImageName(args.recipe, ALICLOUD_STOCK_IMAGE, args.rebuild);
+    const imageName = baseImageName(args.recipe, ALICLOUD_STOCK_IMAGE, args.rebuild);
     const buildProvider = args.providers[args.buildRegion];
     if (!buildProvider) throw new Error(`alicloud: no provider for build region ${args.buildRegion}`);
     const inBuildRegion = { parent: this, provider: buildProvider };
@@ -37,7 +36,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
     const builder = new alicloud.ecs.Instance(
       `${name}-builder`,
       {
-        instanceName: `${this.imageName}-builder`,
+        instanceName: `${imageName}-builder`,
         instanceType: PROVIDER_PROFILES.alicloud.defaultInstanceType,
         imageId: alicloudStockImage(buildProvider),
         vswitchId: args.buildNetwork.vswitchId,
@@ -56,14 +55,14 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       {
         connection: { host: builder.publicIp, user: "root", privateKey: args.builderKey.privateKeyOpenssh },
         parameters: args.parameters,
-        imageName: this.imageName,
+        imageName,
         builderId: builder.id,
       },
       inBuildRegion,
     );
     const image = new alicloud.ecs.Image(
       `${name}-image`,
-      { imageName: this.imageName, instanceId: builder.id, description: "lantern-box route base image (release-agnostic)", force: true },
+      { imageName, instanceId: builder.id, description: "lantern-box route base image (release-agnostic)", force: true },
       { ...inBuildRegion, dependsOn: [built], replaceOnChanges: ["imageName"] },
     );
     const ids: Record<string, pulumi.Output<string>> = {};
@@ -76,7 +75,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       if (!provider) throw new Error(`alicloud: no provider for region ${region}`);
       ids[region] = new alicloud.ecs.ImageCopy(
         `${name}-copy-${region}`,
-        { sourceImageId: image.id, sourceRegionId: args.buildRegion, imageName: this.imageName, force: true },
+        { sourceImageId: image.id, sourceRegionId: args.buildRegion, imageName, force: true },
         { parent: this, provider, replaceOnChanges: ["imageName"] },
       ).id;
     }

@@ -17,11 +17,10 @@ export interface LinodeBaseImageArgs extends BaseImageArgs {
  */
 export class LinodeBaseImage extends pulumi.ComponentResource {
   readonly imageIds: ImageIds;
-  readonly imageName: string;
 
   constructor(name: string, args: LinodeBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:LinodeBaseImage", name, {}, opts);
-    this.imageName = baseImageName(args.recipe, LINODE_STOCK_IMAGE, args.rebuild);
+    const imageName = baseImageName(args.recipe, LINODE_STOCK_IMAGE, args.rebuild);
     const firewall = new linode.Firewall(
       `${name}-builder-firewall`,
       {
@@ -35,7 +34,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
     const builder = new linode.Instance(
       `${name}-builder`,
       {
-        label: `${this.imageName}-builder`,
+        label: `${imageName}-builder`,
         region: args.buildRegion,
         type: PROVIDER_PROFILES.linode.defaultInstanceType,
         image: LINODE_STOCK_IMAGE,
@@ -51,7 +50,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
       {
         connection: { host: builder.ipAddress, user: "root", privateKey: args.builderKey.privateKeyOpenssh },
         parameters: args.parameters,
-        imageName: this.imageName,
+        imageName,
         builderId: builder.id,
       },
       { parent: this },
@@ -60,7 +59,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
     const image = new linode.Image(
       `${name}-image`,
       {
-        label: this.imageName,
+        label: imageName,
         description: "lantern-box route base image (release-agnostic)",
         linodeId: builder.id.apply(Number),
         diskId: builder.disks.apply((disks) => disks[0]?.id ?? Number.NaN),

@@ -21,18 +21,17 @@ export interface OciRegionBaseImageArgs extends Omit<BaseImageArgs, "regions"> {
  */
 export class OciRegionBaseImage extends pulumi.ComponentResource {
   readonly imageId: pulumi.Output<string>;
-  readonly imageName: string;
 
   constructor(name: string, args: OciRegionBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:OciRegionBaseImage", name, {}, opts);
-    this.imageName = baseImageName(args.recipe, OCI_STOCK_IMAGE, args.rebuild);
+    const imageName = baseImageName(args.recipe, OCI_STOCK_IMAGE, args.rebuild);
     const inRegion = { parent: this, provider: args.provider };
     const builder = new oci.core.Instance(
       `${name}-builder`,
       {
         compartmentId: args.compartmentId,
         availabilityDomain: args.network.availabilityDomain,
-        displayName: `${this.imageName}-builder`,
+        displayName: `${imageName}-builder`,
         shape: args.shape,
         shapeConfig: { ocpus: 1, memoryInGbs: 6 },
         sourceDetails: { sourceType: "image", sourceId: ociStockImage(args.provider, args.compartmentId, args.shape) },
@@ -47,14 +46,14 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
       {
         connection: { host: builder.publicIp, user: "ubuntu", privateKey: args.builderKey.privateKeyOpenssh },
         parameters: args.parameters,
-        imageName: this.imageName,
+        imageName,
         builderId: builder.id,
       },
       inRegion,
     );
     const image = new oci.core.Image(
       `${name}-image`,
-      { compartmentId: args.compartmentId, instanceId: builder.id, displayName: this.imageName },
+      { compartmentId: args.compartmentId, instanceId: builder.id, displayName: imageName },
       { ...inRegion, dependsOn: [built], replaceOnChanges: ["displayName"] },
     );
     this.imageId = image.id;
