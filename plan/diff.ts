@@ -11,6 +11,7 @@
  * diffPlans and renderReport are pure; the CLI does the I/O.
  */
 import { structuredPatch } from "diff";
+import { USER_DATA_INPUT } from "../components/routes/instances";
 import { z } from "zod";
 import type { Plan, PlanResource } from "./run";
 
@@ -104,12 +105,6 @@ const PROVIDER_RULES: Readonly<Record<string, TypeRules>> = {
   "command:local:Command": { replace: ["triggers"], rerun: ["create", "update", "environment", "stdin"] },
 };
 
-/** The input that carries each instance type's user-data (masked in plans; decoded in plan.userData). */
-const USER_DATA_INPUT: Readonly<Record<string, string>> = {
-  "linode:index/instance:Instance": "metadatas",
-  "alicloud:ecs/instance:Instance": "userData",
-  "oci:Core/instance:Instance": "metadata",
-};
 
 const IMAGE_TYPE = /image/i;
 const HOT_SWAP_TYPE = "command:remote:Command";

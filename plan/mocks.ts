@@ -6,13 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { sha256Hex } from "../components/naming";
-
-/** Resource types that are route instances, and where each keeps its user-data. */
-export const INSTANCE_USER_DATA: Readonly<Record<string, (inputs: Record<string, unknown>) => unknown>> = {
-  "linode:index/instance:Instance": (i) => (i.metadatas as { userData?: unknown }[] | undefined)?.[0]?.userData,
-  "alicloud:ecs/instance:Instance": (i) => i.userData,
-  "oci:Core/instance:Instance": (i) => (i.metadata as { user_data?: unknown } | undefined)?.user_data,
-};
+import { USER_DATA_INPUT } from "../components/routes/instances";
 
 const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {
   "alicloud:index/getZones:getZones": () => ({ zones: [{ id: "mock-zone-a" }], ids: ["mock-zone-a"] }),
@@ -38,7 +32,7 @@ export const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const id = mockId(args.type, args.name);
     const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
-    if (args.type in INSTANCE_USER_DATA) {
+    if (args.type in USER_DATA_INPUT) {
       state.ipAddress = mockIp(args.name);
       state.publicIp = mockIp(args.name);
       state.disks = [{ id: 1001, label: "Ubuntu 24.04 Disk" }];

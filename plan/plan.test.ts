@@ -10,15 +10,15 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { INSTANCE_TYPES } from "../components/routes/instances";
 import { PROVIDERS } from "../stacks/catalog";
-import { parseFleetConfig, routesOf } from "../stacks/config";
-import { rawStackConfig } from "../stacks/stack";
+import { routesOf } from "../stacks/config";
 import type { Plan } from "./run";
-import { engineConfig, SECRET_PLACEHOLDERS } from "./stack-file";
+import { fleetConfigOfStackFile, SECRET_PLACEHOLDERS } from "./stack-file";
 import { planCli, planJson, type StackConfig, stackConfig, variantStackFile, writeStackFile } from "./testing";
 import { readFileSync } from "node:fs";
 
-const INSTANCE_TYPES = ["linode:index/instance:Instance", "alicloud:ecs/instance:Instance", "oci:Core/instance:Instance"];
+const INSTANCE_TYPE_NAMES = Object.values(INSTANCE_TYPES);
 
 // Top-level keys the renderer may emit; `cloud-init schema` does not flag unknown ones.
 const KNOWN_TOP_LEVEL = new Set([
@@ -26,11 +26,11 @@ const KNOWN_TOP_LEVEL = new Set([
 ]);
 
 /** Route instances (image builders are instances too, without user-data). */
-const routeInstances = (plan: Plan) => plan.resources.filter((r) => INSTANCE_TYPES.includes(r.type) && !r.name.endsWith("-builder"));
+const routeInstances = (plan: Plan) => plan.resources.filter((r) => INSTANCE_TYPE_NAMES.includes(r.type) && !r.name.endsWith("-builder"));
 
 function configuredRoutes(stack: string) {
   const text = readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8");
-  return routesOf(parseFleetConfig(rawStackConfig(engineConfig(text).config)));
+  return routesOf(fleetConfigOfStackFile(text));
 }
 
 const plans = new Map<string, Plan>();

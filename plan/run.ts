@@ -8,7 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeUserData } from "../components/cloud-init/encoding";
 import { PROJECT } from "../stacks/stack";
-import { INSTANCE_USER_DATA, mocks } from "./mocks";
+import { encodedUserData } from "../components/routes/instances";
+import { mocks } from "./mocks";
 import { readEngineConfig } from "./stack-file";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -108,8 +109,7 @@ export async function runPlan({ stack, configFile }: PlanOptions): Promise<Plan>
     register(req, (err, res) => {
       if (!err && res) {
         const inputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
-        const userDataOf = INSTANCE_USER_DATA[req.getType()];
-        const encoded = userDataOf?.(unwrapSecrets(inputs) as Record<string, unknown>);
+        const encoded = encodedUserData(req.getType(), unwrapSecrets(inputs) as Record<string, unknown>);
         if (typeof encoded === "string") userData[req.getName()] = decodeUserData(encoded);
         resources.push({
           urn: res.getUrn(),

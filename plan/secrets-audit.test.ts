@@ -25,41 +25,41 @@ function strings(value: unknown, path = "$"): [string, string][] {
 const CASES = [["staging", "encrypted"], ["staging", "clear"], ["prod", "encrypted"]] as const;
 
 for (const [stack, form] of CASES) {
-    describe(`secrets audit: ${stack}, secrets ${form} in the stack file`, () => {
-      const config = { ...stackConfig(stack) };
-      for (const [key, value] of Object.entries(CANARIES)) {
-        config[`lantern-fleet:${key}`] = form === "clear" ? value : { secure: `v1:${Buffer.from(value).toString("base64")}` };
+  describe(`secrets audit: ${stack}, secrets ${form} in the stack file`, () => {
+    const config = { ...stackConfig(stack) };
+    for (const [key, value] of Object.entries(CANARIES)) {
+      config[`lantern-fleet:${key}`] = form === "clear" ? value : { secure: `v1:${Buffer.from(value).toString("base64")}` };
+    }
+    const file = writeStackFile(config);
+    const json = planCli(["--stack", stack, "--config-file", file, "--json"]);
+    const text = stack === "staging" ? planCli(["--stack", stack, "--config-file", file]) : json;
+
+    it("prints no configured secret, in JSON or text, on stdout or stderr", () => {
+      assert.equal(json.status, 0, json.stderr);
+      assert.equal(text.status, 0, text.stderr);
+      for (const out of [json.stdout, json.stderr, text.stdout, text.stderr]) {
+        for (const canary of [...Object.values(CANARIES), "CANARY", Buffer.from(CANARIES.tailscaleAuthKey).toString("base64")]) {
+          assert.ok(!out.includes(canary), `found ${canary}`);
+        }
       }
-      const file = writeStackFile(config);
-      const json = planCli(["--stack", stack, "--config-file", file, "--json"]);
-      const text = stack === "staging" ? planCli(["--stack", stack, "--config-file", file]) : json;
-
-      it("prints no configured secret, in JSON or text, on stdout or stderr", () => {
-        assert.equal(json.status, 0, json.stderr);
-        assert.equal(text.status, 0, text.stderr);
-        for (const out of [json.stdout, json.stderr, text.stdout, text.stderr]) {
-          for (const canary of [...Object.values(CANARIES), "CANARY", Buffer.from(CANARIES.tailscaleAuthKey).toString("base64")]) {
-            assert.ok(!out.includes(canary), `found ${canary}`);
-          }
-        }
-      });
-
-      it("keeps placeholders and private keys out of resource inputs and outputs", () => {
-        const plan = JSON.parse(json.stdout) as { resources: unknown; outputs: unknown; userData: Record<string, string> };
-        for (const [path, value] of strings({ resources: plan.resources, outputs: plan.outputs })) {
-          for (const mark of SECRET_MARKS) assert.doesNotMatch(value, mark, path);
-        }
-        // User-data carries them (masked placeholders, mock keys), and is secret in the inputs.
-        assert.ok(Object.values(plan.userData).every((u) => u.includes("[secret:tailscaleAuthKey]")));
-      });
-
-      it("audits a diff report too", { skip: stack !== "staging" && "staging covers the report" }, () => {
-        const old = writeStackFile({});
-        writeFileSync(old, JSON.stringify({ stack, resources: [], outputs: {}, userData: {} }));
-        const report = planCli(["--stack", stack, "--config-file", file, "--against", old]);
-        assert.equal(report.status, 0, report.stderr);
-        assert.ok(!report.stdout.includes("CANARY"));
-        for (const mark of [/\[mock private key/, /PRIVATE KEY/]) assert.doesNotMatch(report.stdout, mark);
-      });
     });
+
+    it("keeps placeholders and private keys out of resource inputs and outputs", () => {
+      const plan = JSON.parse(json.stdout) as { resources: unknown; outputs: unknown; userData: Record<string, string> };
+      for (const [path, value] of strings({ resources: plan.resources, outputs: plan.outputs })) {
+        for (const mark of SECRET_MARKS) assert.doesNotMatch(value, mark, path);
+      }
+      // User-data carries them (masked placeholders, mock keys), and is secret in the inputs.
+      assert.ok(Object.values(plan.userData).every((u) => u.includes("[secret:tailscaleAuthKey]")));
+    });
+
+    it("audits a diff report too", { skip: stack !== "staging" && "staging covers the report" }, () => {
+      const old = writeStackFile({});
+      writeFileSync(old, JSON.stringify({ stack, resources: [], outputs: {}, userData: {} }));
+      const report = planCli(["--stack", stack, "--config-file", file, "--against", old]);
+      assert.equal(report.status, 0, report.stderr);
+      assert.ok(!report.stdout.includes("CANARY"));
+      for (const mark of [/\[mock private key/, /PRIVATE KEY/]) assert.doesNotMatch(report.stdout, mark);
+    });
+  });
 }

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { ConfigError, SECRET_KEYS, type SecretKey } from "../stacks/config";
-import { PROJECT } from "../stacks/stack";
+import { ConfigError, type FleetConfig, parseFleetConfig, SECRET_KEYS, type SecretKey } from "../stacks/config";
+import { PROJECT, rawStackConfig } from "../stacks/stack";
 
 /** Placeholders that pass the secrets' own validation and read as masked. */
 export const SECRET_PLACEHOLDERS: Readonly<Record<SecretKey, string>> = {
@@ -57,6 +57,11 @@ export function engineConfig(stackFileText: string, project = PROJECT): EngineCo
     secretKeys.push(`${project}:${key}`);
   }
   return { config, secretKeys: [...new Set(secretKeys)] };
+}
+
+/** A stack file's fleet config, validated as the program validates it (secrets left out). */
+export function fleetConfigOfStackFile(stackFileText: string): FleetConfig {
+  return parseFleetConfig(rawStackConfig(engineConfig(stackFileText).config));
 }
 
 export function readEngineConfig(path: string): EngineConfig {

@@ -4,8 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { USER_DATA_PROPERTY } from "../components/rollout/strategy";
-import type { ProviderName } from "../stacks/catalog";
+import { diffPlans } from "./diff";
 import type { Plan } from "./run";
 import { REPO_ROOT } from "./run";
 
@@ -61,28 +60,29 @@ export interface ResourceChange {
 }
 
 /**
- * Resources present in both plans whose inputs differ (by URN), with the
- * differing top-level keys. User-data is masked in inputs, so an instance's
- * user-data property counts as changed when its decoded text differs.
+ * Resources present in both plans whose inputs differ, with the differing
+ * top-level keys, as the plan diff (diffPlans) finds them: user-data counts
+ * as changed when its decoded text differs, options alone do not count.
  */
 export function changedResources(before: Plan, after: Plan): ResourceChange[] {
-  const old = new Map(before.resources.map((r) => [r.urn, r]));
-  return after.resources.flatMap((r) => {
-    const prev = old.get(r.urn);
-    if (!prev) return [];
-    const userDataKey = r.name in after.userData ? USER_DATA_PROPERTY[r.type.split(":")[0] as ProviderName] : undefined;
-    const keys = [...new Set([...Object.keys(prev.inputs), ...Object.keys(r.inputs)])].filter((k) =>
-      k === userDataKey
-        ? before.userData[r.name] !== after.userData[r.name]
-        : JSON.stringify(prev.inputs[k]) !== JSON.stringify(r.inputs[k]),
-    );
-    return keys.length > 0 ? [{ name: r.name, type: r.type, keys, options: r.options }] : [];
-  });
+  const options = new Map(after.resources.map((r) => [r.urn, r.options]));
+  return diffPlans(before, after)
+    .resources.filter((c) => c.action !== "add" && c.action !== "remove")
+    .map((c) => ({
+      name: c.name,
+      type: c.type,
+      keys: [...new Set(c.changes.filter((i) => !i.path.startsWith("options.")).map((i) => i.path.split(/[.[]/)[0]!))],
+      options: options.get(c.urn) ?? {},
+      urn: c.urn,
+    }))
+    .filter((c) => c.keys.length > 0)
+    .sort((a, b) => a.urn.localeCompare(b.urn))
+    .map(({ urn: _urn, ...change }) => change);
 }
 
 /** Resources added or removed between two plans (by URN). */
 export function addedOrRemoved(before: Plan, after: Plan): string[] {
-  const a = new Set(before.resources.map((r) => r.urn));
-  const b = new Set(after.resources.map((r) => r.urn));
-  return [...[...b].filter((u) => !a.has(u)), ...[...a].filter((u) => !b.has(u))];
+  return diffPlans(before, after)
+    .resources.filter((c) => c.action === "add" || c.action === "remove")
+    .map((c) => c.urn);
 }

@@ -19,10 +19,9 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { parse, stringify } from "yaml";
 import { mocks } from "../plan/mocks";
 import { MASK, type Plan, type PlanResource } from "../plan/run";
-import { engineConfig } from "../plan/stack-file";
+import { fleetConfigOfStackFile } from "../plan/stack-file";
 import { planJson } from "../plan/testing";
-import { parseFleetConfig, routesOf } from "../stacks/config";
-import { rawStackConfig } from "../stacks/stack";
+import { routesOf } from "../stacks/config";
 import { DEFAULT_CONFIG, INSTANCE_TYPES, type PolicyConfig, RULES, type Subject, UNKNOWN, userDataOf, violations } from "./rules";
 
 const plans = new Map<string, Plan>();
@@ -191,7 +190,7 @@ describe("mutations of the staging plan, each caught by its rule", () => {
 
   it("hotswap-pins-host-key: the real hot-swap connection pins the host key; without hostKey it is caught", async () => {
     const text = readFileSync(path.join(__dirname, "..", "Pulumi.staging.yaml"), "utf8");
-    const hotswapped = routesOf(parseFleetConfig(rawStackConfig(engineConfig(text).config))).find((r) => r.rollout === "hotswap");
+    const hotswapped = routesOf(fleetConfigOfStackFile(text)).find((r) => r.rollout === "hotswap");
     assert.ok(hotswapped, "staging has a hot-swapped route");
     const name = `${hotswapped.id}-hotswap`;
     assert.ok(plan().resources.some((r) => r.name === name && r.type === "command:remote:Command"));

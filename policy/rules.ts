@@ -3,6 +3,10 @@
  * messages. No Pulumi runtime here, so the tests run every rule over the
  * offline plan without the CLI; index.ts only wraps them in a PolicyPack.
  *
+ * The rules keep their own resource-type tables and user-data decoding
+ * instead of importing the program's: a guard that reused the program's
+ * code would share its mistakes.
+ *
  * Values a rule cannot see are `UNKNOWN`: unknown during a preview (ids,
  * generated keys) or masked in the offline plan. A rule reports nothing
  * about what it cannot see, and counts an unknown value as "set".

@@ -50,16 +50,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       },
       { ...inBuildRegion, replaceOnChanges: ["instanceName"], ignoreChanges: ["status"] },
     );
-    const built = buildSteps(
-      name,
-      {
-        connection: { host: builder.publicIp, user: "root", privateKey: args.builderKey.privateKeyOpenssh },
-        parameters: args.parameters,
-        imageName,
-        builderId: builder.id,
-      },
-      inBuildRegion,
-    );
+    const built = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "root" }, imageName, args, inBuildRegion);
     const image = new alicloud.ecs.Image(
       `${name}-image`,
       { imageName, instanceId: builder.id, description: "lantern-box route base image (release-agnostic)", force: true },

@@ -45,16 +45,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
       // A new recipe builds on a new machine; the power-off is ours, not drift.
       { parent: this, replaceOnChanges: ["label"], ignoreChanges: ["booted"] },
     );
-    const built = buildSteps(
-      name,
-      {
-        connection: { host: builder.ipAddress, user: "root", privateKey: args.builderKey.privateKeyOpenssh },
-        parameters: args.parameters,
-        imageName,
-        builderId: builder.id,
-      },
-      { parent: this },
-    );
+    const built = buildSteps(name, { id: builder.id, host: builder.ipAddress, user: "root" }, imageName, args, { parent: this });
     const replicaRegions = [...new Set([args.buildRegion, ...args.regions])].sort();
     const image = new linode.Image(
       `${name}-image`,

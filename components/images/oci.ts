@@ -41,16 +41,7 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
       },
       { ...inRegion, replaceOnChanges: ["displayName"], ignoreChanges: ["state"] },
     );
-    const built = buildSteps(
-      name,
-      {
-        connection: { host: builder.publicIp, user: "ubuntu", privateKey: args.builderKey.privateKeyOpenssh },
-        parameters: args.parameters,
-        imageName,
-        builderId: builder.id,
-      },
-      inRegion,
-    );
+    const built = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "ubuntu" }, imageName, args, inRegion);
     const image = new oci.core.Image(
       `${name}-image`,
       { compartmentId: args.compartmentId, instanceId: builder.id, displayName: imageName },

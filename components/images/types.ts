@@ -1,5 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { RecipeParameters } from "./builder";
+
+/** The recipe's inputs (image/provision.sh's LANTERN_* parameters); never a release. */
+export interface RecipeParameters {
+  readonly caCertUrl: string;
+  readonly otlpEndpoint: string;
+}
 
 /** What every provider's base-image component needs. */
 export interface BaseImageArgs {

@@ -3,7 +3,7 @@ import { hotSwap, type HotSwapArgs } from "./hotswap";
 
 export { hotSwapCommand, verifiedTagOf } from "./hotswap";
 export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
-export { instanceOptions, USER_DATA_PROPERTY } from "./strategy";
+export { instanceOptions } from "./strategy";
 
 /**
  * Brings a launched instance to its route's target tag and returns the tag

@@ -9,7 +9,8 @@ import type { Plan } from "../../plan/run";
 import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
-import { hotSwapCommand, instanceOptions, releaseSkew, USER_DATA_PROPERTY, verifiedTagOf } from "./index";
+import { USER_DATA_PROPERTY } from "../routes/instances";
+import { hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf } from "./index";
 
 const withTag = (tag: string) => (c: StackConfig) => (c["lantern-fleet:releaseTag"] = tag);
 const withCanary = (tag: string) => (c: StackConfig) => ((c["lantern-fleet:tracks"] as any).canary = { releaseTag: tag });

@@ -11,13 +11,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderName } from "../../stacks/catalog";
 import type { RolloutStrategy } from "../../stacks/config";
-
-/** The input that carries user-data on each provider's instance. */
-export const USER_DATA_PROPERTY: Readonly<Record<ProviderName, string>> = {
-  linode: "metadatas",
-  alicloud: "userData",
-  oci: "metadata",
-};
+import { USER_DATA_PROPERTY } from "../routes/instances";
 
 export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {
   const property = USER_DATA_PROPERTY[provider];

@@ -5,11 +5,11 @@ import type { AlicloudNetwork } from "../network/alicloud";
 import { instanceOptions, rollOut } from "../rollout";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
-/** Alibaba Cloud routes of one region: instances with public IPs in the region's network. */
 export interface AlicloudRegionRoutesArgs extends RegionRoutesArgs {
   readonly network: AlicloudNetwork;
 }
 
+/** Alibaba Cloud routes of one region: instances with public IPs in the region's network. */
 export class AlicloudRegionRoutes extends pulumi.ComponentResource {
   readonly launched: readonly LaunchedRoute[];
 
@@ -30,7 +30,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           internetChargeType: "PayByTraffic",
           // A bandwidth above zero gives the instance a public IP.
           internetMaxBandwidthOut: 100,
-          userData: userData,
+          userData,
           tags: { stack: args.stack, route: route.id },
         },
         { ...child, ...instanceOptions("alicloud", route.rollout) },

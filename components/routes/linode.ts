@@ -3,13 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { ingressRules } from "./ingress";
 import { instanceOptions, rollOut } from "../rollout";
+import type { FleetConfig } from "../../stacks/config";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
+
+export interface LinodeRegionRoutesArgs extends RegionRoutesArgs {
+  /** Linode firewalls are per route; the other providers' rules live in their region network. */
+  readonly ingress: FleetConfig["ingress"];
+}
 
 /** Linode routes of one region: per route a firewall (DROP by default) and the instance behind it. */
 export class LinodeRegionRoutes extends pulumi.ComponentResource {
   readonly launched: readonly LaunchedRoute[];
 
-  constructor(name: string, args: RegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: LinodeRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:LinodeRegionRoutes", name, {}, opts);
     const inbounds = ingressRules(args.ingress).map((rule) => ({
       label: rule.description,

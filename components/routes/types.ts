@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig, Route } from "../../stacks/config";
+import type { Route } from "../../stacks/config";
 
 /** What every provider's region component needs to launch its routes. */
 export interface RegionRoutesArgs {
@@ -13,7 +13,6 @@ export interface RegionRoutesArgs {
   /** The base image every route in this region boots. */
   readonly imageId: pulumi.Input<string>;
   readonly sshPublicKeys: readonly string[];
-  readonly ingress: FleetConfig["ingress"];
 }
 
 export interface RouteLaunch {

@@ -19,9 +19,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderUserData } from "../../components/cloud-init";
 import { hotSwapCommand } from "../../components/rollout";
-import { engineConfig } from "../../plan/stack-file";
-import { parseFleetConfig, routesOf } from "../../stacks/config";
-import { rawStackConfig } from "../../stacks/stack";
+import { fleetConfigOfStackFile } from "../../plan/stack-file";
+import { routesOf } from "../../stacks/config";
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +34,7 @@ const { values } = parseArgs({
 });
 const configFile = values["config-file"];
 if (!configFile) throw new Error("--config-file is required");
-const config = parseFleetConfig(rawStackConfig(engineConfig(readFileSync(configFile, "utf8")).config));
+const config = fleetConfigOfStackFile(readFileSync(configFile, "utf8"));
 const routes = routesOf(config);
 const route = values.route ? routes.find((r) => r.id === values.route) : routes.length === 1 ? routes[0] : undefined;
 if (!route) throw new Error(`pick a route with --route: ${routes.map((r) => r.id).join(", ")}`);
