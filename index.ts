@@ -48,7 +48,7 @@ const common = {
   stack,
   sshPublicKeys: config.sshPublicKeys,
   ingress: config.ingress,
-  releaseBaseUrl: config.releaseBaseUrl,
+  release: { releaseBaseUrl: config.releaseBaseUrl, releaseSoakSeconds: config.releaseSoakSeconds },
   managementPrivateKey: pulumi.secret(managementKey.privateKeyOpenssh),
 };
 

@@ -203,9 +203,10 @@ describe("mutations of the staging plan, each caught by its rule", () => {
       "lantern-fleet",
       "staging",
     );
-    const { hotSwap } = await import("../components/rollout/hotswap");
+    const { releaseCommand } = await import("../components/rollout");
     const hostPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheRoute route-host-key";
-    hotSwap({ route: hotswapped, releaseBaseUrl: "https://example.test/releases", host: "198.51.100.7", hostPublicKey, managementPrivateKey: pulumi.secret("PRIVATE") }, {});
+    const release = { releaseBaseUrl: "https://example.test/releases", releaseSoakSeconds: 30 };
+    releaseCommand({ route: hotswapped, release, host: "198.51.100.7", hostPublicKey, managementPrivateKey: pulumi.secret("PRIVATE") }, {});
     const inputs = unwrapSecrets(await registered) as Record<string, any>;
     assert.equal(inputs.connection.hostKey, hostPublicKey);
 

@@ -3,6 +3,11 @@
  * from the real staging config, go through the parser and the renderer.
  * Each one yields a valid model whose user-data is clean, or a ConfigError
  * naming key paths; never another exception.
+ *
+ * Deterministic in `npm test` (a fixed seed, and every counterexample ever
+ * found kept below as a regression case); `npm run fuzz` explores with a new
+ * seed each run (FUZZ_SEED=random) and prints it, so a find can be replayed
+ * with FUZZ_SEED=<seed> and then added to REGRESSIONS.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -15,12 +20,16 @@ import { engineConfig } from "../plan/stack-file";
 import { stackConfig } from "../plan/testing";
 import { PROVIDER_PROFILES, PROVIDERS } from "./catalog";
 import { ConfigError, type FleetConfig, MAX_ROUTES_PER_REGION_TRACK, parseFleetConfig, type Route, routesOf } from "./config";
+import { HTTPS_URL, RELEASE_TAG } from "./patterns";
 import { rawStackConfig } from "./stack";
 
 const SECRETS = { tailscaleAuthKey: "tskey-auth-fuzz", routeConfig: '{"inbounds":[]}' };
 // Every value the program derives from config and puts in user-data or names.
-const CLEAN = /^[A-Za-z0-9._:/-]+$/;
-const TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+const CLEAN = /^[A-Za-z0-9._~:/-]+$/;
+
+const FIXED_SEED = 20261126;
+const seed = process.env.FUZZ_SEED === "random" ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? FIXED_SEED);
+if (process.env.FUZZ_SEED !== undefined) console.log(`fast-check seed ${seed} (replay: FUZZ_SEED=${seed} npm run fuzz)`);
 
 /** The raw config of the committed staging stack, as the program receives it. */
 const stagingRaw = rawStackConfig(engineConfig(`config: ${JSON.stringify(stackConfig("staging"))}`).config);
@@ -46,8 +55,9 @@ function checkModel(cfg: FleetConfig): void {
   assert.equal(new Set(routes.map((r) => r.id)).size, routes.length, "route ids are unique");
   for (const r of routes) {
     for (const value of [r.id, r.region, r.track, r.releaseTag, r.instanceType]) assert.match(value, CLEAN);
-    assert.match(r.releaseTag, TAG);
+    assert.match(r.releaseTag, RELEASE_TAG);
   }
+  assert.match(cfg.releaseBaseUrl, HTTPS_URL);
   assert.match(cfg.releaseBaseUrl, CLEAN);
   // Rendering every route of a big fleet is slow; the first and last cover both ends.
   for (const route of [routes[0]!, routes.at(-1)!]) checkUserData(cfg, route);
@@ -59,7 +69,7 @@ function checkUserData(cfg: FleetConfig, route: Route): void {
   const install = doc.runcmd.filter((c) => Array.isArray(c) && c.includes("/usr/local/lib/lantern/install-lantern-box.sh"));
   assert.equal(install.length, 1, "exactly one install");
   assert.equal((install[0] as string[]).at(-1), route.releaseTag);
-  for (const arg of (install[0] as string[]).slice(0, -1)) assert.match(arg, /^[A-Za-z0-9._:/=-]+$/);
+  for (const arg of (install[0] as string[]).slice(0, -1)) assert.match(arg, /^[A-Za-z0-9._~:/=-]+$/);
 }
 
 // --- generators -----------------------------------------------------------
@@ -120,7 +130,21 @@ function mutate(raw: Record<string, unknown>, [pick, kind, value, key]: [number,
 
 // --- properties -------------------------------------------------------------
 
+/** Every counterexample fuzzing has found, replayed on every run. */
+const REGRESSIONS: readonly { readonly found: string; readonly edit: Record<string, unknown> }[] = [
+  // seed 1559020446: the config accepted `~` in a URL path that the install script refused.
+  { found: "seed 1559020446", edit: { releaseBaseUrl: "https://a.aa/~" } },
+];
+
 describe("fuzzing the config parser and renderer", () => {
+  it("replays every counterexample found so far", () => {
+    for (const { found, edit } of REGRESSIONS) {
+      const cfg = parseOrProblems({ ...stagingRaw, ...edit });
+      assert.ok(cfg, `${found}: still a valid config`);
+      checkModel(cfg);
+    }
+  });
+
   it("generated configs: a valid model with clean user-data, or ConfigErrors with key paths", () => {
     let valid = 0;
     fc.assert(
@@ -131,7 +155,7 @@ describe("fuzzing the config parser and renderer", () => {
           checkModel(cfg);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed },
     );
     assert.ok(valid > 300, `only ${valid} of 3000 generated configs were valid: the renderer is barely reached`);
   });
@@ -144,7 +168,7 @@ describe("fuzzing the config parser and renderer", () => {
         const cfg = parseOrProblems(raw);
         if (cfg) checkModel(cfg);
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed },
     );
   });
 

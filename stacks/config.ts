@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type Arch, PROVIDERS, PROVIDER_PROFILES, type ProviderName } from "./catalog";
+import { HTTPS_URL, RELEASE_TAG } from "./patterns";
 
 export const DEFAULT_RELEASE_BASE_URL = "https://github.com/getlantern/lantern-box/releases/download";
 
@@ -12,9 +13,8 @@ export const DEFAULT_RELEASE_BASE_URL = "https://github.com/getlantern/lantern-b
 export const SECRET_KEYS = ["tailscaleAuthKey", "routeConfig"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-// Values that reach a shell, an env file or YAML are matched strictly, never escaped.
-const RELEASE_TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-const HTTPS_URL = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9]\d{0,4})?(\/[A-Za-z0-9._~-]+)*$/;
+// Values that reach a shell, an env file or YAML are matched strictly, never
+// escaped (tags and URLs: stacks/patterns.ts, shared with the install script).
 const TRACK_NAME = /^[a-z][a-z0-9]{0,15}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [A-Za-z0-9@._-]+)?$/;
@@ -94,6 +94,8 @@ const providersSchema = z.strictObject({
 export const fleetConfigSchema = z.strictObject({
     releaseTag,
     releaseBaseUrl: httpsUrl.default(DEFAULT_RELEASE_BASE_URL),
+    /** Seconds a new release must run, unrestarted, before it counts as verified (install-lantern-box.sh). */
+    releaseSoakSeconds: intLike(5, 600).default(30),
     /** Pinned .deb hashes by tag and architecture, checked on top of the release's checksum file. */
     releaseChecksums: z
       .record(releaseTag, z.strictObject({ amd64: z.string().regex(SHA256).optional(), arm64: z.string().regex(SHA256).optional() }))

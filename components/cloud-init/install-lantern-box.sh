@@ -1,44 +1,161 @@
 #!/bin/bash
-# Install one lantern-box release: download, verify, install, start, check.
+# Install or verify one lantern-box release on a route. The one release step
+# shared by first boot (cloud-init runcmd), hot-swaps and the verification of
+# replaced routes (both over SSH): all of them run this exact text.
 #
-# The one install step shared by first boot (cloud-init runcmd) and the
-# hot-swap command (run over SSH): both run this exact text.
+#   install-lantern-box.sh install <tag>   e.g. v0.0.73
+#   install-lantern-box.sh verify <tag>
 #
-#   install-lantern-box.sh <tag>            e.g. v0.0.73
-#
-# Environment (both set by the program, never by hand):
+# Environment (set by the program, never by hand):
 #   LANTERN_RELEASE_BASE_URL  https release root; the .deb is
 #                             <base>/<tag>/lantern-box_<ver>_linux_<arch>.deb
 #   LANTERN_DEB_SHA256        optional pinned sha256 of that .deb
+#   LANTERN_SOAK_SECONDS      how long the service must stay up, unrestarted,
+#                             before a release counts as verified (default 30)
 #
-# Every step logs "[lantern-install] step=..."; any failure exits non-zero
-# with a "[lantern-install] FAILED: ..." line, which fails cloud-init (status
-# error) or the hot-swap command. Downgrades are allowed: a rollback is the
-# same operation as an upgrade.
+# What proves a release runs: lantern-box cannot report its own version (no
+# `version` subcommand, and goreleaser stamps sing-box's version constant,
+# not lantern-box's: cmd/main.go and .goreleaser.yaml of
+# github.com/getlantern/lantern-box). So the proof is dpkg's record of the
+# package (its version and the md5 it recorded for /usr/bin/lantern-box)
+# against the unit's running process (/proc/<MainPID>/exe), started after the
+# install, still the same process with NRestarts unchanged after the soak
+# (the packaged unit restarts a crashing binary every 10 s:
+# cmd/release/lantern-box.service, Restart=on-failure, RestartSec=10s).
+#
+# install: download, check the checksum (and the pinned hash), pre-flight the
+# route's config with the new binary (`lantern-box check --config`, before
+# anything is installed), install, restart, verify. A release that fails to
+# start or to soak is replaced by the previous verified release (its .deb is
+# kept on the box), which is verified in turn; the run still fails, naming
+# the step. Installing the release that is already verified and healthy only
+# re-verifies it. Runs are serialised by a lock, and a run that finds dpkg
+# interrupted (a hot-swap cut off mid-way) repairs it first.
+#
+# Every step logs one line `[lantern-install] step=<name> tag=<tag>
+# outcome=<ok|failed|...> seconds=<n>`; the failure line starts with
+# `[lantern-install] FAILED: step=<name>`. On success the last line on stdout
+# is `verified=<tag>`.
+#
+# The whole text is functions until the last line, so bash has parsed all of
+# it before anything runs (it may arrive on stdin), and no step reads stdin.
 set -euo pipefail
+export LC_ALL=C # byte-wise ranges in the patterns below
+
+# One rule each, shared with the config schema (stacks/patterns.ts; a unit
+# test keeps them equal).
+readonly RELEASE_TAG_RE='^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$'
+readonly HTTPS_URL_RE='^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*$'
+
+readonly UNIT=lantern-box.service
+readonly BINARY=usr/bin/lantern-box
+readonly CONFIG=/etc/lantern-box/config.json
+readonly MD5SUMS=/var/lib/dpkg/info/lantern-box.md5sums
+# The last verified release: its .deb and its tag, for rollbacks.
+readonly VERIFIED_DIR=/var/lib/lantern-box/verified
+readonly LOCK=/run/lantern/install.lock
+# Telemetry environment of lantern-box and of the collector (written by
+# first boot): their OTEL_RESOURCE_ATTRIBUTES carry service.version.
+readonly OTEL_ENV_FILES=(/etc/lantern-box/otel.env /etc/otelcol-contrib/otelcol.env)
+readonly COLLECTOR=otelcol-contrib.service
+
+tag="" step="" step_started=0
 
 log() { printf '[lantern-install] %s\n' "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
 
-[ "$#" -eq 1 ] || fail "usage: install-lantern-box.sh <tag>"
-tag=$1
-[[ $tag =~ ^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$ ]] ||
-  fail "tag '$tag' is not of the form vMAJOR.MINOR.PATCH"
-version=${tag#v}
-base=${LANTERN_RELEASE_BASE_URL:-}
-[[ $base =~ ^https://[A-Za-z0-9.:/_-]+$ ]] ||
-  fail "LANTERN_RELEASE_BASE_URL '$base' is not an https URL"
-pinned=${LANTERN_DEB_SHA256:-}
-[[ -z $pinned || $pinned =~ ^[0-9a-f]{64}$ ]] ||
-  fail "LANTERN_DEB_SHA256 is not a lowercase sha256"
+begin() {
+  step=$1 step_started=$SECONDS
+  log "step=$step tag=$tag outcome=started${2:+ $2}"
+}
 
-arch=$(dpkg --print-architecture)
-deb="lantern-box_${version}_linux_${arch}.deb"
-sums="lantern-box_${version}_checksums.txt"
-work=$(mktemp -d /var/tmp/lantern-install.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-# apt reads local .debs as the _apt user.
-chmod 0755 "$work"
+done_step() { log "step=$step tag=$tag outcome=ok seconds=$((SECONDS - step_started))${1:+ $1}"; }
+
+fail() {
+  log "FAILED: step=$step tag=$tag outcome=failed seconds=$((SECONDS - step_started)): $*"
+  exit 1
+}
+
+# Monotonic clock in microseconds, the clock systemd stamps units with.
+monotonic_us() { awk '{ printf "%d\n", $1 * 1000000 }' /proc/uptime; }
+
+unit_property() { systemctl show --property="$1" --value "$UNIT"; }
+
+# The md5 dpkg recorded for the binary of the installed lantern-box package
+# (nfpm writes the md5sums control file: deb/deb.go in goreleaser/nfpm).
+recorded_md5() { awk -v f="$BINARY" '$2 == f { print $1 }' "$MD5SUMS" 2>/dev/null || true; }
+
+installed_version() { dpkg-query --show --showformat='${db:Status-Status} ${Version}' lantern-box 2>/dev/null | sed -n 's/^installed //p'; }
+
+# healthy <version> <started_after_us>: the package at <version> is installed,
+# the unit's main process runs exactly the binary dpkg recorded, it started
+# after <started_after_us>, and it stays the same process, unrestarted, until
+# it has been up LANTERN_SOAK_SECONDS. Prints the reason when not.
+healthy() {
+  local version=$1 after=$2 installed pid restarts started up wait_s md5 running
+  installed=$(installed_version)
+  [ "$installed" = "$version" ] || { echo "dpkg reports '${installed:-nothing}', expected $version"; return 1; }
+  for _ in $(seq 1 30); do
+    systemctl is-active --quiet "$UNIT" && break
+    sleep 1
+  done
+  systemctl is-active --quiet "$UNIT" || { echo "$UNIT is $(systemctl is-active "$UNIT" || true)"; return 1; }
+  pid=$(unit_property MainPID) restarts=$(unit_property NRestarts)
+  started=$(unit_property ExecMainStartTimestampMonotonic)
+  [[ $pid =~ ^[1-9][0-9]*$ ]] || { echo "$UNIT has no main process"; return 1; }
+  [ "$started" -ge "$after" ] || { echo "the running process started before the install"; return 1; }
+  md5=$(recorded_md5)
+  running=$(md5sum "/proc/$pid/exe" | cut -d' ' -f1)
+  [[ $md5 =~ ^[0-9a-f]{32}$ ]] || { echo "dpkg has no md5 for /$BINARY"; return 1; }
+  [ "$running" = "$md5" ] || { echo "the running process (pid $pid) is not the installed /$BINARY (md5 $running, dpkg $md5)"; return 1; }
+  up=$((($(monotonic_us) - started) / 1000000))
+  wait_s=$((soak - up))
+  if [ "$wait_s" -gt 0 ]; then
+    log "step=$step tag=$tag outcome=soaking pid=$pid seconds_left=$wait_s"
+    sleep "$wait_s"
+  fi
+  systemctl is-active --quiet "$UNIT" || { echo "$UNIT stopped during the soak"; return 1; }
+  [ "$(unit_property MainPID)" = "$pid" ] || { echo "the process changed during the soak (pid $pid -> $(unit_property MainPID))"; return 1; }
+  [ "$(unit_property NRestarts)" = "$restarts" ] || { echo "$UNIT restarted during the soak"; return 1; }
+}
+
+# apt_install <deb>: the local .deb, with lock timeouts and retries; downgrades
+# allowed (a rollback is the same operation as an upgrade).
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends --allow-downgrades \
+    -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 \
+    -o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30 \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    "$1" >&2
+}
+
+# report_version <version>: the release every signal of this route reports as
+# service.version. Written just before the unit (re)starts that release, so
+# the running process's environment always names the release it runs.
+report_version() {
+  local file
+  for file in "${OTEL_ENV_FILES[@]}"; do
+    [ -f "$file" ] || continue
+    if grep -q '^OTEL_RESOURCE_ATTRIBUTES=.*service\.version=' "$file"; then
+      sed -i -E "/^OTEL_RESOURCE_ATTRIBUTES=/s/service\.version=[^,]*/service.version=$1/" "$file"
+    else
+      sed -i -E "/^OTEL_RESOURCE_ATTRIBUTES=/s/\$/,service.version=$1/" "$file"
+    fi
+  done
+}
+
+# The collector reads its env file at start: restart it once the release it
+# reports is settled (verified, or rolled back). Telemetry never fails a release.
+restart_collector() {
+  systemctl try-restart "$COLLECTOR" || log "step=$step tag=$tag outcome=warning: could not restart $COLLECTOR"
+}
+
+# restart_unit: (re)start the packaged unit (the package itself enables and
+# starts nothing: its nfpm config has no maintainer scripts).
+restart_unit() {
+  systemctl daemon-reload
+  systemctl enable "$UNIT" >&2
+  systemctl restart "$UNIT"
+}
 
 # Retries timeouts and transient HTTP errors (408, 429, 5xx); a 404 (no such
 # release) fails at once.
@@ -48,53 +165,134 @@ fetch() {
     --output "$2" "$1"
 }
 
-log "step=download tag=$tag arch=$arch url=$base/$tag/$deb"
-fetch "$base/$tag/$sums" "$work/$sums" || fail "step=download: checksum file $base/$tag/$sums"
-fetch "$base/$tag/$deb" "$work/$deb" || fail "step=download: package $base/$tag/$deb"
+# A hot-swap cut off mid-way can leave dpkg half-done: finish it first.
+recover_dpkg() {
+  [ -n "$(dpkg --audit 2>/dev/null)" ] || return 0
+  begin recover
+  DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a >&2 || fail "dpkg --configure -a"
+  done_step
+}
 
-log "step=verify file=$deb"
-expected=$(awk -v f="$deb" '$2 == f || $2 == "*" f { print $1 }' "$work/$sums")
-[[ $expected =~ ^[0-9a-f]{64}$ ]] ||
-  fail "step=verify: no single sha256 for $deb in $sums"
-actual=$(sha256sum "$work/$deb" | cut -d' ' -f1)
-[ "$actual" = "$expected" ] ||
-  fail "step=verify: checksum mismatch for $deb: $sums says $expected, download is $actual"
-if [ -n "$pinned" ]; then
-  [ "$actual" = "$pinned" ] ||
-    fail "step=verify: $deb is $actual, not the pinned $pinned"
-fi
+# rollback <failed step> <reason>: reinstall and verify the previous release;
+# always ends the run with a failure naming the step that failed.
+rollback() {
+  local failed=$1 reason=$2 prev_tag prev_deb mark why
+  log "FAILED: step=$failed tag=$tag outcome=failed: $reason"
+  prev_tag=$(cat "$VERIFIED_DIR/tag" 2>/dev/null || true)
+  prev_deb=$(find "$VERIFIED_DIR" -maxdepth 1 -name 'lantern-box_*.deb' -print -quit 2>/dev/null || true)
+  step=$failed
+  if [ -z "$prev_tag" ] || [ -z "$prev_deb" ]; then
+    fail "$reason; no previous verified release on this route to roll back to"
+  fi
+  begin rollback "to=$prev_tag"
+  mark=$(monotonic_us)
+  report_version "${prev_tag#v}"
+  if ! apt_install "$prev_deb" || ! restart_unit; then fail "reinstalling $prev_tag failed too"; fi
+  why=$(healthy "${prev_tag#v}" "$mark") || fail "$prev_tag is not healthy after the rollback: $why"
+  restart_collector
+  done_step "to=$prev_tag"
+  step=$failed
+  fail "$reason; rolled back to $prev_tag, which is running and verified"
+}
 
-log "step=install version=$version"
-export DEBIAN_FRONTEND=noninteractive
-apt-get install --yes --no-install-recommends --allow-downgrades \
-  -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 \
-  -o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30 \
-  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-  "$work/$deb" >&2 || fail "step=install: apt-get install $deb"
+verify_release() {
+  local why
+  begin verify "version=$version soak=${soak}s"
+  why=$(healthy "$version" 0) || fail "$why"
+  done_step
+}
 
-log "step=start"
-systemctl daemon-reload
-systemctl enable lantern-box.service >&2 || fail "step=start: enable lantern-box"
-systemctl restart lantern-box.service || fail "step=start: restart lantern-box"
+install_release() {
+  local arch deb sums work expected actual why mark
+  if [ "$(installed_version)" = "$version" ] && [ "$(cat "$VERIFIED_DIR/tag" 2>/dev/null || true)" = "$tag" ] &&
+    why=$(step=check healthy "$version" 0); then
+    log "step=check tag=$tag outcome=ok: already installed, verified and healthy; nothing to do"
+    return 0
+  fi
+  arch=$(dpkg --print-architecture)
+  deb="lantern-box_${version}_linux_${arch}.deb"
+  sums="lantern-box_${version}_checksums.txt"
+  work=$(mktemp -d /var/tmp/lantern-install.XXXXXX)
+  # shellcheck disable=SC2064 # expand now: $work is local
+  trap "rm -rf '$work'" EXIT
+  # apt reads local .debs as the _apt user.
+  chmod 0755 "$work"
 
-log "step=check version=$version"
-installed=$(dpkg-query --show --showformat='${Version}' lantern-box) ||
-  fail "step=check: dpkg-query finds no lantern-box"
-[ "$installed" = "$version" ] ||
-  fail "step=check: dpkg-query reports $installed, expected $version"
-active=""
-for _ in $(seq 1 30); do
-  if systemctl is-active --quiet lantern-box.service; then active=yes; break; fi
-  sleep 1
-done
-[ -n "$active" ] || fail "step=check: lantern-box.service is not active"
-pid=$(systemctl show --property=MainPID --value lantern-box.service)
-[[ $pid =~ ^[1-9][0-9]*$ ]] || fail "step=check: lantern-box.service has no main process"
-# Ask the binary that is actually running, not the file on disk.
-running=$("/proc/$pid/exe" version 2>&1) ||
-  fail "step=check: running binary did not report a version"
-grep -qwF -- "$version" <<<"$running" ||
-  fail "step=check: running lantern-box reports '$running', expected $version"
+  begin download "arch=$arch url=$base/$tag/$deb"
+  fetch "$base/$tag/$sums" "$work/$sums" || fail "checksum file $base/$tag/$sums"
+  fetch "$base/$tag/$deb" "$work/$deb" || fail "package $base/$tag/$deb"
+  done_step
 
-log "step=done version=$version"
-printf 'verified=%s\n' "$tag"
+  begin verify "file=$deb"
+  # goreleaser's checksum file: "<sha256>  <file name>" per release asset.
+  expected=$(awk -v f="$deb" '$2 == f || $2 == "*" f { print $1 }' "$work/$sums")
+  [[ $expected =~ ^[0-9a-f]{64}$ ]] || fail "no single sha256 for $deb in $sums"
+  actual=$(sha256sum "$work/$deb" | cut -d' ' -f1)
+  [ "$actual" = "$expected" ] || fail "checksum mismatch for $deb: $sums says $expected, download is $actual"
+  if [ -n "$pinned" ]; then
+    [ "$actual" = "$pinned" ] || fail "$deb is $actual, not the pinned $pinned"
+  fi
+  done_step
+
+  # The new binary checks the route's config before anything is installed, so
+  # a config this release rejects never replaces a running release.
+  begin preflight "config=$CONFIG"
+  dpkg-deb --extract "$work/$deb" "$work/root" || fail "cannot unpack $deb"
+  [ -x "$work/root/$BINARY" ] || fail "$deb has no /$BINARY"
+  why=$(timeout 120 "$work/root/$BINARY" check --config "$CONFIG" 2>&1) || fail "lantern-box $version rejects $CONFIG: $why"
+  done_step
+
+  begin install "version=$version"
+  mark=$(monotonic_us)
+  apt_install "$work/$deb" || rollback install "apt-get install $deb"
+  done_step
+
+  begin start
+  report_version "$version"
+  restart_unit || rollback start "systemctl restart $UNIT"
+  done_step
+
+  begin soak "seconds=$soak"
+  why=$(healthy "$version" "$mark") || rollback soak "$why"
+  restart_collector
+  done_step
+
+  # Keep this release as the one to roll back to.
+  mkdir -p "$VERIFIED_DIR"
+  rm -f "$VERIFIED_DIR"/lantern-box_*.deb
+  cp "$work/$deb" "$VERIFIED_DIR/$deb"
+  printf '%s\n' "$tag" >"$VERIFIED_DIR/tag"
+}
+
+main() {
+  local mode=${1:-}
+  step=arguments
+  if [ "$#" -ne 2 ] || { [ "$mode" != install ] && [ "$mode" != verify ]; }; then
+    fail "usage: install-lantern-box.sh install|verify <tag>"
+  fi
+  tag=$2
+  [[ $tag =~ $RELEASE_TAG_RE ]] || fail "tag '$tag' is not of the form vMAJOR.MINOR.PATCH"
+  version=${tag#v}
+  base=${LANTERN_RELEASE_BASE_URL:-}
+  [[ $base =~ $HTTPS_URL_RE ]] || fail "LANTERN_RELEASE_BASE_URL '$base' is not an https URL"
+  pinned=${LANTERN_DEB_SHA256:-}
+  [[ -z $pinned || $pinned =~ ^[0-9a-f]{64}$ ]] || fail "LANTERN_DEB_SHA256 is not a lowercase sha256"
+  soak=${LANTERN_SOAK_SECONDS:-30}
+  [[ $soak =~ ^[0-9]{1,3}$ ]] || fail "LANTERN_SOAK_SECONDS '$soak' is not a number of seconds"
+
+  step=lock
+  mkdir -p "$(dirname "$LOCK")"
+  exec 9>"$LOCK"
+  flock --wait 1800 9 || fail "another install held $LOCK for 30 minutes"
+  recover_dpkg
+
+  case $mode in
+    install) install_release ;;
+    verify) verify_release ;;
+  esac
+  step="done"
+  log "step=done tag=$tag outcome=ok mode=$mode"
+  printf 'verified=%s\n' "$tag"
+}
+
+main "$@" </dev/null

@@ -14,12 +14,22 @@ export const INSTALL_SCRIPT_PATH = "/usr/local/lib/lantern/install-lantern-box.s
 export const MANAGEMENT_USER = "lantern";
 
 const TAILSCALE_AUTHKEY_PATH = "/run/lantern/tailscale-authkey";
+const OTEL_ENV_FILES = ["/etc/lantern-box/otel.env", "/etc/otelcol-contrib/otelcol.env"] as const;
+
+/**
+ * Appends the provider's instance id (cloud-init's instance data,
+ * `v1.instance_id`) to both telemetry env files; POSIX sh, the id checked
+ * against a strict pattern before it is written.
+ */
+const RECORD_INSTANCE_ID =
+  "id=$(cloud-init query v1.instance_id) && case \"$id\" in ''|*[!A-Za-z0-9._:-]*) false ;; esac && " +
+  `sed -i "s/^OTEL_RESOURCE_ATTRIBUTES=.*/&,instance.id=$id/" ${OTEL_ENV_FILES.join(" ")}`;
 const LOG_TAG = "[lantern-firstboot]";
 
 export interface UserDataInput {
   readonly route: Route;
   readonly stack: string;
-  readonly config: Pick<FleetConfig, "releaseBaseUrl" | "otel" | "tailscale" | "sshPublicKeys">;
+  readonly config: Pick<FleetConfig, "releaseBaseUrl" | "releaseSoakSeconds" | "otel" | "tailscale" | "sshPublicKeys">;
   /** Secret values, plain here: the caller keeps the result a Pulumi secret. */
   readonly secrets: { readonly tailscaleAuthKey: string; readonly routeConfig: string };
   readonly keys: RouteKeys;
@@ -34,19 +44,31 @@ export interface RouteKeys {
   readonly hostPublicKey: string;
 }
 
-/** Environment for the install script: where releases live and the pinned hash, if any. */
-export function installEnvironment(route: Route, releaseBaseUrl: string): string[] {
+/** What the install script needs from the config besides the route. */
+export type ReleaseSettings = Pick<FleetConfig, "releaseBaseUrl" | "releaseSoakSeconds">;
+
+/** Environment for the install script: where releases live, the pinned hash, if any, and the soak window. */
+export function installEnvironment(route: Route, release: ReleaseSettings): string[] {
   return [
-    `LANTERN_RELEASE_BASE_URL=${releaseBaseUrl}`,
+    `LANTERN_RELEASE_BASE_URL=${release.releaseBaseUrl}`,
     ...(route.debSha256 ? [`LANTERN_DEB_SHA256=${route.debSha256}`] : []),
+    `LANTERN_SOAK_SECONDS=${release.releaseSoakSeconds}`,
   ];
 }
 
-/** OTel resource attributes that tag this route's telemetry. */
+/**
+ * OTel resource attributes that tag this route's telemetry, with their
+ * semantic-convention names. `service.version` starts as the route's target
+ * release; the install script rewrites it to the release it verified (a
+ * hot-swap, a rollback), and first boot appends `instance.id` from
+ * cloud-init's instance data. `host.name` is the hostname first boot sets.
+ */
 export function otelEnvFile(input: Pick<UserDataInput, "route" | "stack" | "config">): string {
   const { route, stack, config } = input;
   const attributes = [
     `service.name=${config.otel.serviceName}`,
+    `service.version=${route.releaseTag.slice(1)}`,
+    `host.name=${route.id}`,
     `route.id=${route.id}`,
     `deployment.environment=${stack}`,
     `cloud.provider=${route.provider}`,
@@ -70,6 +92,15 @@ function step(name: string): string[] {
   return ["echo", `${LOG_TAG} step=${name}`];
 }
 
+/**
+ * A side step of first boot: its failure is logged and remembered, and does
+ * not stop the proxy install; first boot then ends in error (see runcmd).
+ * `command` is built only from schema-validated values.
+ */
+function sideStep(name: string, command: string): string {
+  return `if ${command}; then echo "${LOG_TAG} step=${name} outcome=ok"; else echo "${LOG_TAG} step=${name} outcome=failed" >&2; failed_side_steps="$failed_side_steps ${name}"; fi`;
+}
+
 /** Renders the `#cloud-config` document for one route. */
 export function renderUserData(input: UserDataInput): string {
   const { route, config, secrets } = input;
@@ -86,30 +117,31 @@ export function renderUserData(input: UserDataInput): string {
     ssh_keys: { ed25519_private: input.keys.hostPrivateKey, ed25519_public: input.keys.hostPublicKey },
     ssh_genkeytypes: ["ed25519"],
     write_files: [
-      { path: "/etc/lantern-box/otel.env", permissions: "0600", owner: "root:root", content: otelEnv },
-      { path: "/etc/otelcol-contrib/otelcol.env", permissions: "0600", owner: "root:root", content: collectorEnvFile(input) },
+      { path: OTEL_ENV_FILES[0], permissions: "0600", owner: "root:root", content: otelEnv },
+      { path: OTEL_ENV_FILES[1], permissions: "0600", owner: "root:root", content: collectorEnvFile(input) },
       { path: "/etc/lantern-box/config.json", permissions: "0600", owner: "root:root", content: secrets.routeConfig },
       { path: TAILSCALE_AUTHKEY_PATH, permissions: "0600", owner: "root:root", content: secrets.tailscaleAuthKey },
       { path: INSTALL_SCRIPT_PATH, permissions: "0755", owner: "root:root", content: INSTALL_SCRIPT },
     ],
-    // One shell script: `set -e` makes the first failing step fail cloud-init (status: error).
+    // One shell script. The proxy install is the one step that must succeed
+    // (`set -e`: its failure stops here, cloud-init status error). Telemetry and
+    // Tailscale are side steps: the proxy does not depend on them, so their
+    // failure is logged and first boot still installs the release, then ends
+    // in status error naming them ("degraded").
     runcmd: [
       "set -eu",
-      step("otel"),
-      ["systemctl", "restart", "otelcol-contrib.service"],
-      step("tailscale"),
-      [
+      'failed_side_steps=""',
+      sideStep("instance-id", RECORD_INSTANCE_ID),
+      sideStep("otel", "systemctl restart otelcol-contrib.service"),
+      sideStep(
         "tailscale",
-        "up",
-        `--auth-key=file:${TAILSCALE_AUTHKEY_PATH}`,
-        `--login-server=${config.tailscale.loginServer}`,
-        `--hostname=${route.id}`,
-        "--timeout=300s",
-      ],
+        `tailscale up --auth-key=file:${TAILSCALE_AUTHKEY_PATH} --login-server=${config.tailscale.loginServer} --hostname=${route.id} --timeout=300s`,
+      ),
       ["rm", "-f", TAILSCALE_AUTHKEY_PATH],
       step(`install tag=${route.releaseTag}`),
-      ["env", ...installEnvironment(route, config.releaseBaseUrl), INSTALL_SCRIPT_PATH, route.releaseTag],
-      step("done"),
+      ["env", ...installEnvironment(route, config), INSTALL_SCRIPT_PATH, "install", route.releaseTag],
+      `if [ -n "$failed_side_steps" ]; then echo "${LOG_TAG} step=done outcome=degraded failed:$failed_side_steps" >&2; exit 1; fi`,
+      step("done outcome=ok"),
     ],
   };
   return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;

@@ -1,18 +1,60 @@
+/**
+ * Brings each launched instance to its route's target tag and reports the
+ * tag verified on it, per the provider's rollout strategy:
+ *
+ * - hotswap: `<route>-hotswap` installs the target over SSH (commands.ts);
+ * - replace: the instance is replaced with user-data for the target, and
+ *   `<route>-verify` checks the new instance over SSH before the old one is
+ *   deleted.
+ *
+ * Both commands are replaced with their instance (`replaceWith`), so a new
+ * instance always gets the full install or check for the current target.
+ * With create-before-delete, the engine deletes a replaced instance only
+ * after every create and update of the run has finished ("the delete step is
+ * generated later on, after all creates/updates finish":
+ * pkg/resource/deploy/step_generator.go in pulumi/pulumi), so a failed
+ * verification fails `pulumi up` while the old instance still serves.
+ */
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { hotSwap, type HotSwapArgs } from "./hotswap";
+import type { Route } from "../../stacks/config";
+import { MANAGEMENT_USER, type ReleaseSettings } from "../cloud-init/userdata";
+import { hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 
-export { hotSwapCommand, verifiedTagOf } from "./hotswap";
+export { hotSwapCommand, remoteReleaseRun, verifiedTagOf, verifyCommand } from "./commands";
 export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
 export { instanceOptions } from "./strategy";
 
-/**
- * Brings a launched instance to its route's target tag and returns the tag
- * verified on it: hot-swapped routes report what the box verified; replaced
- * routes verify at first boot (a failure leaves cloud-init in error), so
- * their target is their verified tag.
- */
-export function rollOut(args: HotSwapArgs, instance: pulumi.Resource, parent: pulumi.Resource): pulumi.Output<string> {
-  if (args.route.rollout === "replace") return pulumi.output(args.route.releaseTag);
-  const { route, releaseBaseUrl, host, hostPublicKey, managementPrivateKey } = args;
-  return hotSwap({ route, releaseBaseUrl, host, hostPublicKey, managementPrivateKey }, { parent, dependsOn: [instance] });
+export interface RolloutArgs {
+  readonly route: Route;
+  readonly release: ReleaseSettings;
+  readonly host: pulumi.Input<string>;
+  /** The instance's own host key (injected by user-data), pinned for the connection. */
+  readonly hostPublicKey: pulumi.Input<string>;
+  /** The program's management key (secret). */
+  readonly managementPrivateKey: pulumi.Input<string>;
+}
+
+/** The route's release command: `<route>-hotswap` or `<route>-verify`, per its rollout. */
+export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
+  const { route, release } = args;
+  const hotswap = route.rollout === "hotswap";
+  const { create, update, stdin, triggers } = hotswap ? hotSwapCommand(route, release) : verifyCommand(route, release);
+  return new command.remote.Command(
+    `${route.id}-${hotswap ? "hotswap" : "verify"}`,
+    {
+      connection: { host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey },
+      create,
+      update,
+      stdin,
+      triggers,
+    },
+    opts,
+  );
+}
+
+/** Declares the route's release command after its instance; returns the tag it verified ("unverified" when none). */
+export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, parent: pulumi.Resource): pulumi.Output<string> {
+  const run = releaseCommand(args, { parent, dependsOn: [instance], replaceWith: [instance] });
+  return run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");
 }

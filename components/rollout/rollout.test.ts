@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import type { Plan } from "../../plan/run";
 import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
 import { USER_DATA_PROPERTY } from "../routes/instances";
-import { hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf } from "./index";
+import { hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
 
 const withTag = (tag: string) => (c: StackConfig) => (c["lantern-fleet:releaseTag"] = tag);
 const withCanary = (tag: string) => (c: StackConfig) => ((c["lantern-fleet:tracks"] as any).canary = { releaseTag: tag });
@@ -35,7 +36,7 @@ describe("instanceOptions", () => {
   });
 });
 
-describe("hot-swap command", () => {
+describe("release commands", () => {
   const cfg = parseFleetConfig({
     releaseTag: "v0.0.74",
     releaseChecksums: { "v0.0.74": { amd64: "c".repeat(64) } },
@@ -45,24 +46,45 @@ describe("hot-swap command", () => {
     providers: { linode: { rollout: "hotswap", regions: { "us-lax": { stable: 1 } } } },
   });
   const route = routesOf(cfg)[0]!;
-  const { create, update, stdin, triggers } = hotSwapCommand(route, cfg.releaseBaseUrl);
+  const swap = hotSwapCommand(route, cfg);
+  const check = verifyCommand(route, cfg);
+  const scriptSha = createHash("sha256").update(INSTALL_SCRIPT).digest("hex");
 
-  it("runs the first-boot install script itself, for the target tag, with the pinned hash", () => {
-    assert.equal(stdin, INSTALL_SCRIPT);
-    assert.match(create, /until \[ -f \/var\/lib\/cloud\/instance\/boot-finished \]/);
-    assert.match(create, new RegExp(`sudo env LANTERN_RELEASE_BASE_URL=${cfg.releaseBaseUrl} LANTERN_DEB_SHA256=c{64} bash -s -- v0\\.0\\.74$`));
+  it("hot-swap installs the target with the first-boot install script, detached in a systemd unit, with the pinned hash and soak", () => {
+    assert.equal(swap.stdin, INSTALL_SCRIPT);
+    assert.match(swap.create, /until \[ -f \/var\/lib\/cloud\/instance\/boot-finished \]/);
+    const run = swap.create.split("\n").find((l) => l.startsWith("sudo systemd-run")) ?? assert.fail("no systemd-run");
+    assert.match(run, /--wait --collect/);
+    assert.ok(run.includes(`--setenv=LANTERN_RELEASE_BASE_URL=${cfg.releaseBaseUrl} --setenv=LANTERN_DEB_SHA256=${"c".repeat(64)} --setenv=LANTERN_SOAK_SECONDS=30`));
+    assert.match(run, / \/usr\/local\/lib\/lantern\/install-lantern-box\.sh install v0\.0\.74 \|\| rc=\$\?$/);
+    assert.doesNotMatch(swap.create, /bash -s/, "the script is never piped into a shell");
   });
 
-  it("installs only on a new target tag: the tag is the trigger, an update only checks the version", () => {
-    assert.deepEqual(triggers, ["v0.0.74"]);
-    assert.doesNotMatch(update, /bash -s|apt-get|install-lantern-box/);
-    assert.match(update, /dpkg-query --show --showformat='\$\{Version\}' lantern-box/);
-    assert.match(update, /\[ "\$installed" = 0\.0\.74 \]/);
-    assert.equal(verifiedTagOf(`${update.split("\n").at(-1)!.replace(/^echo /, "")}\n`), "v0.0.74");
+  it("runs the script only if it arrived whole: its sha256 is checked on the box before it is installed", () => {
+    for (const text of [swap.create, swap.update, check.create]) {
+      const body = text.split("\n");
+      const verifyAt = body.findIndex((l) => l.includes(`echo "${scriptSha}  $script" | sha256sum --check --status`));
+      const installAt = body.findIndex((l) => l.startsWith("sudo install -D"));
+      assert.ok(verifyAt > 0 && verifyAt < installAt, text);
+    }
+  });
+
+  it("installs only on a new target tag (the trigger) or a new instance; any other change only verifies", () => {
+    assert.deepEqual(swap.triggers, ["v0.0.74"]);
+    assert.match(swap.update, /install-lantern-box\.sh verify v0\.0\.74/);
+    assert.doesNotMatch(swap.update, / install v0\.0\.74/);
+  });
+
+  it("replace routes get a verification that never installs", () => {
+    for (const text of [check.create, check.update]) {
+      assert.match(text, /install-lantern-box\.sh verify v0\.0\.74/);
+      assert.doesNotMatch(text, / install v0\.0\.74/);
+    }
+    assert.deepEqual(check.triggers, ["v0.0.74"]);
   });
 
   it("passes shellcheck, commands and script", () => {
-    for (const text of [create, update, stdin]) {
+    for (const text of [swap.create, swap.update, check.create, INSTALL_SCRIPT]) {
       const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: text, encoding: "utf8" });
       assert.equal(result.error, undefined, "shellcheck must be installed");
       assert.equal(result.status, 0, result.stdout);
@@ -101,6 +123,8 @@ describe("tag bumps in plans", () => {
     assert.deepEqual(addedOrRemoved(staging, bumped), []);
     assert.deepEqual(summary(staging, bumped), [
       "Command alicloud-ap-southeast-1-stable-1-hotswap: create,triggers,update",
+      "Command linode-us-lax-canary-1-verify: create,triggers,update",
+      "Command linode-us-lax-stable-1-verify: create,triggers,update",
       "Command oci-us-ashburn-1-stable-1-hotswap: create,triggers,update",
       "Instance alicloud-ap-southeast-1-stable-1: userData",
       "Instance linode-us-lax-canary-1: metadatas",

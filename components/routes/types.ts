@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
+import type { ReleaseSettings } from "../cloud-init/userdata";
 
 /** What every provider's region component needs to launch its routes. */
 export interface RegionRoutesArgs {
@@ -7,8 +8,9 @@ export interface RegionRoutesArgs {
   readonly region: string;
   /** The routes to launch, each with its encoded user-data (base64, a Pulumi secret) and the host key it injects. */
   readonly routes: readonly RouteLaunch[];
-  readonly releaseBaseUrl: string;
-  /** The program's management key (secret), for hot-swap connections. */
+  /** Where releases come from and how long a new one must soak (install script). */
+  readonly release: ReleaseSettings;
+  /** The program's management key (secret), for release commands over SSH. */
   readonly managementPrivateKey: pulumi.Input<string>;
   /** The base image every route in this region boots. */
   readonly imageId: pulumi.Input<string>;
