@@ -46,7 +46,6 @@ function launches(routes: readonly Route[]): RouteLaunch[] {
 }
 const common = {
   stack,
-  sshPublicKeys: config.sshPublicKeys,
   ingress: config.ingress,
   release: { releaseBaseUrl: config.releaseBaseUrl, releaseSoakSeconds: config.releaseSoakSeconds },
   managementPrivateKey: pulumi.secret(managementKey.privateKeyOpenssh),

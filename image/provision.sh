@@ -64,6 +64,19 @@ readonly OTELCOL_STATE_DIR=/var/lib/otelcol-contrib
 
 readonly LB_OTEL_ENV=/etc/lantern-box/otel.env
 readonly LB_DROPIN=/etc/systemd/system/lantern-box.service.d/otel.conf
+readonly LB_CONFINE_DROPIN=/etc/systemd/system/lantern-box.service.d/confine.conf
+# Instance metadata endpoints, which serve this route's user-data (its host
+# key, Tailscale key and route config) to anything on the box that asks:
+# Linode 169.254.169.254, fd00:a9fe:a9fe::1, fe80::a9fe:a9fe
+# (techdocs.akamai.com/cloud-computing/docs/metadata-service-api); Alibaba
+# Cloud 100.100.100.200 (alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata);
+# OCI 169.254.169.254 and fd00:c1::a9fe:a9fe
+# (docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm).
+# The whole link-local ranges are closed: a proxy has no business there.
+readonly METADATA_DENY="169.254.0.0/16 fe80::/10 100.100.100.200/32 fd00:a9fe:a9fe::1/128 fd00:c1::a9fe:a9fe/128"
+# Where first boot's secrets rest on disk: cloud-init's copies of the
+# user-data and instance data, the SSH host keys, Tailscale's state.
+readonly SECRET_PATHS="-/var/lib/cloud -/run/cloud-init -/etc/ssh -/var/lib/tailscale -/run/lantern"
 
 readonly MGMT_USER=lantern
 readonly SUDOERS_FILE=/etc/sudoers.d/90-lantern
@@ -277,6 +290,20 @@ step_lantern_box_scaffold() {
 [Service]
 EnvironmentFile=-$LB_OTEL_ENV
 EOF
+  # lantern-box is an open proxy: a client may ask it to connect anywhere,
+  # and it runs as root. systemd's per-unit IP filter (a BPF program on the
+  # unit's cgroup, attached before the process starts and kept across
+  # restarts: systemd.resource-control(5), IPAddressDeny=) stops it, and
+  # every client it serves, from reaching instance metadata, while
+  # cloud-init and the providers' agents (other units) keep working. An
+  # nftables `socket cgroupv2` rule would resolve the unit's cgroup once, at
+  # load, and miss the new cgroup of every restart. InaccessiblePaths=
+  # (systemd.exec(5)) hides the secrets first boot leaves on disk.
+  write_file 0644 "$LB_CONFINE_DROPIN" <<EOF
+[Service]
+IPAddressDeny=$METADATA_DENY
+InaccessiblePaths=$SECRET_PATHS
+EOF
   systemctl daemon-reload
 }
 
@@ -415,6 +442,8 @@ self_check() {
   check "$LB_OTEL_ENV is 0600 root" has_mode 600 "$LB_OTEL_ENV"
   check "$LB_OTEL_ENV is empty" is_empty_file "$LB_OTEL_ENV"
   check "lantern-box otel drop-in" has_line "$LB_DROPIN" "EnvironmentFile=-$LB_OTEL_ENV"
+  check "lantern-box may not reach instance metadata" has_line "$LB_CONFINE_DROPIN" "IPAddressDeny=$METADATA_DENY"
+  check "lantern-box cannot read first boot's secrets" has_line "$LB_CONFINE_DROPIN" "InaccessiblePaths=$SECRET_PATHS"
   check "lantern-box is not installed" lantern_box_absent
 
   check "user $MGMT_USER exists with /bin/bash and a home" user_ok "$MGMT_USER"

@@ -32,8 +32,13 @@ export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
 /** What a secret's value must look like; returns the problem, if any. Never echoes the value. */
 export function secretProblem(key: SecretKey, value: string): string | undefined {
   switch (key) {
-    case "tailscaleAuthKey":
-      return /^[\x21-\x7e]{1,200}$/.test(value) ? undefined : "expected one printable token without spaces";
+    case "tailscaleAuthKey": {
+      if (!/^[\x21-\x7e]{1,200}$/.test(value)) return "expected one printable token without spaces";
+      // Tailscale names a key's kind in its prefix (tailscale.com/kb/1277/key-prefixes): only a
+      // pre-authentication key (tskey-auth-) can be one-off; the others are standing credentials.
+      const kind = /^tskey-(api|client|scim|webhook)-/.exec(value)?.[1];
+      return kind ? `expected a one-off pre-authentication key (tskey-auth-...), not a tskey-${kind} credential` : undefined;
+    }
     case "routeConfig":
       return isJsonObject(value) ? undefined : "expected the lantern-box config.json text: a JSON object";
   }

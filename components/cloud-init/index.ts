@@ -22,14 +22,14 @@ export const KEY_SIZE_STAND_INS: RouteKeys = {
   hostPrivateKey: ["-----BEGIN OPENSSH PRIVATE KEY-----", ...Array<string>(6).fill(KEY_LINE), "-----END OPENSSH PRIVATE KEY-----", ""].join("\n"),
 };
 
-/** OCI counts ssh_authorized_keys against the same metadata limit as user_data. */
-function otherMetadataBytes(route: Route, config: FleetConfig): number {
-  return route.provider === "oci" ? "ssh_authorized_keys".length + config.sshPublicKeys.join("\n").length + "user_data".length : 0;
+/** OCI counts every metadata key and value against one limit; routes send only user_data. */
+function otherMetadataBytes(route: Route): number {
+  return route.provider === "oci" ? "user_data".length : 0;
 }
 
 export function encodeRouteUserData(route: Route, stack: string, config: FleetConfig, secrets: PlainSecrets, keys: RouteKeys): EncodedUserData {
   const text = renderUserData({ route, stack, config, secrets, keys });
-  return encodeUserData(route.id, route.provider, text, otherMetadataBytes(route, config));
+  return encodeUserData(route.id, route.provider, text, otherMetadataBytes(route));
 }
 
 /** Base64 user-data for one route, as a secret Output. */

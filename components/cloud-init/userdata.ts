@@ -112,6 +112,9 @@ export function renderUserData(input: UserDataInput): string {
     // The image creates the management user; this adds the route's keys to it.
     users: [{ name: MANAGEMENT_USER, ssh_authorized_keys: [...config.sshPublicKeys, input.keys.managementPublicKey] }],
     ssh_pwauth: false,
+    // Keys come from this document only: none the provider's metadata offers
+    // (cc_ssh would give them to root or a default user).
+    allow_public_ssh_keys: false,
     // The only host key is the one the program generated, so SSH clients can pin it:
     // cloud-init generates only missing types of this list, and ed25519 is given.
     ssh_keys: { ed25519_private: input.keys.hostPrivateKey, ed25519_public: input.keys.hostPublicKey },

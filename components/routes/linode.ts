@@ -47,7 +47,11 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
           // No label: Linode generates a unique one, so a replacement can exist beside the old VM.
           tags,
           firewallId: firewall.id.apply(Number),
-          authorizedKeys: [...args.sshPublicKeys],
+          // No authorizedKeys: they would go to root. Keys reach only the
+          // `lantern` user, through user-data; without rootPass Linode sets a
+          // random root password that is not stored in state
+          // (website/docs/r/instance.html.md, terraform-provider-linode), and
+          // the image refuses root and password logins.
           metadatas: [{ userData }],
         },
         { parent: this, ...instanceOptions("linode", route.rollout) },

@@ -30,7 +30,9 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
           shapeConfig: { ocpus: args.ocpus, memoryInGbs: args.memoryInGbs },
           sourceDetails: { sourceType: "image", sourceId: args.imageId },
           createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId] },
-          metadata: { ssh_authorized_keys: args.sshPublicKeys.join("\n"), user_data: userData },
+          // Only user_data: `ssh_authorized_keys` would go to the image's default
+          // user; operator keys reach the `lantern` user through user-data.
+          metadata: { user_data: userData },
           freeformTags: { stack: args.stack, route: route.id },
         },
         { ...child, ...instanceOptions("oci", route.rollout) },

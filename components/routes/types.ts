@@ -14,7 +14,6 @@ export interface RegionRoutesArgs {
   readonly managementPrivateKey: pulumi.Input<string>;
   /** The base image every route in this region boots. */
   readonly imageId: pulumi.Input<string>;
-  readonly sshPublicKeys: readonly string[];
 }
 
 export interface RouteLaunch {
