@@ -97,6 +97,16 @@ free_port() {
     console.log(s.address().port); s.close(); });'
 }
 
+# ssh_argv <vm>: sets SSH_ARGV to the ssh command line that logs in to the
+# VM (no remote command). KNOWN_HOSTS=<file> pins the host key (as the
+# program's connections do); else any key is accepted.
+ssh_argv() {
+  local vm=$1 hostkeys=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
+  [ -z "${KNOWN_HOSTS:-}" ] || hostkeys=(-o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$KNOWN_HOSTS")
+  SSH_ARGV=(ssh -q -i "$SSH_KEY" -p "${VM_PORT[$vm]}" -o BatchMode=yes "${hostkeys[@]}"
+    -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=10 "${VM_USER[$vm]}@127.0.0.1")
+}
+
 # ssh_guest <vm> <script>          run a shell snippet as the VM's login user
 # ssh_guest <vm> <command> <arg>... run one command, arguments quoted as given
 # stdin is passed through (for "bash -s < script").
@@ -104,13 +114,8 @@ ssh_guest() {
   local vm=$1
   shift
   [ "$#" -eq 1 ] || set -- "$(printf '%q ' "$@")"
-  # KNOWN_HOSTS=<file> pins the host key (as hot-swap connections do); else any key is accepted.
-  local hostkeys=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null)
-  [ -z "${KNOWN_HOSTS:-}" ] || hostkeys=(-o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$KNOWN_HOSTS")
-  timeout --foreground "${SSH_TIMEOUT:-600}" ssh -q -i "$SSH_KEY" -p "${VM_PORT[$vm]}" \
-    -o BatchMode=yes "${hostkeys[@]}" \
-    -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=10 \
-    "${VM_USER[$vm]}@127.0.0.1" "$@"
+  ssh_argv "$vm"
+  timeout --foreground "${SSH_TIMEOUT:-600}" "${SSH_ARGV[@]}" "$@"
 }
 
 # scp_to_guest <vm> <local-path> <remote-path>

@@ -1,43 +1,45 @@
 /**
- * Renders one route's first-boot user-data with the project's real config
- * parser and renderer, for the VM test.
+ * Renders, with the project's real config parser, renderer and command
+ * builders, the texts the program gives one route, for the VM test:
  *
- *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml> [--route <id>] [--stack e2e] [--keys-dir <dir>] [--hotswap]
+ *   ts-node test/vm/render-userdata.ts --config-file <stack.yaml>... --out-dir <dir>
+ *       [--route <id>] [--stack e2e] [--keys-dir <dir>]
  *
- * With --hotswap it prints instead the command text the route's hot-swap
- * resource runs on create (its stdin is components/cloud-init/install-lantern-box.sh);
- * with --hotswap-check, the text it runs on update (a version check).
+ * For each stack file <name>.yaml it writes into <dir>:
+ *   <name>.user-data       the route's first-boot #cloud-config
+ *   <name>.hotswap         the hot-swap command's create text (installs)
+ *   <name>.hotswap-check   its update text (verifies only)
+ *   <name>.verify          the check a `replace` route gets after first boot
+ * The three command texts run over SSH with components/cloud-init/install-lantern-box.sh
+ * on stdin. One process for every stack file: ts-node starts once.
  *
  * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
  * LANTERN_E2E_ROUTE_CONFIG). The keys the program would generate come from
  * <keys-dir> (default .cache/vm/keys), created with ssh-keygen when absent:
- * host_ed25519 (injected host key, to pin) and management_ed25519 (hot-swap login).
+ * host_ed25519 (injected host key, to pin) and management_ed25519 (the
+ * commands' login).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderUserData } from "../../components/cloud-init";
-import { hotSwapCommand } from "../../components/rollout";
+import { hotSwapCommand, verifyCommand } from "../../components/rollout";
 import { fleetConfigOfStackFile } from "../../plan/stack-file";
 import { routesOf } from "../../stacks/config";
 
 const { values } = parseArgs({
   options: {
-    "config-file": { type: "string" },
+    "config-file": { type: "string", multiple: true },
+    "out-dir": { type: "string" },
     route: { type: "string" },
     stack: { type: "string", default: "e2e" },
     "keys-dir": { type: "string", default: path.join(__dirname, "..", "..", ".cache", "vm", "keys") },
-    hotswap: { type: "boolean", default: false },
-    "hotswap-check": { type: "boolean", default: false },
   },
 });
-const configFile = values["config-file"];
-if (!configFile) throw new Error("--config-file is required");
-const config = fleetConfigOfStackFile(readFileSync(configFile, "utf8"));
-const routes = routesOf(config);
-const route = values.route ? routes.find((r) => r.id === values.route) : routes.length === 1 ? routes[0] : undefined;
-if (!route) throw new Error(`pick a route with --route: ${routes.map((r) => r.id).join(", ")}`);
+const configFiles = values["config-file"] ?? [];
+const outDir = values["out-dir"];
+if (configFiles.length === 0 || !outDir) throw new Error("--config-file (one or more) and --out-dir are required");
 
 function keyPair(name: string): { privateKey: string; publicKey: string } {
   const dir = values["keys-dir"];
@@ -50,13 +52,25 @@ function keyPair(name: string): { privateKey: string; publicKey: string } {
 }
 const host = keyPair("host_ed25519");
 const management = keyPair("management_ed25519");
-
+const keys = { managementPublicKey: management.publicKey, hostPrivateKey: host.privateKey, hostPublicKey: host.publicKey };
 const secrets = {
   tailscaleAuthKey: process.env.LANTERN_E2E_TAILSCALE_AUTH_KEY ?? "tskey-auth-e2e",
   routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
-const keys = { managementPublicKey: management.publicKey, hostPrivateKey: host.privateKey, hostPublicKey: host.publicKey };
-const hotswap = hotSwapCommand(route, config.releaseBaseUrl);
-process.stdout.write(
-  values.hotswap ? hotswap.create : values["hotswap-check"] ? hotswap.update : renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
-);
+
+mkdirSync(outDir, { recursive: true });
+for (const configFile of configFiles) {
+  const config = fleetConfigOfStackFile(readFileSync(configFile, "utf8"));
+  const routes = routesOf(config);
+  const route = values.route ? routes.find((r) => r.id === values.route) : routes.length === 1 ? routes[0] : undefined;
+  if (!route) throw new Error(`${configFile}: pick a route with --route: ${routes.map((r) => r.id).join(", ")}`);
+  const hotswap = hotSwapCommand(route, config);
+  const texts: Record<string, string> = {
+    "user-data": renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
+    hotswap: hotswap.create,
+    "hotswap-check": hotswap.update,
+    verify: verifyCommand(route, config).create,
+  };
+  const name = path.basename(configFile, path.extname(configFile));
+  for (const [kind, text] of Object.entries(texts)) writeFileSync(path.join(outDir, `${name}.${kind}`), text);
+}

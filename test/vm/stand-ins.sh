@@ -2,7 +2,7 @@
 # Local stand-ins for everything the image recipe and the install step
 # download, laid out under $WWW_DIR and served over https by serve.mjs:
 #   ca/lanternet-ca.crt                        the test CA (also "Lanternet CA")
-#   releases/v<ver>/lantern-box_<ver>_...      goreleaser-style releases
+#   releases/v<ver>/...                        goreleaser-style releases (release_assets)
 #   otelcol/v<ver>/otelcol-contrib_<ver>_...   collector release + checksums
 #   tailscale/debian/                          signed apt repo, stub tailscale
 #   debian/                                    signed partial Debian mirror
@@ -10,9 +10,16 @@
 
 OTELCOL_VERSION=0.128.0
 TAILSCALE_VERSION=1.84.0
+# The stand-in releases of lantern-box (all from stubs/lantern-box.c):
 GOOD_VERSIONS=(0.0.73 0.0.74 0.0.75)
 BAD_CHECKSUM_VERSION=0.0.76 # its checksum file does not match its .deb
-MISSING_TAG=v0.0.99          # never published: 404
+CRASHING_VERSION=0.0.77     # `run` dies 3 s after starting: crash-loops under Restart=on-failure
+REJECTING_VERSION=0.0.78    # no longer knows the test route's inbound type: `check` and `run` reject its config
+MISSING_TAG=v0.0.99         # never published: 404
+# The test route's inbound type, which the rejecting release drops.
+ROUTE_INBOUND_TYPE=shadowsocks
+# md5 of each release's /usr/bin/lantern-box, to compare with what runs.
+declare -A RELEASE_BINARY_MD5=()
 GNUPGHOME=$PKI_DIR/gnupg
 export GNUPGHOME
 
@@ -49,49 +56,98 @@ make_ssh_key() {
   ssh-keygen -q -t ed25519 -N '' -C lantern-vm-test -f "$SSH_KEY"
 }
 
-# build_deb <staging-dir> <out.deb>: staging has DEBIAN/control etc.
+# build_deb <staging-dir> <out.deb> [compression]: staging has DEBIAN/control etc.
 build_deb() {
   find "$1" -type d -exec chmod 0755 {} +
-  dpkg-deb --root-owner-group -Zxz --build "$1" "$2" >/dev/null
+  dpkg-deb --root-owner-group "-Z${3:-xz}" --build "$1" "$2" >/dev/null
 }
 
 # sha256 line in goreleaser / sha256sum format for <file>, named by basename.
 checksum_line() { printf '%s  %s\n' "$(sha256sum "$1" | cut -d' ' -f1)" "$(basename "$1")"; }
 
-# lantern_box_deb <version> <out.deb>
-lantern_box_deb() {
-  local ver=$1 stage
-  stage=$(mktemp -d "$CACHE_DIR/tmp/lb.XXXXXX")
+# lantern_box_binary <version> <out> [cc flags...]: the stand-in binary of a
+# release (stubs/lantern-box.c), with its build variant's flags.
+lantern_box_binary() {
+  local ver=$1 out=$2
+  shift 2
+  gcc -static -Os -s -Wall -Werror -DVERSION="\"$ver\"" "$@" -o "$out" "$VM_DIR/stubs/lantern-box.c"
+}
+
+# nfpm_deb <package> <version> <arch> <binary> <out.deb>: the .deb as the
+# release's nfpm config builds it (.goreleaser.yaml "nfpms", nfpm deb/deb.go):
+# /usr/bin/lantern-box and the two units under /usr/lib/systemd/system/
+# (named after the package: sing-box-extensions.service for the legacy
+# name), a control file with no Depends, an md5sums control file, and no
+# maintainer scripts, so installing it neither enables nor (re)starts
+# anything. gzip members, as nfpm writes them.
+nfpm_deb() {
+  local pkg=$1 ver=$2 arch=$3 bin=$4 out=$5 stage units=$VM_DIR/stubs
+  stage=$(mktemp -d "$CACHE_DIR/tmp/nfpm.XXXXXX")
   mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/lib/systemd/system"
-  gcc -static -Os -s -DVERSION="\"$ver\"" -o "$stage/usr/bin/lantern-box" "$VM_DIR/stubs/lantern-box.c"
-  install -m 0644 "$VM_DIR/stubs/lantern-box.service" "$VM_DIR/stubs/lantern-box@.service" \
-    "$stage/usr/lib/systemd/system/"
+  install -m 0755 "$bin" "$stage/usr/bin/lantern-box"
+  install -m 0644 "$units/lantern-box.service" "$stage/usr/lib/systemd/system/$pkg.service"
+  install -m 0644 "$units/lantern-box@.service" "$stage/usr/lib/systemd/system/$pkg@.service"
+  (cd "$stage" && find usr -type f | LC_ALL=C sort | xargs md5sum) >"$stage/DEBIAN/md5sums"
   cat >"$stage/DEBIAN/control" <<EOF
-Package: lantern-box
+Package: $pkg
 Version: $ver
-Architecture: amd64
-Maintainer: Lantern VM test <vm-test@invalid>
-Section: net
+Section: default
 Priority: optional
-Description: lantern-box test stand-in $ver
- Prints its version and idles; the unit is left disabled.
+Architecture: $arch
+Maintainer: Lantern Team <dev@getlantern.org>
+Vendor: Brave New Software
+Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+Homepage: https://github.com/getlantern/lantern-box
+Description: Lantern Box
 EOF
-  build_deb "$stage" "$2"
+  build_deb "$stage" "$out" gzip
   rm -rf "$stage"
+}
+
+# release_assets <version> <dir> [cc flags...]: every asset goreleaser
+# publishes for a tag (.goreleaser.yaml: builds amd64 + arm64; nfpms
+# lantern-box and sing-box-extensions as deb + rpm; tar.gz archives), named
+# by goreleaser's default templates (<package>_<version>_<os>_<arch>.<ext>,
+# <project>_<version>_<os>_<arch>.tar.gz, <project>_<version>_checksums.txt),
+# and the checksums file listing all of them, sorted. Only the amd64 builds
+# carry the stand-in binary; the arm64 builds hold a placeholder script (no
+# cross compiler here) and the .rpm files are placeholder text: the install
+# step never fetches them, the checksums file lists them as a real one does.
+release_assets() {
+  local ver=$1 dir=$2 tmp arch pkg
+  shift 2
+  tmp=$(mktemp -d "$CACHE_DIR/tmp/release.XXXXXX")
+  mkdir -p "$dir" "$tmp/amd64" "$tmp/arm64"
+  lantern_box_binary "$ver" "$tmp/amd64/lantern-box" "$@"
+  RELEASE_BINARY_MD5[$ver]=$(md5sum "$tmp/amd64/lantern-box" | cut -d' ' -f1)
+  printf '#!/bin/sh\necho "lantern-box %s arm64: placeholder of the VM test" >&2\nexit 1\n' "$ver" >"$tmp/arm64/lantern-box"
+  printf '# lantern-box\nVM test stand-in release %s\n' "$ver" >"$tmp/README.md"
+  for arch in amd64 arm64; do
+    for pkg in lantern-box sing-box-extensions; do
+      nfpm_deb "$pkg" "$ver" "$arch" "$tmp/$arch/lantern-box" "$dir/${pkg}_${ver}_linux_${arch}.deb"
+      printf 'placeholder: %s %s %s rpm (the VM test installs only the .deb)\n' "$pkg" "$ver" "$arch" \
+        >"$dir/${pkg}_${ver}_linux_${arch}.rpm"
+    done
+    cp "$tmp/README.md" "$tmp/$arch/"
+    tar -C "$tmp/$arch" -czf "$dir/lantern-box_${ver}_linux_${arch}.tar.gz" lantern-box README.md
+  done
+  (cd "$dir" && find . -maxdepth 1 -type f ! -name '*_checksums.txt' -printf '%f\n' | LC_ALL=C sort |
+    while read -r f; do checksum_line "$f"; done) >"$dir/lantern-box_${ver}_checksums.txt"
+  rm -rf "$tmp"
 }
 
 build_releases() {
   local ver dir
   for ver in "${GOOD_VERSIONS[@]}" "$BAD_CHECKSUM_VERSION"; do
-    dir=$WWW_DIR/releases/v$ver
-    mkdir -p "$dir"
-    lantern_box_deb "$ver" "$dir/lantern-box_${ver}_linux_amd64.deb"
-    checksum_line "$dir/lantern-box_${ver}_linux_amd64.deb" >"$dir/lantern-box_${ver}_checksums.txt"
+    release_assets "$ver" "$WWW_DIR/releases/v$ver"
   done
-  # The bad release: the published checksum is of some other content.
+  release_assets "$CRASHING_VERSION" "$WWW_DIR/releases/v$CRASHING_VERSION" -DCRASH_AFTER_SECONDS=3
+  release_assets "$REJECTING_VERSION" "$WWW_DIR/releases/v$REJECTING_VERSION" \
+    -DREJECT_INBOUND_TYPE="\"$ROUTE_INBOUND_TYPE\""
+  # The bad release: the published checksum of its amd64 .deb is of some other content.
   dir=$WWW_DIR/releases/v$BAD_CHECKSUM_VERSION
-  printf '%s  %s\n' "$(printf 'not the package' | sha256sum | cut -d' ' -f1)" \
-    "lantern-box_${BAD_CHECKSUM_VERSION}_linux_amd64.deb" >"$dir/lantern-box_${BAD_CHECKSUM_VERSION}_checksums.txt"
+  sed -i "s/^[0-9a-f]*  \(lantern-box_${BAD_CHECKSUM_VERSION}_linux_amd64\.deb\)\$/$(printf 'not the package' | sha256sum | cut -d' ' -f1)  \1/" \
+    "$dir/lantern-box_${BAD_CHECKSUM_VERSION}_checksums.txt"
 }
 
 build_otelcol() {
