@@ -11,10 +11,10 @@ import { routeUserData } from "./components/cloud-init";
 import { AlicloudBaseImage, type ImageIds, LinodeBaseImage, OciRegionBaseImage, recipeHash } from "./components/images";
 import { AlicloudNetwork, OciNetwork } from "./components/network";
 import { alicloudProvider, ociProvider } from "./components/providers";
-import { releaseSkew as skewByTrack } from "./components/rollout";
+import { releaseSkew as skewByTrack, WaveGate } from "./components/rollout";
 import { AlicloudRegionRoutes, type LaunchedRoute, LinodeRegionRoutes, OciRegionRoutes, type RouteLaunch } from "./components/routes";
 import type { ProviderName } from "./stacks/catalog";
-import { buildRegionOf, instanceTypeOf, type Route, routesOf } from "./stacks/config";
+import { buildRegionOf, instanceTypeOf, releaseWaves, type Route, routesOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
 
 // 1. Config: every problem is reported before anything is declared.
@@ -44,8 +44,12 @@ function launches(routes: readonly Route[]): RouteLaunch[] {
     return { route, userData: routeUserData(route, stack, config, secrets, keys), hostPublicKey: hostKey.publicKeyOpenssh };
   });
 }
+// A release reaches routes in waves (first-wave tracks, then batches), each
+// after the previous one verified: the order is in the resource graph.
+const waves = new WaveGate(releaseWaves(allRoutes, config));
 const common = {
   stack,
+  waves,
   ingress: config.ingress,
   release: { releaseBaseUrl: config.releaseBaseUrl, releaseSoakSeconds: config.releaseSoakSeconds },
   managementPrivateKey: pulumi.secret(managementKey.privateKeyOpenssh),
@@ -118,6 +122,7 @@ function imageFor(imageIds: ImageIds, region: string) {
 }
 
 const launched = [...launchLinode(), ...launchAlicloud(), ...launchOci()];
+waves.assertComplete();
 
 // 4. Outputs: one entry per route (DESIGN.md contract 5), and per track the
 //    release skew (target vs verified) for `pulumi stack output releaseSkew`.
@@ -128,6 +133,7 @@ export const routes = launched.map(({ route, ip, verifiedTag }) => ({
   track: route.track,
   rollout: route.rollout,
   releaseTag: route.releaseTag,
+  wave: waves.wave(route),
   verifiedTag,
   ip,
 }));

@@ -132,6 +132,16 @@ export const fleetConfigSchema = z.strictObject({
       rebuild: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "expected a short label: letters, digits, dot, dash, underscore").optional(),
     }),
     providers: providersSchema,
+    /**
+     * Release waves: the `first` tracks' routes, then every other route in
+     * batches of `size`; a wave starts only after the previous one verified.
+     */
+    waves: z
+      .strictObject({
+        size: intLike(1, 1000).default(10),
+        first: z.array(z.string().regex(TRACK_NAME, "expected a track name")).optional(),
+      })
+      .prefault({}),
   });
 
 type Providers = z.output<typeof providersSchema>;
@@ -189,6 +199,11 @@ export function parseFleetConfig(raw: unknown): FleetConfig {
   const providers = providersSchema.safeParse(fields.providers);
   const tracks = tracksSchema.safeParse(fields.tracks);
   if (providers.success && tracks.success) problems.push(...crossCheck(providers.data, tracks.data));
+  if (result.success) {
+    for (const [i, track] of (result.data.waves.first ?? []).entries()) {
+      if (!Object.hasOwn(result.data.tracks, track)) problems.push({ path: `waves.first.${i}`, message: `track "${track}" is not defined under tracks` });
+    }
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }
@@ -199,6 +214,26 @@ function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
     return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown key" }));
   }
   return [{ path: path.join(".") || "(root)", message: issue.message }];
+}
+
+/** The tracks whose routes form the first wave: `waves.first`, else `canary` when that track exists. */
+export function firstWaveTracks(cfg: Pick<FleetConfig, "waves" | "tracks">): readonly string[] {
+  return cfg.waves.first ?? (Object.hasOwn(cfg.tracks, "canary") ? ["canary"] : []);
+}
+
+/**
+ * Each route's release wave (0 first): the first-wave tracks' routes, then
+ * the others in fleet order, `waves.size` at a time.
+ */
+export function releaseWaves(routes: readonly Route[], cfg: Pick<FleetConfig, "waves" | "tracks">): Map<string, number> {
+  const first = new Set(firstWaveTracks(cfg));
+  const lead = routes.filter((r) => first.has(r.track));
+  const rest = routes.filter((r) => !first.has(r.track));
+  const offset = lead.length > 0 ? 1 : 0;
+  return new Map([
+    ...lead.map((r) => [r.id, 0] as const),
+    ...rest.map((r, i) => [r.id, offset + Math.floor(i / cfg.waves.size)] as const),
+  ]);
 }
 
 export interface Route {

@@ -20,10 +20,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 import { MANAGEMENT_USER, type ReleaseSettings } from "../cloud-init/userdata";
 import { hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
+import type { WaveGate } from "./waves";
 
 export { hotSwapCommand, remoteReleaseRun, verifiedTagOf, verifyCommand } from "./commands";
 export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
-export { instanceOptions } from "./strategy";
+export { instanceOptions, routeInstanceOptions } from "./strategy";
+export { WaveGate } from "./waves";
 
 export interface RolloutArgs {
   readonly route: Route;
@@ -53,8 +55,14 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
   );
 }
 
-/** Declares the route's release command after its instance; returns the tag it verified ("unverified" when none). */
-export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, parent: pulumi.Resource): pulumi.Output<string> {
-  const run = releaseCommand(args, { parent, dependsOn: [instance], replaceWith: [instance] });
+/**
+ * Declares the route's release command after its instance and after the
+ * previous release wave (waves.ts); returns the tag it verified
+ * ("unverified" when none).
+ */
+export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, waves: WaveGate, parent: pulumi.Resource): pulumi.Output<string> {
+  const after = waves.previous(args.route).then((previous) => [instance, ...previous]);
+  const run = releaseCommand(args, { parent, dependsOn: after, replaceWith: [instance] });
+  waves.declare(args.route, run);
   return run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");
 }

@@ -10,11 +10,21 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderName } from "../../stacks/catalog";
-import type { RolloutStrategy } from "../../stacks/config";
+import type { RolloutStrategy, Route } from "../../stacks/config";
+import type { WaveGate } from "./waves";
 import { USER_DATA_PROPERTY } from "../routes/instances";
 
 export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {
   const property = USER_DATA_PROPERTY[provider];
   if (strategy === "hotswap") return { ignoreChanges: [property] };
   return { replaceOnChanges: [property], deleteBeforeReplace: false };
+}
+
+/**
+ * A route instance's options: its strategy's, and for `replace` routes (whose
+ * replacement is the rollout) a place after the previous release wave.
+ */
+export function routeInstanceOptions(route: Route, waves: WaveGate): pulumi.CustomResourceOptions {
+  const options = instanceOptions(route.provider, route.rollout);
+  return route.rollout === "replace" ? { ...options, dependsOn: waves.previous(route) } : options;
 }

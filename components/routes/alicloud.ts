@@ -2,7 +2,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { AlicloudNetwork } from "../network/alicloud";
-import { instanceOptions, rollOut } from "../rollout";
+import { rollOut, routeInstanceOptions } from "../rollout";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
 export interface AlicloudRegionRoutesArgs extends RegionRoutesArgs {
@@ -33,10 +33,10 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           userData,
           tags: { stack: args.stack, route: route.id },
         },
-        { ...child, ...instanceOptions("alicloud", route.rollout) },
+        { ...child, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.publicIp;
-      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, this);
+      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
     this.registerOutputs({});

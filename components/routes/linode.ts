@@ -2,7 +2,7 @@ import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { ingressRules } from "./ingress";
-import { instanceOptions, rollOut } from "../rollout";
+import { rollOut, routeInstanceOptions } from "../rollout";
 import type { FleetConfig } from "../../stacks/config";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
@@ -54,10 +54,10 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
           // the image refuses root and password logins.
           metadatas: [{ userData }],
         },
-        { parent: this, ...instanceOptions("linode", route.rollout) },
+        { parent: this, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.ipAddress;
-      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, this);
+      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
     this.registerOutputs({});

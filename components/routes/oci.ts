@@ -2,7 +2,7 @@ import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { OciNetwork } from "../network/oci";
-import { instanceOptions, rollOut } from "../rollout";
+import { rollOut, routeInstanceOptions } from "../rollout";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";
 
 export interface OciRegionRoutesArgs extends RegionRoutesArgs {
@@ -35,10 +35,10 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
           metadata: { user_data: userData },
           freeformTags: { stack: args.stack, route: route.id },
         },
-        { ...child, ...instanceOptions("oci", route.rollout) },
+        { ...child, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.publicIp;
-      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, this);
+      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
     this.registerOutputs({});

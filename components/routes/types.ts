@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 import type { ReleaseSettings } from "../cloud-init/userdata";
+import type { WaveGate } from "../rollout/waves";
 
 /** What every provider's region component needs to launch its routes. */
 export interface RegionRoutesArgs {
@@ -12,6 +13,8 @@ export interface RegionRoutesArgs {
   readonly release: ReleaseSettings;
   /** The program's management key (secret), for release commands over SSH. */
   readonly managementPrivateKey: pulumi.Input<string>;
+  /** Release waves: where each route's rollout waits (components/rollout/waves.ts). */
+  readonly waves: WaveGate;
   /** The base image every route in this region boots. */
   readonly imageId: pulumi.Input<string>;
 }
