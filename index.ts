@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { routeUserData } from "./components/cloud-init";
+import { routeConfigFiles, routeUserData } from "./components/cloud-init";
 import { AlicloudBaseImage, type ImageIds, LinodeBaseImage, OciRegionBaseImage, recipeHash } from "./components/images";
 import { AlicloudNetwork, OciNetwork } from "./components/network";
 import { alicloudProvider, ociProvider } from "./components/providers";
@@ -30,8 +30,9 @@ const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKe
 const imageArgs = (regions: readonly string[]) => ({ stack, recipe, rebuild: config.image.rebuild, parameters, regions, builderKey });
 
 // 3. Routes, per provider and region, each with user-data for its own tag,
-//    its own SSH host key (pinned by hot-swap connections) and the program's
-//    management key (used by hot-swaps).
+//    its own SSH host key (pinned by the release commands) and the program's
+//    management key (their login); hot-swap routes also get their config
+//    pushed over SSH, rendered from the same inputs as the user-data.
 const managementKey = new tls.PrivateKey("management-ssh-key", { algorithm: "ED25519" });
 function launches(routes: readonly Route[]): RouteLaunch[] {
   return routes.map((route) => {
@@ -41,7 +42,8 @@ function launches(routes: readonly Route[]): RouteLaunch[] {
       hostPrivateKey: pulumi.secret(hostKey.privateKeyOpenssh),
       hostPublicKey: hostKey.publicKeyOpenssh,
     };
-    return { route, userData: routeUserData(route, stack, config, secrets, keys), hostPublicKey: hostKey.publicKeyOpenssh };
+    const inputs = { route, stack, config, secrets, keys };
+    return { route, userData: routeUserData(inputs), configFiles: routeConfigFiles(inputs), hostPublicKey: hostKey.publicKeyOpenssh };
   });
 }
 // A release reaches routes in waves (first-wave tracks, then batches), each

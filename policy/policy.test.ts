@@ -206,7 +206,8 @@ describe("mutations of the staging plan, each caught by its rule", () => {
     const { releaseCommand } = await import("../components/rollout");
     const hostPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheRoute route-host-key";
     const release = { releaseBaseUrl: "https://example.test/releases", releaseSoakSeconds: 30 };
-    releaseCommand({ route: hotswapped, release, host: "198.51.100.7", hostPublicKey, managementPrivateKey: pulumi.secret("PRIVATE") }, {});
+    const configFiles = { "config.json": "{}", "otel.env": "", "otelcol.env": "", authorized_keys: "" };
+    releaseCommand({ route: hotswapped, release, configFiles, host: "198.51.100.7", hostPublicKey, managementPrivateKey: pulumi.secret("PRIVATE") }, {});
     const inputs = unwrapSecrets(await registered) as Record<string, any>;
     assert.equal(inputs.connection.hostKey, hostPublicKey);
 

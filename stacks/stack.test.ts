@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { KEY_SIZE_STAND_INS, routeUserData } from "../components/cloud-init";
+import { KEY_SIZE_STAND_INS, routeConfigFiles, routeUserData } from "../components/cloud-init";
 import { mocks } from "../plan/mocks";
 import { engineConfig } from "../plan/stack-file";
 import { routesOf } from "./config";
@@ -34,10 +34,11 @@ describe("loadStack", () => {
     assert.throws(loadStack, (err: unknown) => err instanceof StackConfigError && !err.message.includes("hunter2"));
   });
 
-  it("keeps user-data a secret", async () => {
+  it("keeps user-data and the pushed config files secret", async () => {
     await withConfig(staging.config, staging.secretKeys);
     const { stack, config, secrets } = loadStack();
-    const userData = routeUserData(routesOf(config)[0]!, stack, config, secrets, KEY_SIZE_STAND_INS);
-    assert.equal(await pulumi.isSecret(userData), true);
+    const inputs = { route: routesOf(config)[0]!, stack, config, secrets, keys: KEY_SIZE_STAND_INS };
+    assert.equal(await pulumi.isSecret(routeUserData(inputs)), true);
+    assert.equal(await pulumi.isSecret(routeConfigFiles(inputs)), true);
   });
 });

@@ -7,10 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConfigProblem, FleetConfig, Route } from "../../stacks/config";
 import type { FleetSecrets } from "../../stacks/stack";
 import { type EncodedUserData, encodeUserData } from "./encoding";
-import { type RouteKeys, renderUserData, type UserDataInput } from "./userdata";
+import { type RouteFileName, type RouteKeys, renderUserData, routeFiles, type UserDataInput } from "./userdata";
 
 export { decodeUserData } from "./encoding";
-export { INSTALL_SCRIPT, renderUserData, type RouteKeys } from "./userdata";
+export { INSTALL_SCRIPT, renderUserData, ROUTE_FILES, type RouteFileName, type RouteKeys } from "./userdata";
 
 type PlainSecrets = UserDataInput["secrets"];
 
@@ -27,26 +27,37 @@ function otherMetadataBytes(route: Route): number {
   return route.provider === "oci" ? "user_data".length : 0;
 }
 
-export function encodeRouteUserData(route: Route, stack: string, config: FleetConfig, secrets: PlainSecrets, keys: RouteKeys): EncodedUserData {
+export function encodeRouteUserData(route: Route, stack: string, config: UserDataInput["config"], secrets: PlainSecrets, keys: RouteKeys): EncodedUserData {
   const text = renderUserData({ route, stack, config, secrets, keys });
   return encodeUserData(route.id, route.provider, text, otherMetadataBytes(route));
 }
 
-/** Base64 user-data for one route, as a secret Output. */
-export function routeUserData(
-  route: Route,
-  stack: string,
-  config: FleetConfig,
-  secrets: FleetSecrets,
-  keys: { readonly [K in keyof RouteKeys]: pulumi.Input<string> },
-): pulumi.Output<string> {
+/** A route's inputs as Outputs: the stack's secrets and the keys the program generates. */
+export interface RouteInputs {
+  readonly route: Route;
+  readonly stack: string;
+  readonly config: FleetConfig;
+  readonly secrets: FleetSecrets;
+  readonly keys: { readonly [K in keyof RouteKeys]: pulumi.Input<string> };
+}
+
+/** Renders from the plain values of a route's inputs; the result stays a Pulumi secret. */
+function renderSecret<T>({ route, stack, config, secrets, keys }: RouteInputs, render: (input: UserDataInput) => T): pulumi.Output<pulumi.Unwrap<T>> {
   return pulumi
     .all([secrets.tailscaleAuthKey, secrets.routeConfig, keys.managementPublicKey, keys.hostPrivateKey, keys.hostPublicKey])
     .apply(([tailscaleAuthKey, routeConfig, managementPublicKey, hostPrivateKey, hostPublicKey]) =>
-      pulumi.secret(
-        encodeRouteUserData(route, stack, config, { tailscaleAuthKey, routeConfig }, { managementPublicKey, hostPrivateKey, hostPublicKey }).base64,
-      ),
+      pulumi.secret(render({ route, stack, config, secrets: { tailscaleAuthKey, routeConfig }, keys: { managementPublicKey, hostPrivateKey, hostPublicKey } })),
     );
+}
+
+/** Base64 user-data for one route, as a secret Output. */
+export function routeUserData(inputs: RouteInputs): pulumi.Output<string> {
+  return renderSecret(inputs, ({ route, stack, config, secrets, keys }) => encodeRouteUserData(route, stack, config, secrets, keys).base64);
+}
+
+/** The route's files as a config push delivers them (the same text first boot writes), as a secret Output. */
+export function routeConfigFiles(inputs: RouteInputs): pulumi.Output<Record<RouteFileName, string>> {
+  return renderSecret(inputs, routeFiles);
 }
 
 /** Size-limit problems for every route, found before any resource is declared. */

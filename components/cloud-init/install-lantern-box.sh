@@ -5,6 +5,7 @@
 #
 #   install-lantern-box.sh install <tag>   e.g. v0.0.73
 #   install-lantern-box.sh verify <tag>
+#   install-lantern-box.sh configure <staged-dir>
 #
 # Environment (set by the program, never by hand):
 #   LANTERN_RELEASE_BASE_URL  https release root; the .deb is
@@ -32,6 +33,13 @@
 # re-verifies it. Runs are serialised by a lock, and a run that finds dpkg
 # interrupted (a hot-swap cut off mid-way) repairs it first.
 #
+# configure: applies a route's pushed config (config.json, the telemetry env
+# files, the management user's authorized_keys, staged by the program's
+# config push) to the release last verified on the route: that release's
+# binary checks the new config.json first; the files are swapped in, the
+# unit restarted and verified as above; on a failed start or soak the
+# previous files come back, and the run fails naming the step.
+#
 # Every step logs one line `[lantern-install] step=<name> tag=<tag>
 # outcome=<ok|failed|...> seconds=<n>`; the failure line starts with
 # `[lantern-install] FAILED: step=<name>`. On success the last line on stdout
@@ -58,8 +66,15 @@ readonly LOCK=/run/lantern/install.lock
 # first boot): their OTEL_RESOURCE_ATTRIBUTES carry service.version.
 readonly OTEL_ENV_FILES=(/etc/lantern-box/otel.env /etc/otelcol-contrib/otelcol.env)
 readonly COLLECTOR=otelcol-contrib.service
+# What `configure` may replace: staged name, target, owner.
+readonly CONFIG_FILES=(
+  "config.json /etc/lantern-box/config.json root"
+  "otel.env /etc/lantern-box/otel.env root"
+  "otelcol.env /etc/otelcol-contrib/otelcol.env root"
+  "authorized_keys /home/lantern/.ssh/authorized_keys lantern"
+)
 
-tag="" step="" step_started=0
+tag="" version="" base="" pinned="" soak=30 step="" step_started=0 backup=""
 
 log() { printf '[lantern-install] %s\n' "$*" >&2; }
 
@@ -264,19 +279,101 @@ install_release() {
   printf '%s\n' "$tag" >"$VERIFIED_DIR/tag"
 }
 
+# carry_instance_id <current env file> <new env file>: the instance id first
+# boot recorded stays in the telemetry attributes a push replaces.
+carry_instance_id() {
+  local id
+  id=$(sed -n 's/^OTEL_RESOURCE_ATTRIBUTES=.*[=,]\(instance\.id=[A-Za-z0-9._:-]*\).*/\1/p' "$1" 2>/dev/null | head -n 1)
+  [ -n "$id" ] || return 0
+  grep -q '^OTEL_RESOURCE_ATTRIBUTES=.*instance\.id=' "$2" || sed -i "/^OTEL_RESOURCE_ATTRIBUTES=/s/\$/,$id/" "$2"
+}
+
+# swap_in_files <from dir>: every config file from <from dir> to its place.
+swap_in_files() {
+  local entry name target owner
+  for entry in "${CONFIG_FILES[@]}"; do
+    read -r name target owner <<<"$entry"
+    [ -f "$1/$name" ] || continue
+    install -m 0600 -o "$owner" -g "$owner" "$1/$name" "$target.lantern-new"
+    mv -f "$target.lantern-new" "$target"
+  done
+}
+
+# restore_config <failed step> <reason>: the previous files, restarted and
+# verified; always ends the run with a failure naming the step.
+restore_config() {
+  local failed=$1 reason=$2 mark why
+  log "FAILED: step=$failed tag=$tag outcome=failed: $reason"
+  begin rollback "to=previous-config"
+  swap_in_files "$backup"
+  report_version "$version"
+  mark=$(monotonic_us)
+  restart_unit || fail "restarting with the previous config failed too"
+  why=$(healthy "$version" "$mark") || fail "not healthy with the previous config either: $why"
+  restart_collector
+  done_step "to=previous-config"
+  step=$failed
+  fail "$reason; the previous config is back, running and verified"
+}
+
+configure_route() {
+  local staged=$1 entry name target owner why mark
+  begin preflight "config=$staged/config.json"
+  for entry in "${CONFIG_FILES[@]}"; do
+    read -r name target owner <<<"$entry"
+    [ -f "$staged/$name" ] || fail "$name was not staged in $staged"
+  done
+  why=$(timeout 120 "/$BINARY" check --config "$staged/config.json" 2>&1) ||
+    fail "the running lantern-box $(installed_version) rejects the new config: $why"
+  done_step
+
+  begin apply
+  backup=$(mktemp -d /var/tmp/lantern-config.XXXXXX)
+  # shellcheck disable=SC2064 # expand now: $backup is fixed
+  trap "rm -rf '$backup'" EXIT
+  for entry in "${CONFIG_FILES[@]}"; do
+    read -r name target owner <<<"$entry"
+    if [ -f "$target" ]; then cp -p "$target" "$backup/$name"; fi
+  done
+  carry_instance_id /etc/lantern-box/otel.env "$staged/otel.env"
+  carry_instance_id /etc/otelcol-contrib/otelcol.env "$staged/otelcol.env"
+  swap_in_files "$staged"
+  report_version "$version"
+  done_step
+
+  begin start
+  mark=$(monotonic_us)
+  restart_unit || restore_config start "systemctl restart $UNIT"
+  done_step
+
+  begin soak "seconds=$soak"
+  why=$(healthy "$version" "$mark") || restore_config soak "$why"
+  restart_collector
+  done_step
+}
+
 main() {
-  local mode=${1:-}
+  local mode=${1:-} staged=""
   step=arguments
-  if [ "$#" -ne 2 ] || { [ "$mode" != install ] && [ "$mode" != verify ]; }; then
-    fail "usage: install-lantern-box.sh install|verify <tag>"
-  fi
-  tag=$2
+  case "$mode $#" in
+    "install 2" | "verify 2") tag=$2 ;;
+    "configure 2")
+      staged=$2
+      [ -d "$staged" ] || fail "no staged config in '$staged'"
+      # A push configures the release this route verified last, whatever it is.
+      tag=$(cat "$VERIFIED_DIR/tag" 2>/dev/null || true)
+      [ -n "$tag" ] || fail "no verified release on this route to configure"
+      ;;
+    *) fail "usage: install-lantern-box.sh install|verify <tag> | configure <staged-dir>" ;;
+  esac
   [[ $tag =~ $RELEASE_TAG_RE ]] || fail "tag '$tag' is not of the form vMAJOR.MINOR.PATCH"
   version=${tag#v}
-  base=${LANTERN_RELEASE_BASE_URL:-}
-  [[ $base =~ $HTTPS_URL_RE ]] || fail "LANTERN_RELEASE_BASE_URL '$base' is not an https URL"
-  pinned=${LANTERN_DEB_SHA256:-}
-  [[ -z $pinned || $pinned =~ ^[0-9a-f]{64}$ ]] || fail "LANTERN_DEB_SHA256 is not a lowercase sha256"
+  if [ "$mode" = install ]; then
+    base=${LANTERN_RELEASE_BASE_URL:-}
+    [[ $base =~ $HTTPS_URL_RE ]] || fail "LANTERN_RELEASE_BASE_URL '$base' is not an https URL"
+    pinned=${LANTERN_DEB_SHA256:-}
+    [[ -z $pinned || $pinned =~ ^[0-9a-f]{64}$ ]] || fail "LANTERN_DEB_SHA256 is not a lowercase sha256"
+  fi
   soak=${LANTERN_SOAK_SECONDS:-30}
   [[ $soak =~ ^[0-9]{1,3}$ ]] || fail "LANTERN_SOAK_SECONDS '$soak' is not a number of seconds"
 
@@ -289,6 +386,7 @@ main() {
   case $mode in
     install) install_release ;;
     verify) verify_release ;;
+    configure) configure_route "$staged" ;;
   esac
   step="done"
   log "step=done tag=$tag outcome=ok mode=$mode"

@@ -61,7 +61,7 @@ describe("install-lantern-box.sh", () => {
     assert.equal(syntax.status, 0, syntax.stderr);
     // Top level: only settings, constants and function definitions until the last line.
     const topLevel = lines.filter((l) => /^\S/.test(l) && !l.startsWith("#") && l !== "}");
-    for (const line of topLevel.slice(0, -1)) assert.match(line, /^(set |export |readonly |[a-z_]+="[^"]*"( [a-z_]+=\S+)*$|[a-z0-9_]+\(\) \{)/, line);
+    for (const line of topLevel.slice(0, -1)) assert.match(line, /^(\)$|set |export |readonly |[a-z_]+="[^"]*"( [a-z_]+=\S+)*$|[a-z0-9_]+\(\) \{)/, line);
   });
 
   it("cannot be cut short by a step that reads stdin when it arrives on stdin (bash -s)", () => {

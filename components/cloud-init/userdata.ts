@@ -58,16 +58,17 @@ export function installEnvironment(route: Route, release: ReleaseSettings): stri
 
 /**
  * OTel resource attributes that tag this route's telemetry, with their
- * semantic-convention names. `service.version` starts as the route's target
- * release; the install script rewrites it to the release it verified (a
- * hot-swap, a rollback), and first boot appends `instance.id` from
- * cloud-init's instance data. `host.name` is the hostname first boot sets.
+ * semantic-convention names. First boot's copy carries `service.version` =
+ * the route's target release (`serviceVersion`); from then on the install
+ * script keeps it equal to the release the box verified (a hot-swap, a
+ * rollback), so a config push sends none. First boot appends `instance.id`
+ * from cloud-init's instance data; `host.name` is the hostname it sets.
  */
-export function otelEnvFile(input: Pick<UserDataInput, "route" | "stack" | "config">): string {
+export function otelEnvFile(input: Pick<UserDataInput, "route" | "stack" | "config">, serviceVersion?: string): string {
   const { route, stack, config } = input;
   const attributes = [
     `service.name=${config.otel.serviceName}`,
-    `service.version=${route.releaseTag.slice(1)}`,
+    ...(serviceVersion ? [`service.version=${serviceVersion}`] : []),
     `host.name=${route.id}`,
     `route.id=${route.id}`,
     `deployment.environment=${stack}`,
@@ -84,8 +85,8 @@ export function otelEnvFile(input: Pick<UserDataInput, "route" | "stack" | "conf
 }
 
 /** The collector's env file: the image's endpoint variable plus the route's attributes. */
-export function collectorEnvFile(input: Pick<UserDataInput, "route" | "stack" | "config">): string {
-  return [`LANTERN_OTLP_ENDPOINT=${input.config.otel.endpoint}`, otelEnvFile(input)].join("\n");
+export function collectorEnvFile(input: Pick<UserDataInput, "route" | "stack" | "config">, serviceVersion?: string): string {
+  return [`LANTERN_OTLP_ENDPOINT=${input.config.otel.endpoint}`, otelEnvFile(input, serviceVersion)].join("\n");
 }
 
 function step(name: string): string[] {
@@ -101,16 +102,40 @@ function sideStep(name: string, command: string): string {
   return `if ${command}; then echo "${LOG_TAG} step=${name} outcome=ok"; else echo "${LOG_TAG} step=${name} outcome=failed" >&2; failed_side_steps="$failed_side_steps ${name}"; fi`;
 }
 
+/**
+ * A route's own files, by the name a config push stages them under
+ * (install-lantern-box.sh CONFIG_FILES): first boot writes them from
+ * user-data, and a config push delivers the same text later (the telemetry
+ * files without `service.version`, which the box keeps: see otelEnvFile).
+ */
+export const ROUTE_FILES = ["config.json", "otel.env", "otelcol.env", "authorized_keys"] as const;
+export type RouteFileName = (typeof ROUTE_FILES)[number];
+
+/** Keys that may log in as the management user: the operators' and the program's own. */
+function managementKeys(input: Pick<UserDataInput, "config" | "keys">): string[] {
+  return [...input.config.sshPublicKeys, input.keys.managementPublicKey];
+}
+
+export function routeFiles(input: UserDataInput): Record<RouteFileName, string> {
+  return {
+    "config.json": input.secrets.routeConfig,
+    "otel.env": otelEnvFile(input),
+    "otelcol.env": collectorEnvFile(input),
+    authorized_keys: `${managementKeys(input).join("\n")}\n`,
+  };
+}
+
 /** Renders the `#cloud-config` document for one route. */
 export function renderUserData(input: UserDataInput): string {
   const { route, config, secrets } = input;
-  const otelEnv = otelEnvFile(input);
+  const files = routeFiles(input);
+  const version = route.releaseTag.slice(1);
   const document = {
     hostname: route.id,
     manage_etc_hosts: true,
     locale: "C.UTF-8",
     // The image creates the management user; this adds the route's keys to it.
-    users: [{ name: MANAGEMENT_USER, ssh_authorized_keys: [...config.sshPublicKeys, input.keys.managementPublicKey] }],
+    users: [{ name: MANAGEMENT_USER, ssh_authorized_keys: managementKeys(input) }],
     ssh_pwauth: false,
     // Keys come from this document only: none the provider's metadata offers
     // (cc_ssh would give them to root or a default user).
@@ -120,9 +145,9 @@ export function renderUserData(input: UserDataInput): string {
     ssh_keys: { ed25519_private: input.keys.hostPrivateKey, ed25519_public: input.keys.hostPublicKey },
     ssh_genkeytypes: ["ed25519"],
     write_files: [
-      { path: OTEL_ENV_FILES[0], permissions: "0600", owner: "root:root", content: otelEnv },
-      { path: OTEL_ENV_FILES[1], permissions: "0600", owner: "root:root", content: collectorEnvFile(input) },
-      { path: "/etc/lantern-box/config.json", permissions: "0600", owner: "root:root", content: secrets.routeConfig },
+      { path: OTEL_ENV_FILES[0], permissions: "0600", owner: "root:root", content: otelEnvFile(input, version) },
+      { path: OTEL_ENV_FILES[1], permissions: "0600", owner: "root:root", content: collectorEnvFile(input, version) },
+      { path: "/etc/lantern-box/config.json", permissions: "0600", owner: "root:root", content: files["config.json"] },
       { path: TAILSCALE_AUTHKEY_PATH, permissions: "0600", owner: "root:root", content: secrets.tailscaleAuthKey },
       { path: INSTALL_SCRIPT_PATH, permissions: "0755", owner: "root:root", content: INSTALL_SCRIPT },
     ],

@@ -17,7 +17,14 @@
  */
 import { createHash } from "node:crypto";
 import type { Route } from "../../stacks/config";
-import { INSTALL_SCRIPT, INSTALL_SCRIPT_PATH, installEnvironment, type ReleaseSettings } from "../cloud-init/userdata";
+import {
+  INSTALL_SCRIPT,
+  INSTALL_SCRIPT_PATH,
+  installEnvironment,
+  type ReleaseSettings,
+  ROUTE_FILES,
+  type RouteFileName,
+} from "../cloud-init/userdata";
 
 /** Bounded wait for first boot to have finished (successfully or not) before touching the release. */
 const WAIT_FOR_FIRST_BOOT =
@@ -25,8 +32,37 @@ const WAIT_FOR_FIRST_BOOT =
   "|| { echo \"$log FAILED: step=wait: first boot did not finish within 15 minutes\" >&2; exit 1; }";
 
 const INSTALL_SCRIPT_SHA256 = createHash("sha256").update(INSTALL_SCRIPT).digest("hex");
+const INSTALL_SCRIPT_BYTES = Buffer.byteLength(INSTALL_SCRIPT);
 
-export type ReleaseMode = "install" | "verify";
+/**
+ * Reads a config payload (configPayload) into a root-only staging directory:
+ * known names only, decoded from base64 (no value is ever parsed by a shell),
+ * and the count on the `end` line must match.
+ */
+const RECEIVE_CONFIG = [
+  'stage=/run/lantern/stage-$unit && sudo install -d -m 0700 "$stage"',
+  "received=0 ended=",
+  "while read -r name data; do",
+  '  case $name in',
+  `    ${ROUTE_FILES.join(" | ")}) base64 -d <<<"$data" | sudo install -m 0600 /dev/stdin "$stage/$name"; received=$((received + 1)) ;;`,
+  '    end) ended=$data ;;',
+  '    *) echo "$log FAILED: step=receive: unexpected entry in the config payload" >&2; exit 1 ;;',
+  "  esac",
+  "done",
+  `if [ "$ended" != "$received" ] || [ "$received" != ${ROUTE_FILES.length} ]; then`,
+  '  echo "$log FAILED: step=receive: the config payload arrived incomplete" >&2; exit 1',
+  "fi",
+];
+
+/**
+ * What a config push sends after the install script on stdin: one line per
+ * file, `<name> <base64>`, then `end <count>`, so a cut-off transfer is
+ * refused. Secret: the caller keeps it a Pulumi secret.
+ */
+export function configPayload(files: Readonly<Record<RouteFileName, string>>): string {
+  const lines = ROUTE_FILES.map((name) => `${name} ${Buffer.from(files[name]).toString("base64")}`);
+  return [...lines, `end ${lines.length}`, ""].join("\n");
+}
 
 export interface ReleaseCommand {
   /** Runs when the command is created, or replaced (a new target tag, a new instance). */
@@ -39,36 +75,64 @@ export interface ReleaseCommand {
   readonly triggers: string[];
 }
 
+/** What one remote run starts on the box, besides the install script itself. */
+interface RemoteRun {
+  /** Prefix of its log lines on the operator's side. */
+  readonly logTag: string;
+  /** The transient unit's name, before a unique suffix; its journal is shipped (image/otelcol-config.yaml). */
+  readonly unit: string;
+  readonly description: string;
+  readonly env: readonly string[];
+  readonly args: readonly string[];
+  /** Whether a config payload follows the script on stdin. */
+  readonly payload: boolean;
+}
+
 /**
- * The text run over SSH for one mode. Every value here was validated by the
- * config schema (tags, URLs, route ids), so nothing needs quoting.
+ * The text run over SSH. Every value here was validated by the config
+ * schema (tags, URLs, route ids), so nothing needs quoting.
  */
-export function remoteReleaseRun(route: Route, release: ReleaseSettings, mode: ReleaseMode, logTag: string): string {
-  const setenv = installEnvironment(route, release).map((e) => `--setenv=${e}`).join(" ");
+function remoteRun(route: Route, run: RemoteRun): string {
+  const setenv = run.env.map((e) => `--setenv=${e}`).join(" ");
   return [
     "set -eu",
-    `log='[${logTag}]'`,
+    `log='[${run.logTag}]'`,
     WAIT_FOR_FIRST_BOOT,
-    `echo "$log route=${route.id} target=${route.releaseTag} first boot: $(cloud-init status 2>/dev/null | tr -d '\\n')" >&2`,
+    `echo "$log route=${route.id} ${run.description}; first boot: $(cloud-init status 2>/dev/null | tr -d '\\n')" >&2`,
+    `unit=${run.unit}-$(date +%s)-$$`,
     'script=$(mktemp) && trap \'rm -f "$script"\' EXIT',
-    'cat >"$script"',
+    // Exactly the script's bytes (dd reads a pipe one byte at a time, never past them); anything after is a config payload.
+    `dd bs=1 count=${INSTALL_SCRIPT_BYTES} status=none of="$script"`,
     `echo "${INSTALL_SCRIPT_SHA256}  $script" | sha256sum --check --status ||`,
     '  { echo "$log FAILED: step=receive: the install script arrived incomplete or altered" >&2; exit 1; }',
     `sudo install -D -m 0755 "$script" ${INSTALL_SCRIPT_PATH}`,
-    `unit=lantern-${mode}-${route.releaseTag.slice(1)}-$(date +%s)-$$`,
+    ...(run.payload ? RECEIVE_CONFIG : []),
     "rc=0",
-    `sudo systemd-run --unit="$unit" --description="lantern-box ${mode} ${route.releaseTag}" --wait --collect --quiet ${setenv} ${INSTALL_SCRIPT_PATH} ${mode} ${route.releaseTag} || rc=$?`,
+    `sudo systemd-run --unit="$unit" --description="${run.description}" --wait --collect --quiet ${setenv} ${INSTALL_SCRIPT_PATH} ${run.args.join(" ")} || rc=$?`,
+    ...(run.payload ? ['sudo rm -rf "$stage"'] : []),
     "sudo journalctl --sync",
     'sudo journalctl --unit="$unit" --output=cat --no-pager',
     'exit "$rc"',
   ].join("\n");
 }
 
+/** Installs (`install`) or checks (`verify`) the route's target release. */
+export function releaseRun(route: Route, release: ReleaseSettings, mode: "install" | "verify", logTag: string): string {
+  return remoteRun(route, {
+    logTag,
+    unit: `lantern-${mode}-${route.releaseTag.slice(1)}`,
+    description: `lantern-box ${mode} ${route.releaseTag}`,
+    env: installEnvironment(route, release),
+    args: [mode, route.releaseTag],
+    payload: false,
+  });
+}
+
 /** Hot-swap: installs on a new tag or a new instance; otherwise re-verifies. */
 export function hotSwapCommand(route: Route, release: ReleaseSettings): ReleaseCommand {
   return {
-    create: remoteReleaseRun(route, release, "install", "lantern-hotswap"),
-    update: remoteReleaseRun(route, release, "verify", "lantern-hotswap"),
+    create: releaseRun(route, release, "install", "lantern-hotswap"),
+    update: releaseRun(route, release, "verify", "lantern-hotswap"),
     stdin: INSTALL_SCRIPT,
     triggers: [route.releaseTag],
   };
@@ -76,8 +140,28 @@ export function hotSwapCommand(route: Route, release: ReleaseSettings): ReleaseC
 
 /** The check a `replace` route gets after its first boot: verifies, never installs. */
 export function verifyCommand(route: Route, release: ReleaseSettings): ReleaseCommand {
-  const verify = remoteReleaseRun(route, release, "verify", "lantern-verify");
+  const verify = releaseRun(route, release, "verify", "lantern-verify");
   return { create: verify, update: verify, stdin: INSTALL_SCRIPT, triggers: [route.releaseTag] };
+}
+
+/**
+ * The config push of a hot-swap route: the route's config.json, telemetry
+ * env files and authorized keys, checked by the running release and applied
+ * with a rollback (install-lantern-box.sh configure). Its stdin is the
+ * install script followed by configPayload(...); any change to it runs the
+ * push again, and a new instance gets it once its release is installed.
+ */
+export function configPushCommand(route: Route, release: Pick<ReleaseSettings, "releaseSoakSeconds">): Pick<ReleaseCommand, "create" | "update"> {
+  // Nothing here names the release, so a tag bump does not re-run the push.
+  const push = remoteRun(route, {
+    logTag: "lantern-config",
+    unit: "lantern-configure",
+    description: "lantern-box configure",
+    env: [`LANTERN_SOAK_SECONDS=${release.releaseSoakSeconds}`],
+    args: ["configure", '"$stage"'],
+    payload: true,
+  });
+  return { create: push, update: push };
 }
 
 /** The tag the install script verified (its last line is `verified=<tag>`). */

@@ -18,23 +18,29 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
-import { MANAGEMENT_USER, type ReleaseSettings } from "../cloud-init/userdata";
-import { hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
+import { INSTALL_SCRIPT, MANAGEMENT_USER, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
+import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import type { WaveGate } from "./waves";
 
-export { hotSwapCommand, remoteReleaseRun, verifiedTagOf, verifyCommand } from "./commands";
+export { configPayload, configPushCommand, hotSwapCommand, releaseRun, verifiedTagOf, verifyCommand } from "./commands";
 export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
 export { instanceOptions, routeInstanceOptions } from "./strategy";
 export { WaveGate } from "./waves";
 
 export interface RolloutArgs {
   readonly route: Route;
+  /** The route's files for a config push (hot-swap routes). */
+  readonly configFiles: pulumi.Input<Record<RouteFileName, string>>;
   readonly release: ReleaseSettings;
   readonly host: pulumi.Input<string>;
   /** The instance's own host key (injected by user-data), pinned for the connection. */
   readonly hostPublicKey: pulumi.Input<string>;
   /** The program's management key (secret). */
   readonly managementPrivateKey: pulumi.Input<string>;
+}
+
+function connectionOf(args: RolloutArgs) {
+  return { host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey };
 }
 
 /** The route's release command: `<route>-hotswap` or `<route>-verify`, per its rollout. */
@@ -44,25 +50,31 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
   const { create, update, stdin, triggers } = hotswap ? hotSwapCommand(route, release) : verifyCommand(route, release);
   return new command.remote.Command(
     `${route.id}-${hotswap ? "hotswap" : "verify"}`,
-    {
-      connection: { host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey },
-      create,
-      update,
-      stdin,
-      triggers,
-    },
+    { connection: connectionOf(args), create, update, stdin, triggers },
     opts,
   );
 }
 
 /**
+ * `<route>-config`: pushes a hot-swap route's files (commands.ts
+ * configPushCommand). Any change to them changes its stdin, which runs the
+ * push again; a new instance gets it after its release is installed.
+ */
+export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
+  const { create, update } = configPushCommand(args.route, args.release);
+  const stdin = pulumi.secret(pulumi.output(args.configFiles).apply((files) => INSTALL_SCRIPT + configPayload(files)));
+  return new command.remote.Command(`${args.route.id}-config`, { connection: connectionOf(args), create, update, stdin }, opts);
+}
+
+/**
  * Declares the route's release command after its instance and after the
- * previous release wave (waves.ts); returns the tag it verified
- * ("unverified" when none).
+ * previous release wave (waves.ts), and for a hot-swap route its config push
+ * after the release; returns the tag it verified ("unverified" when none).
  */
 export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, waves: WaveGate, parent: pulumi.Resource): pulumi.Output<string> {
   const after = waves.previous(args.route).then((previous) => [instance, ...previous]);
   const run = releaseCommand(args, { parent, dependsOn: after, replaceWith: [instance] });
-  waves.declare(args.route, run);
+  const last = args.route.rollout === "hotswap" ? configPush(args, { parent, dependsOn: [run], replaceWith: [instance] }) : run;
+  waves.declare(args.route, last);
   return run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");
 }

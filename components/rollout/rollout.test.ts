@@ -11,7 +11,8 @@ import { addedOrRemoved, changedResources, planJson, type StackConfig, variantSt
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
 import { USER_DATA_PROPERTY } from "../routes/instances";
-import { hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
+import { ROUTE_FILES } from "../cloud-init/userdata";
+import { configPayload, configPushCommand, hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
 
 const withTag = (tag: string) => (c: StackConfig) => (c["lantern-fleet:releaseTag"] = tag);
 const withCanary = (tag: string) => (c: StackConfig) => ((c["lantern-fleet:tracks"] as any).canary = { releaseTag: tag });
@@ -89,6 +90,35 @@ describe("release commands", () => {
       assert.equal(result.error, undefined, "shellcheck must be installed");
       assert.equal(result.status, 0, result.stdout);
     }
+  });
+
+  it("config push: receives exactly the script's bytes, then only known files, and refuses a cut-off payload", () => {
+    const { create, update } = configPushCommand(route, cfg);
+    assert.equal(create, update, "any change re-runs the same push");
+    const lines = create.split("\n");
+    assert.ok(lines.includes(`dd bs=1 count=${Buffer.byteLength(INSTALL_SCRIPT)} status=none of="$script"`));
+    assert.ok(lines.some((l) => l.startsWith(`    ${ROUTE_FILES.join(" | ")}) base64 -d <<<"$data" | sudo install -m 0600 /dev/stdin "$stage/$name"`)));
+    assert.ok(lines.includes(`if [ "$ended" != "$received" ] || [ "$received" != ${ROUTE_FILES.length} ]; then`));
+    assert.match(create, /install-lantern-box\.sh configure "\$stage" \|\| rc=\$\?/);
+    assert.doesNotMatch(create, /v0\.0\.74|0\.0\.74/, "nothing names the release: a tag bump does not re-run the push");
+    const payload = configPayload({ "config.json": '{"a":1}', "otel.env": "A=1\n", "otelcol.env": "B=2\n", authorized_keys: "ssh-ed25519 AAAA k\n" });
+    const entries = payload.trimEnd().split("\n").map((l) => l.split(" "));
+    assert.deepEqual(entries.map((e) => e[0]), [...ROUTE_FILES, "end"]);
+    assert.equal(Buffer.from(entries[0]![1]!, "base64").toString(), '{"a":1}');
+    assert.deepEqual(entries.at(-1), ["end", String(ROUTE_FILES.length)]);
+    const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: create, encoding: "utf8" });
+    assert.equal(result.status, 0, result.stdout);
+  });
+
+  it("the bytes the push reads as its script are exactly the script, so its payload is what follows", () => {
+    // The receiver's split, run for real: dd takes the script's bytes from a pipe, `while read` gets the rest.
+    const payload = configPayload({ "config.json": "{}", "otel.env": "", "otelcol.env": "", authorized_keys: "k\n" });
+    const split = spawnSync(
+      "bash",
+      ["-c", `dd bs=1 count=${Buffer.byteLength(INSTALL_SCRIPT)} status=none | sha256sum | cut -d' ' -f1; cat`],
+      { input: INSTALL_SCRIPT + payload, encoding: "utf8" },
+    );
+    assert.equal(split.stdout, `${scriptSha}\n${payload}`);
   });
 
   it("reads the verified tag from the script's last line only", () => {

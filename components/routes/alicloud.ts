@@ -16,7 +16,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
   constructor(name: string, args: AlicloudRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudRegionRoutes", name, {}, opts);
     const child = { parent: this };
-    this.launched = args.routes.map(({ route, userData, hostPublicKey }) => {
+    this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
       const instance = new alicloud.ecs.Instance(
         route.id,
         {
@@ -36,7 +36,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
         { ...child, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.publicIp;
-      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, args.waves, this);
+      const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
     this.registerOutputs({});

@@ -24,7 +24,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
       ports: rule.ports.join(","),
       ipv4s: [...rule.cidrs],
     }));
-    this.launched = args.routes.map(({ route, userData, hostPublicKey }) => {
+    this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
       const tags = [args.stack, route.id];
       const firewall = new linode.Firewall(
         `${route.id}-firewall`,
@@ -57,7 +57,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
         { parent: this, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.ipAddress;
-      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, args.waves, this);
+      const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
     this.registerOutputs({});

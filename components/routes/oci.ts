@@ -19,7 +19,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
   constructor(name: string, args: OciRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:OciRegionRoutes", name, {}, opts);
     const child = { parent: this };
-    this.launched = args.routes.map(({ route, userData, hostPublicKey }) => {
+    this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
       const instance = new oci.core.Instance(
         route.id,
         {
@@ -38,7 +38,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
         { ...child, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.publicIp;
-      const verifiedTag = rollOut({ ...args, route, host: ip, hostPublicKey }, instance, args.waves, this);
+      const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
     this.registerOutputs({});

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
-import type { ReleaseSettings } from "../cloud-init/userdata";
+import type { ReleaseSettings, RouteFileName } from "../cloud-init/userdata";
 import type { WaveGate } from "../rollout/waves";
 
 /** What every provider's region component needs to launch its routes. */
@@ -22,6 +22,8 @@ export interface RegionRoutesArgs {
 export interface RouteLaunch {
   readonly route: Route;
   readonly userData: pulumi.Input<string>;
+  /** The route's files as a config push delivers them (secret): hot-swap routes get changes this way. */
+  readonly configFiles: pulumi.Input<Record<RouteFileName, string>>;
   readonly hostPublicKey: pulumi.Input<string>;
 }
 
