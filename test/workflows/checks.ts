@@ -1,0 +1,197 @@
+/**
+ * Checks of the workflows (model.ts) against the documented access model
+ * (access.ts). Each returns its findings, one sentence each; none means the
+ * property holds. Pure functions, so the tests can break a real workflow and
+ * see the finding.
+ */
+import {
+  canUpdate,
+  claimsOf,
+  ENVIRONMENTS,
+  issuesTeamToken,
+  type OidcPolicy,
+  PR_RUN,
+  pullRequestClaimSets,
+  type Run,
+} from "./access";
+import { actionName, type Job, label, pulumiOperations, stackOf, type Workflow } from "./model";
+
+const TEAM_TOKEN = "urn:pulumi:token-type:access_token:team";
+const AUTH = "pulumi/auth-actions";
+/** The first CLI release with a documented exit code for each outcome (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go). */
+export const MIN_CLI = "3.226.0";
+
+const isPullRequestJob = (job: Job): boolean => job.triggers.some((t) => t.startsWith("pull_request"));
+const authSteps = (job: Job) => job.steps.filter((s) => actionName(s.uses) === AUTH);
+const requestedTeam = (with_: Readonly<Record<string, string>>): string | undefined => /^team:(.+)$/.exec(with_.scope ?? "")?.[1];
+
+/** The runs each trigger starts: a PR's merge ref, main, and a manual run from main or from another branch. */
+function runsOf(job: Job): Run[] {
+  const mainOnly = /github\.ref\s*==\s*'refs\/heads\/main'/.test(job.condition ?? "");
+  return job.triggers.flatMap((event): Run[] => {
+    if (event.startsWith("pull_request")) return [{ event, ref: PR_RUN.ref }];
+    if (event === "workflow_dispatch") return mainOnly ? [{ event, ref: "refs/heads/main" }] : [{ event, ref: "refs/heads/main" }, { event, ref: "refs/heads/feature" }];
+    return [{ event, ref: "refs/heads/main" }];
+  });
+}
+
+/**
+ * The documented OIDC policy issues no token that can update a stack to any
+ * claims a pull_request run can present, whatever the PR's workflow says.
+ */
+export function pullRequestWriteTokens(policies: readonly OidcPolicy[], workflowFiles: readonly string[]): string[] {
+  const writeTeams = [...new Set(policies.map((p) => p.team))].filter(canUpdate);
+  return writeTeams.flatMap((team) =>
+    pullRequestClaimSets(policies, workflowFiles)
+      .filter((claims) => issuesTeamToken(policies, team, claims))
+      .map((claims) => `a pull_request run with sub ${claims.sub} and workflow_ref ${claims.workflow_ref} gets the ${team} token, which can update a stack`));
+}
+
+/** Jobs a pull request triggers: no deploy environment, a read-only token, previews only. */
+export function pullRequestJobs(jobs: readonly Job[], policies: readonly OidcPolicy[]): string[] {
+  return jobs.filter(isPullRequestJob).flatMap((job) => {
+    const where = label(job);
+    const findings: string[] = [];
+    if (job.triggers.includes("pull_request_target")) {
+      findings.push(`${where}: pull_request_target runs with the base repository's secrets and write token`);
+    }
+    if (job.environment !== undefined) {
+      const env = ENVIRONMENTS[job.environment];
+      if (env === undefined) findings.push(`${where}: environment "${job.environment}" is not a documented environment`);
+      else if (env.credentials === "deploy") findings.push(`${where}: environment "${job.environment}" holds deploy credentials`);
+    }
+    for (const auth of authSteps(job)) {
+      const team = requestedTeam(auth.with);
+      if (auth.with["requested-token-type"] !== TEAM_TOKEN || team === undefined) {
+        findings.push(`${where}: requests a ${auth.with["requested-token-type"]} token; a PR may only get a read-only team token`);
+      } else if (canUpdate(team)) {
+        findings.push(`${where}: requests team ${team}, which can update a stack`);
+      } else if (!issuesTeamToken(policies, team, claimsOf(job.file, job.environment, PR_RUN))) {
+        findings.push(`${where}: the OIDC policy issues no ${team} token to its claims (sub ${claimsOf(job.file, job.environment, PR_RUN).sub})`);
+      }
+    }
+    for (const op of pulumiOperations(job)) {
+      if (op.command !== "preview") findings.push(`${where}: runs \`${op.text.trim()}\`; a PR may only preview`);
+    }
+    return findings;
+  });
+}
+
+/**
+ * Every Pulumi token a job requests is issued on every run it is meant for
+ * (or the job fails at login), and a token that can update a stack only on main.
+ */
+export function tokensPerRun(jobs: readonly Job[], policies: readonly OidcPolicy[]): string[] {
+  return jobs.flatMap((job) =>
+    authSteps(job).flatMap((auth) => {
+      const team = requestedTeam(auth.with);
+      if (team === undefined) return [`${label(job)}: requests no team token (scope team:<name>)`];
+      return runsOf(job).flatMap((run) => {
+        const issued = issuesTeamToken(policies, team, claimsOf(job.file, job.environment, run));
+        if (!issued) return [`${label(job)}: on ${run.event} at ${run.ref} the OIDC policy refuses its ${team} token`];
+        if (canUpdate(team) && run.ref !== "refs/heads/main") return [`${label(job)}: on ${run.event} at ${run.ref} gets ${team}, which can update a stack`];
+        return [];
+      });
+    }));
+}
+
+/** Cloud secrets come from environments only (repository secrets reach every job, PRs included). */
+export function secretsFromEnvironments(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) => {
+    if (job.secrets.length === 0) return [];
+    const env = job.environment === undefined ? undefined : ENVIRONMENTS[job.environment];
+    if (env === undefined || env.credentials === "none") {
+      return [`${label(job)}: reads ${job.secrets.join(", ")} without an environment that holds them (repository secrets reach pull requests)`];
+    }
+    return [];
+  });
+}
+
+/**
+ * An approval never holds a stack's group: jobs waiting for reviewers are in
+ * no concurrency group, and jobs in a `pulumi-<stack>` group need no
+ * reviewers. Every job that updates or refreshes a stack is in its group,
+ * never cancelled.
+ */
+export function approvalGates(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) => {
+    const where = label(job);
+    const gated = job.environment !== undefined && ENVIRONMENTS[job.environment]?.requiredReviewers === true;
+    const findings: string[] = [];
+    if (gated && job.concurrency !== undefined) {
+      findings.push(`${where}: waits for reviewers of "${job.environment}" while holding concurrency group ${job.concurrency.group}`);
+    }
+    if (job.concurrency?.group.startsWith("pulumi-") && job.environment !== undefined && ENVIRONMENTS[job.environment]?.requiredReviewers !== false) {
+      findings.push(`${where}: in group ${job.concurrency.group} with environment "${job.environment}", which may wait for reviewers`);
+    }
+    const stack = stackOf(job);
+    const mutating = pulumiOperations(job).filter((op) => op.command === "up" || op.command === "destroy" || op.command === "refresh");
+    if (mutating.length > 0 && (job.concurrency?.group !== `pulumi-${stack}` || job.concurrency.cancelInProgress)) {
+      findings.push(`${where}: runs \`pulumi ${mutating[0]!.command}\` outside concurrency group pulumi-${stack} (or cancels it)`);
+    }
+    return findings;
+  });
+}
+
+export function timeouts(jobs: readonly Job[]): string[] {
+  return jobs.filter((j) => j.timeoutMinutes === undefined).map((j) => `${label(j)}: no timeout-minutes (GitHub's default is 360)`);
+}
+
+const semver = (v: string): number[] => v.split(".").map(Number);
+const atLeast = (v: string, min: string): boolean => {
+  const [a, b] = [semver(v), semver(min)];
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+};
+
+/** Every job that runs the Pulumi CLI first installs the one pinned version, the SDK's. */
+export function pinnedCli(jobs: readonly Job[], sdkVersion: string): string[] {
+  return jobs.flatMap((job) => {
+    const ops = pulumiOperations(job);
+    if (ops.length === 0) return [];
+    const where = label(job);
+    const install = job.steps.findIndex((s) => actionName(s.uses) === "pulumi/actions");
+    const version = install < 0 ? undefined : job.steps[install]!.with["pulumi-version"];
+    if (version === undefined || install > ops[0]!.step) return [`${where}: runs pulumi without installing a pinned version first (pulumi/actions pulumi-version)`];
+    if (!/^\d+\.\d+\.\d+$/.test(version)) return [`${where}: pulumi-version ${version} is not an exact version`];
+    if (version !== sdkVersion) return [`${where}: pulumi-version ${version} differs from @pulumi/pulumi ${sdkVersion} in package-lock.json`];
+    if (!atLeast(version, MIN_CLI)) return [`${where}: pulumi-version ${version} predates the exit codes drift relies on (${MIN_CLI})`];
+    return [];
+  });
+}
+
+/** Every preview and update runs the policy pack in policy/, unconditionally. */
+export function policyPack(workflows: readonly Workflow[], jobs: readonly Job[]): string[] {
+  const guarded = workflows
+    .filter((w) => /hashFiles\([^)]*policy/.test(JSON.stringify(w.doc)))
+    .map((w) => `${w.file}: makes the policy pack conditional on hashFiles(); a missing pack must fail`);
+  const installs = jobs
+    .filter((j) => j.steps.some((s) => /npm\s+(ci|install|i)\b[^\n]*--prefix[= ]+policy/.test(s.run ?? "")))
+    .map((j) => `${label(j)}: installs policy/ separately; it resolves its dependencies from the root node_modules`);
+  const missing = jobs.flatMap((job) =>
+    pulumiOperations(job)
+      .filter((op) => op.command === "preview" || op.command === "up")
+      .filter((op) => !/(--policy-pack[= ]policy|policyPacks: policy)(\s|$)/.test(op.text))
+      .map((op) => `${label(job)}: \`${op.text.trim().split("\n")[0]}\` does not pass --policy-pack policy`));
+  return [...guarded, ...installs, ...missing];
+}
+
+/** The PR report reads reports/<kind>-<stack>/ whatever the number of artifacts. */
+export function reportArtifacts(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) =>
+    job.steps
+      .filter((s) => actionName(s.uses) === "actions/download-artifact" && s.with.pattern !== undefined && s.with["merge-multiple"] !== "true")
+      .map(() => `${label(job)}: downloads by pattern without merge-multiple: a single match is unpacked straight into path`));
+}
+
+/** The offline diff's base is the merge commit's first parent, not pull_request.base.sha. */
+export function mergeBase(workflows: readonly Workflow[], jobs: readonly Job[]): string[] {
+  const stale = workflows
+    .filter((w) => JSON.stringify(w.doc).includes("pull_request.base.sha"))
+    .map((w) => `${w.file}: diffs against pull_request.base.sha, which can be older than the commit the PR merges into`);
+  const shallow = jobs
+    .filter((j) => j.steps.some((s) => /HEAD\^1/.test(s.run ?? "")))
+    .filter((j) => !j.steps.some((s) => actionName(s.uses) === "actions/checkout" && Number(s.with["fetch-depth"]) >= 2))
+    .map((j) => `${label(j)}: reads HEAD^1 from a checkout without fetch-depth 2`);
+  return [...stale, ...shallow];
+}

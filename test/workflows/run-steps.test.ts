@@ -1,0 +1,128 @@
+/**
+ * The `run:` scripts that call the Pulumi CLI, executed as GitHub runs them
+ * (`bash --noprofile --norc -eo pipefail`: docs.github.com, workflow syntax,
+ * defaults.run.shell) against a stand-in `pulumi` that records its arguments
+ * and answers with a given output and exit code. The exit codes are the
+ * CLI's (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go: 3 authentication,
+ * 7 changes where none were expected); the outputs have the shape of its diff
+ * display (pkg/backend/display/object_diff.go: "<op> <type>: (<op>)", then
+ * "[id=...]" and "[urn=...]"; diff.go: "[mandatory]  <policy>" lines).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { jobsOf, loadWorkflows } from "./model";
+
+const ROOT = path.resolve(__dirname, "../..");
+const JOBS = loadWorkflows(path.join(ROOT, ".github/workflows")).flatMap(jobsOf);
+
+function script(file: string, id: string, command: string): string {
+  const job = JOBS.find((j) => j.file === file && j.id === id)!;
+  return job.steps.find((s) => s.run?.includes(`pulumi ${command}`))!.run!;
+}
+
+interface Outcome { exit: number; stdout: string; summary: string; args: string; temp: string }
+
+function runStep(text: string, pulumi: { exit: number; output: string }, env: Record<string, string> = {}): Outcome {
+  const temp = fs.mkdtempSync(path.join(tmpdir(), "run-step-"));
+  const bin = path.join(temp, "bin");
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(temp, "pulumi-output.txt"), pulumi.output);
+  fs.writeFileSync(
+    path.join(bin, "pulumi"),
+    `#!/bin/bash\nprintf '%s\\n' "$*" >> "${temp}/pulumi-args"\ncat "${temp}/pulumi-output.txt"\nexit ${pulumi.exit}\n`,
+    { mode: 0o755 },
+  );
+  const summary = path.join(temp, "summary.md");
+  const res = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", text], {
+    encoding: "utf8",
+    env: { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, STACK_NAME: "lantern/lantern-fleet/prod", STACK: "prod", ...env },
+  });
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
+  return { exit: res.status ?? -1, stdout: res.stdout, summary: read(summary), args: read(path.join(temp, "pulumi-args")), temp };
+}
+
+const DRIFTED = `Refreshing (prod)
+
+    pulumi:pulumi:Stack: (same)
+        [urn=urn:pulumi:prod::lantern-fleet::pulumi:pulumi:Stack::lantern-fleet-prod]
+    ~ linode:index/instance:Instance: (update)
+        [id=61234567]
+        [urn=urn:pulumi:prod::lantern-fleet::linode:index/instance:Instance::linode-us-lax-stable-1]
+      ~ label: "linode-us-lax-stable-1" => "renamed-by-hand"
+    - oci:Core/instance:Instance: (delete)
+        [id=ocid1.instance.oc1.iad.abc]
+        [urn=urn:pulumi:prod::lantern-fleet::oci:Core/instance:Instance::oci-us-ashburn-1-stable-1]
+Resources:
+    ~ 1 to update
+    - 1 to delete
+    1078 unchanged
+`;
+const UNAUTHORIZED = "error: [403] Forbidden: the token's team has no access to lantern/lantern-fleet/prod\n";
+
+/** What the drift step's outcomes must look like: drift and errors told apart. */
+function assertDriftOutcomes(text: string) {
+  const clean = runStep(text, { exit: 0, output: "Resources:\n    1080 unchanged\n" });
+  assert.equal(clean.exit, 0);
+  assert.match(clean.summary, /^## No drift: `lantern\/lantern-fleet\/prod`/);
+  assert.doesNotMatch(clean.stdout, /::error/);
+
+  const drift = runStep(text, { exit: 7, output: DRIFTED });
+  assert.notEqual(drift.exit, 0);
+  assert.match(drift.summary, /^## Drift: `lantern\/lantern-fleet\/prod`/);
+  assert.match(drift.summary, /```\n {4}~ linode:index\/instance:Instance: \(update\)\n {8}\[urn=urn:pulumi:prod::lantern-fleet::linode:index\/instance:Instance::linode-us-lax-stable-1\]\n {4}- oci:Core\/instance:Instance: \(delete\)\n {8}\[urn=[^\n]*oci-us-ashburn-1-stable-1\]\n```/);
+  assert.match(drift.stdout, /::error title=Drift on lantern\/lantern-fleet\/prod::/);
+
+  const broken = runStep(text, { exit: 3, output: UNAUTHORIZED });
+  assert.equal(broken.exit, 3);
+  assert.match(broken.summary, /^## Drift check failed \(exit 3\): `lantern\/lantern-fleet\/prod`\n\n- error: \[403\] Forbidden/);
+  assert.match(broken.stdout, /::error title=Drift check failed on lantern\/lantern-fleet\/prod::.*this is not drift/);
+  assert.doesNotMatch(broken.stdout + broken.summary, /title=Drift on|## Drift:/);
+}
+
+describe("the drift step", () => {
+  const DRIFT = script("drift.yml", "drift", "refresh");
+
+  it("refreshes once, read-only, and tells no drift, drift (with the drifted resources of that refresh) and errors apart", () => {
+    assertDriftOutcomes(DRIFT);
+    const drift = runStep(DRIFT, { exit: 7, output: DRIFTED });
+    assert.equal(drift.args.trim().split("\n").length, 1, "one pulumi invocation");
+    assert.match(drift.args, /^refresh --preview-only --expect-no-changes --stack lantern\/lantern-fleet\/prod --diff/);
+  });
+
+  it("mutation: calling every failure drift (the issue's workflow) is caught", () => {
+    assert.throws(() => assertDriftOutcomes(DRIFT.replace('7) verdict="Drift" ;;', '7|*) verdict="Drift" ;;').replace(/\n\s+\*\) verdict=[^\n]*/, "")));
+  });
+});
+
+describe("the preview step", () => {
+  const PREVIEW = script("pull-request.yml", "preview", "preview");
+  const VIOLATION = "    lantern-fleet@v0.1.0 [mandatory]  only-configured-ports  (linode:index/firewall:Firewall: fw)firewall opens 8080/tcp";
+
+  it("keeps the exit code and output for the PR report, names policy violations in the summary, and fails the job", () => {
+    const out = runStep(PREVIEW, { exit: 1, output: `Previewing update (prod)\n${VIOLATION}\nerror: preview failed\n` });
+    assert.equal(out.exit, 1);
+    assert.equal(fs.readFileSync(path.join(out.temp, "report/preview-prod/exit-code"), "utf8"), "1\n");
+    assert.match(fs.readFileSync(path.join(out.temp, "report/preview-prod/output.txt"), "utf8"), /only-configured-ports/);
+    assert.match(out.summary, /## pulumi preview: prod failed \(exit 1\)\n\n- lantern-fleet@v0\.1\.0 \[mandatory\]  only-configured-ports .*\n- error: preview failed/);
+    assert.match(out.args, /^preview --stack lantern\/lantern-fleet\/prod --diff --policy-pack policy /);
+  });
+
+  it("passes and records exit 0 on success", () => {
+    const out = runStep(PREVIEW, { exit: 0, output: "Resources:\n    60 unchanged\n" });
+    assert.equal(out.exit, 0);
+    assert.equal(fs.readFileSync(path.join(out.temp, "report/preview-prod/exit-code"), "utf8"), "0\n");
+  });
+});
+
+describe("the up step", () => {
+  it("fails the job with the CLI's exit code and puts the errors in the summary", () => {
+    const out = runStep(script("deploy.yml", "prod", "up"), { exit: 4, output: "error: update failed\n" });
+    assert.equal(out.exit, 4);
+    assert.match(out.summary, /## pulumi up: prod failed \(exit 4\)\n\n- error: update failed/);
+    assert.match(out.args, /^up --yes --stack lantern\/lantern-fleet\/prod --diff --policy-pack policy /);
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * The workflows in .github/workflows against the documented access model
+ * (access.ts, rendered into the README): each check on the real workflows
+ * (no finding), then on a copy broken the way the issue describes (the
+ * check must name it).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { claimMatches, claimsOf, issuesTeamToken, OIDC_POLICIES, type OidcPolicy, PR_RUN, renderAccessMarkdown } from "./access";
+import {
+  approvalGates,
+  mergeBase,
+  pinnedCli,
+  policyPack,
+  pullRequestJobs,
+  pullRequestWriteTokens,
+  reportArtifacts,
+  secretsFromEnvironments,
+  timeouts,
+  tokensPerRun,
+} from "./checks";
+import { cloneWorkflow, jobsOf, loadWorkflows, pulumiOperations, type Workflow } from "./model";
+
+const ROOT = path.resolve(__dirname, "../..");
+const WORKFLOWS = loadWorkflows(path.join(ROOT, ".github/workflows"));
+const FILES = WORKFLOWS.map((w) => w.file);
+const SDK_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+  packages: Record<string, { version: string }>;
+}).packages["node_modules/@pulumi/pulumi"]!.version;
+
+const jobs = (workflows: readonly Workflow[] = WORKFLOWS) => workflows.flatMap(jobsOf);
+
+/** The real workflows with one file changed by `edit` (its parsed document). */
+function broken(file: string, edit: (doc: any) => void): Workflow[] {
+  return WORKFLOWS.map((w) => {
+    if (w.file !== file) return w;
+    const copy = cloneWorkflow(w);
+    edit(copy.doc);
+    return copy;
+  });
+}
+
+const step = (doc: any, job: string, match: (s: any) => boolean) => {
+  const found = (doc.jobs[job].steps as any[]).find(match);
+  assert.ok(found, `no such step in ${job}`);
+  return found;
+};
+const run = (doc: any, job: string, command: string) => step(doc, job, (s) => typeof s.run === "string" && s.run.includes(command));
+const auth = (doc: any, job: string) => step(doc, job, (s) => String(s.uses).startsWith("pulumi/auth-actions@"));
+
+function assertFinds(findings: string[], pattern: RegExp) {
+  assert.ok(findings.some((f) => pattern.test(f)), `expected a finding matching ${pattern}, got:\n${findings.join("\n") || "(none)"}`);
+}
+
+describe("the workflow model", () => {
+  it("sees every job, each matrix combination with its environment and group resolved", () => {
+    const ids = jobs().map((j) => `${j.file}:${j.id}:${j.environment ?? ""}:${j.concurrency?.group ?? ""}`);
+    assert.deepEqual(ids.sort(), [
+      "deploy.yml:prod-approval:production-approval:",
+      "deploy.yml:prod:production:pulumi-prod",
+      "deploy.yml:staging:staging:pulumi-staging",
+      "deploy.yml:test::",
+      "drift.yml:drift:production-read:pulumi-prod",
+      "drift.yml:drift:staging-read:pulumi-staging",
+      "pull-request.yml:offline-plan::pr-${{ github.event.pull_request.number }}",
+      "pull-request.yml:offline-plan::pr-${{ github.event.pull_request.number }}",
+      "pull-request.yml:preview:production-read:pr-${{ github.event.pull_request.number }}",
+      "pull-request.yml:preview:staging-read:pr-${{ github.event.pull_request.number }}",
+      "pull-request.yml:report::pr-${{ github.event.pull_request.number }}",
+      "pull-request.yml:test::pr-${{ github.event.pull_request.number }}",
+    ]);
+  });
+
+  it("finds the Pulumi commands in run scripts, not the ones in echoed text", () => {
+    const commands = Object.fromEntries(jobs().map((j) => [`${j.id}/${j.matrix.stack ?? ""}`, pulumiOperations(j).map((op) => op.command)]));
+    assert.deepEqual(commands["preview/prod"], ["preview"]);
+    assert.deepEqual(commands["staging/"], ["up"]);
+    assert.deepEqual(commands["prod/"], ["up"]);
+    assert.deepEqual(commands["drift/staging"], ["refresh"]);
+    assert.deepEqual(commands["report/"], []);
+  });
+});
+
+describe("the Pulumi OIDC policy", () => {
+  it("matches claims with Pulumi's wildcards (* any run, ? at most one character, . exactly one)", () => {
+    assert.ok(claimMatches("refs/heads/*", "refs/heads/a/b"));
+    assert.ok(claimMatches("v?1", "v1") && claimMatches("v?1", "vx1") && !claimMatches("v?1", "vxx1"));
+    assert.ok(claimMatches("a.c", "abc") && !claimMatches("a.c", "ac"));
+    assert.ok(!claimMatches("refs/heads/main", "refs/pull/17/merge"));
+  });
+
+  it("issues no token that can update a stack to any claims a pull_request run can present", () => {
+    assert.deepEqual(pullRequestWriteTokens(OIDC_POLICIES, FILES), []);
+  });
+
+  it("issues the read-only token to a PR job of a -read environment, and no token without an environment", () => {
+    assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("pull-request.yml", "production-read", PR_RUN)));
+    assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("pull-request.yml", undefined, PR_RUN)));
+  });
+
+  const mutated = (team: string, rules: (r: Record<string, string>) => Record<string, string>): OidcPolicy[] =>
+    OIDC_POLICIES.map((p) => (p.team === team ? { ...p, rules: rules({ ...p.rules }) } : p));
+
+  it("mutation: a deploy policy that trusts the environment subject alone lets a PR naming that environment update prod", () => {
+    const findings = pullRequestWriteTokens(mutated("lantern-fleet-deploy-prod", ({ aud, sub }) => ({ aud: aud!, sub: sub! })), FILES);
+    assertFinds(findings, /sub repo:getlantern\/lantern-fleet:environment:production .* gets the lantern-fleet-deploy-prod token/);
+  });
+
+  it("mutation: a deploy policy on any ref, or on the deploy workflow of any ref, is caught", () => {
+    assertFinds(pullRequestWriteTokens(mutated("lantern-fleet-deploy-staging", (r) => ({ ...r, ref: "refs/*", workflow_ref: "*" })), FILES), /lantern-fleet-deploy-staging/);
+    assertFinds(
+      pullRequestWriteTokens(mutated("lantern-fleet-deploy-prod", (r) => ({ ...r, ref: "*", workflow_ref: "<owner>/<repo>/.github/workflows/deploy.yml@*" })), FILES),
+      /workflow_ref getlantern\/lantern-fleet\/.github\/workflows\/deploy.yml@refs\/pull\/17\/merge gets the lantern-fleet-deploy-prod/,
+    );
+  });
+
+  it("mutation: a read team given Stack Write is caught", () => {
+    const policies = OIDC_POLICIES.map((p) => (p.team === "lantern-fleet-read" ? { ...p, team: "lantern-fleet-deploy-prod" } : p));
+    assertFinds(pullRequestWriteTokens(policies, FILES), /environment:production-read .* lantern-fleet-deploy-prod/);
+  });
+
+  it("is the one the README documents", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    assert.ok(readme.includes(renderAccessMarkdown()), `README.md must contain, verbatim:\n${renderAccessMarkdown()}`);
+  });
+});
+
+describe("pull_request jobs", () => {
+  it("get neither deploy environments nor a token that can update a stack, and only preview", () => {
+    assert.deepEqual(pullRequestJobs(jobs(), OIDC_POLICIES), []);
+  });
+
+  it("mutation: the preview in environment production (deploy credentials) is caught", () => {
+    const w = broken("pull-request.yml", (d) => (d.jobs.preview.strategy.matrix.include[1].environment = "production"));
+    assertFinds(pullRequestJobs(jobs(w), OIDC_POLICIES), /preview \(prod, production\): environment "production" holds deploy credentials/);
+  });
+
+  it("mutation: the preview asking for the prod deploy team, or an organization token, is caught", () => {
+    const team = broken("pull-request.yml", (d) => (auth(d, "preview").with.scope = "team:lantern-fleet-deploy-prod"));
+    assertFinds(pullRequestJobs(jobs(team), OIDC_POLICIES), /requests team lantern-fleet-deploy-prod, which can update a stack/);
+    const org = broken("pull-request.yml", (d) => {
+      auth(d, "preview").with["requested-token-type"] = "urn:pulumi:token-type:access_token:organization";
+      delete auth(d, "preview").with.scope;
+    });
+    assertFinds(pullRequestJobs(jobs(org), OIDC_POLICIES), /requests a urn:pulumi:token-type:access_token:organization token/);
+  });
+
+  it("mutation: `pulumi up` in a PR job, or the pull_request_target trigger, is caught", () => {
+    const up = broken("pull-request.yml", (d) => (run(d, "preview", "pulumi preview").run += '\npulumi up --yes --stack "$STACK_NAME"\n'));
+    assertFinds(pullRequestJobs(jobs(up), OIDC_POLICIES), /runs `pulumi up --yes --stack "\$STACK_NAME"`; a PR may only preview/);
+    const target = broken("pull-request.yml", (d) => (d.on = { pull_request_target: null }));
+    assertFinds(pullRequestJobs(jobs(target), OIDC_POLICIES), /pull_request_target runs with the base repository's secrets/);
+  });
+
+  it("mutation: a PR job without its environment reads no token (the policy trusts no pull_request subject)", () => {
+    const w = broken("pull-request.yml", (d) => delete d.jobs.preview.environment);
+    assertFinds(pullRequestJobs(jobs(w), OIDC_POLICIES), /issues no lantern-fleet-read token to its claims \(sub repo:getlantern\/lantern-fleet:pull_request\)/);
+  });
+});
+
+describe("tokens per run", () => {
+  it("each job gets its token on every run it is meant for; update tokens only on main", () => {
+    assert.deepEqual(tokensPerRun(jobs(), OIDC_POLICIES), []);
+  });
+
+  it("a manual drift run from a branch gets the read token; a manual deploy from a branch runs nothing", () => {
+    const drift = jobs().filter((j) => j.id === "drift");
+    for (const job of drift) {
+      assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf(job.file, job.environment, { event: "workflow_dispatch", ref: "refs/heads/feature" })));
+    }
+    const prod = jobs().find((j) => j.id === "prod")!;
+    assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-deploy-prod", claimsOf(prod.file, prod.environment, { event: "workflow_dispatch", ref: "refs/heads/feature" })));
+  });
+
+  it("mutation: a read policy bound to main refuses manual drift from a branch; a deploy job without its environment gets no token", () => {
+    const mainOnly = OIDC_POLICIES.map((p) => (p.team === "lantern-fleet-read" ? { ...p, rules: { ...p.rules, ref: "refs/heads/main" } } : p));
+    assertFinds(tokensPerRun(jobs(), mainOnly), /drift.yml drift \(staging, staging-read\): on workflow_dispatch at refs\/heads\/feature the OIDC policy refuses/);
+    const noEnv = broken("deploy.yml", (d) => delete d.jobs.prod.environment);
+    assertFinds(tokensPerRun(jobs(noEnv), OIDC_POLICIES), /deploy.yml prod: on push at refs\/heads\/main the OIDC policy refuses its lantern-fleet-deploy-prod token/);
+  });
+
+  it("mutation: a deploy job that may run from a branch is caught", () => {
+    const w = broken("deploy.yml", (d) => (d.jobs.staging.if = "${{ !github.event.repository.fork }}"));
+    const loose = OIDC_POLICIES.map((p) => (p.team === "lantern-fleet-deploy-staging" ? { ...p, rules: { aud: p.rules.aud!, sub: p.rules.sub! } } : p));
+    assertFinds(tokensPerRun(jobs(w), loose), /deploy.yml staging: on workflow_dispatch at refs\/heads\/feature gets lantern-fleet-deploy-staging/);
+  });
+});
+
+describe("secrets", () => {
+  it("cloud secrets are read only in jobs whose environment holds them", () => {
+    assert.deepEqual(secretsFromEnvironments(jobs()), []);
+  });
+
+  it("mutation: a cloud secret in a job without an environment (a repository secret) is caught", () => {
+    const w = broken("pull-request.yml", (d) => (d.jobs["offline-plan"].env.LINODE_TOKEN = "${{ secrets.LINODE_TOKEN }}"));
+    assertFinds(secretsFromEnvironments(jobs(w)), /offline-plan \(staging\): reads LINODE_TOKEN without an environment/);
+  });
+});
+
+describe("approval gates and concurrency", () => {
+  it("the approval holds no group, the deploy and drift jobs in pulumi-<stack> wait for no reviewer", () => {
+    assert.deepEqual(approvalGates(jobs()), []);
+  });
+
+  it("mutation: the gate in group pulumi-prod is caught", () => {
+    const w = broken("deploy.yml", (d) => (d.jobs["prod-approval"].concurrency = { group: "pulumi-prod", "cancel-in-progress": false }));
+    assertFinds(approvalGates(jobs(w)), /prod-approval: waits for reviewers of "production-approval" while holding concurrency group pulumi-prod/);
+  });
+
+  it("mutation: the approval moved back onto the prod up job (the issue's layout) is caught", () => {
+    const w = broken("deploy.yml", (d) => (d.jobs.prod.environment = "production-approval"));
+    assertFinds(approvalGates(jobs(w)), /deploy.yml prod: waits for reviewers of "production-approval" while holding concurrency group pulumi-prod/);
+  });
+
+  it("mutation: drift or deploy outside the stack's group is caught", () => {
+    const w = broken("drift.yml", (d) => delete d.jobs.drift.concurrency);
+    assertFinds(approvalGates(jobs(w)), /drift \(prod, production-read\): runs `pulumi refresh` outside concurrency group pulumi-prod/);
+  });
+});
+
+describe("timeouts, CLI version, policy pack, report artifacts, merge base", () => {
+  it("hold on the real workflows", () => {
+    assert.deepEqual(timeouts(jobs()), []);
+    assert.deepEqual(pinnedCli(jobs(), SDK_VERSION), []);
+    assert.deepEqual(policyPack(WORKFLOWS, jobs()), []);
+    assert.deepEqual(reportArtifacts(jobs()), []);
+    assert.deepEqual(mergeBase(WORKFLOWS, jobs()), []);
+    assert.ok(fs.existsSync(path.join(ROOT, "policy/PulumiPolicy.yaml")), "the policy pack every preview and update passes");
+  });
+
+  it("mutation: a job without timeout-minutes is caught", () => {
+    const w = broken("deploy.yml", (d) => delete d.jobs.prod["timeout-minutes"]);
+    assertFinds(timeouts(jobs(w)), /deploy.yml prod: no timeout-minutes/);
+  });
+
+  it("mutation: an unpinned, floating or other CLI version is caught", () => {
+    const install = (d: any, job: string) => step(d, job, (s) => String(s.uses).startsWith("pulumi/actions@"));
+    assertFinds(pinnedCli(jobs(broken("drift.yml", (d) => delete install(d, "drift").with["pulumi-version"])), SDK_VERSION), /drift \(staging, staging-read\): runs pulumi without installing a pinned version/);
+    assertFinds(pinnedCli(jobs(broken("deploy.yml", (d) => (install(d, "prod").with["pulumi-version"] = "^3"))), SDK_VERSION), /pulumi-version \^3 is not an exact version/);
+    assertFinds(pinnedCli(jobs(broken("deploy.yml", (d) => (install(d, "staging").with["pulumi-version"] = "3.200.0"))), SDK_VERSION), /differs from @pulumi\/pulumi/);
+    const old = WORKFLOWS.map((w) => {
+      const copy = cloneWorkflow(w);
+      for (const job of Object.values(copy.doc.jobs as Record<string, any>)) {
+        for (const s of job.steps ?? []) if (s.with?.["pulumi-version"]) s.with["pulumi-version"] = "3.200.0";
+      }
+      return copy;
+    });
+    assertFinds(pinnedCli(jobs(old), "3.200.0"), /pulumi-version 3.200.0 predates the exit codes drift relies on/);
+  });
+
+  it("mutation: a preview without the policy pack, a hashFiles guard or a second install of policy/ is caught", () => {
+    const dropped = broken("pull-request.yml", (d) => (run(d, "preview", "pulumi preview").run = run(d, "preview", "pulumi preview").run.replace(" --policy-pack policy", "")));
+    assertFinds(policyPack(dropped, jobs(dropped)), /pull-request.yml preview \(staging, staging-read\): `pulumi preview .*` does not pass --policy-pack policy/);
+    const guarded = broken("deploy.yml", (d) => (run(d, "prod", "pulumi up").if = "hashFiles('policy/PulumiPolicy.yaml') != ''"));
+    assertFinds(policyPack(guarded, jobs(guarded)), /deploy.yml: makes the policy pack conditional on hashFiles/);
+    const second = broken("deploy.yml", (d) => d.jobs.staging.steps.splice(3, 0, { run: "npm ci --prefix policy" }));
+    assertFinds(policyPack(second, jobs(second)), /deploy.yml staging: installs policy\/ separately/);
+  });
+
+  it("mutation: downloading the reports without merge-multiple is caught", () => {
+    const w = broken("pull-request.yml", (d) => delete step(d, "report", (s) => String(s.uses).startsWith("actions/download-artifact@")).with["merge-multiple"]);
+    assertFinds(reportArtifacts(jobs(w)), /report: downloads by pattern without merge-multiple/);
+  });
+
+  it("mutation: diffing against pull_request.base.sha, or HEAD^1 of a depth-1 checkout, is caught", () => {
+    const stale = broken("pull-request.yml", (d) => (run(d, "offline-plan", "git worktree add").run += "\ngit checkout ${{ github.event.pull_request.base.sha }}\n"));
+    assertFinds(mergeBase(stale, jobs(stale)), /diffs against pull_request.base.sha/);
+    const shallow = broken("pull-request.yml", (d) => delete step(d, "offline-plan", (s) => String(s.uses).startsWith("actions/checkout@")).with["fetch-depth"]);
+    assertFinds(mergeBase(shallow, jobs(shallow)), /offline-plan \(staging\): reads HEAD\^1 from a checkout without fetch-depth 2/);
+  });
+});
