@@ -10,8 +10,8 @@
  *   <name>.hotswap         the hot-swap command's create text (installs)
  *   <name>.hotswap-check   its update text (verifies only)
  *   <name>.verify          the check a `replace` route gets after first boot
- * The three command texts run over SSH with components/cloud-init/install-lantern-box.sh
- * on stdin. One process for every stack file: ts-node starts once.
+ *   <name>.stdin           what the three commands get on stdin (the install script)
+ * One process for every stack file: ts-node starts once.
  *
  * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
  * LANTERN_E2E_ROUTE_CONFIG). The keys the program would generate come from
@@ -65,11 +65,14 @@ for (const configFile of configFiles) {
   const route = values.route ? routes.find((r) => r.id === values.route) : routes.length === 1 ? routes[0] : undefined;
   if (!route) throw new Error(`${configFile}: pick a route with --route: ${routes.map((r) => r.id).join(", ")}`);
   const hotswap = hotSwapCommand(route, config);
+  const verify = verifyCommand(route, config);
+  if (verify.stdin !== hotswap.stdin) throw new Error("the hot-swap and verify commands send different stdin");
   const texts: Record<string, string> = {
     "user-data": renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
     hotswap: hotswap.create,
     "hotswap-check": hotswap.update,
-    verify: verifyCommand(route, config).create,
+    verify: verify.create,
+    stdin: hotswap.stdin,
   };
   const name = path.basename(configFile, path.extname(configFile));
   for (const [kind, text] of Object.entries(texts)) writeFileSync(path.join(outDir, `${name}.${kind}`), text);

@@ -39,7 +39,6 @@ ROUTE_ID=linode-us-lax-stable-1 # the one route of e2e-stack.yaml.tmpl
 # Keys the program would generate, made by render-userdata.ts (--keys-dir).
 KEYS_DIR=$CACHE_DIR/keys
 MANAGEMENT_KEY=$KEYS_DIR/management_ed25519
-INSTALL_SCRIPT=$REPO_DIR/components/cloud-init/install-lantern-box.sh
 FIRST_TAG=v0.0.73
 UPGRADE_TAG=v0.0.74
 REPAIR_TAG=v0.0.75 # installed over a dpkg left half-done
@@ -67,7 +66,8 @@ stack_config() {
 }
 
 # render_all <tag>...: the program's own texts for the route at each tag, in
-# $RENDERED/<tag>.{user-data,hotswap,hotswap-check,verify} (one renderer run).
+# $RENDERED/<tag>.{user-data,hotswap,hotswap-check,verify,stdin} (one
+# renderer run).
 RENDERED=$RUN_DIR/rendered
 render_all() {
   local tag args=()
@@ -189,6 +189,11 @@ test_first_boot() {
   check_eq "$vm: lantern-box never restarted by systemd" 0 "$(field "$st" restarts)"
   check "$vm: first boot soaked the release (install log)" \
     grep -qE "\[lantern-install\] step=soak tag=$FIRST_TAG outcome=ok" "$RUN_DIR/$vm.cloud-init-output.log"
+  # shellcheck disable=SC2016 # expanded in the guest
+  check_eq "$vm: lantern-box has no version command (as the real CLI)" \
+    'exit=1 unknown command "version" for "lantern-box"' "$(ssh_guest "$vm" 'out=$(lantern-box version); echo "exit=$? $out"')"
+  check "$vm: lantern-box check accepts the route's config" \
+    ssh_guest "$vm" sudo lantern-box check --config /etc/lantern-box/config.json
   timing "$vm: kernel start to lantern-box active (guest clock)" "$(unit_active_after_boot "$vm" lantern-box.service)"
   timing "$vm: first-boot install step (download, pre-flight, apt, start, soak)" "$(install_step_seconds "$vm")"
   check_host_key "$vm" "$RENDERED/$FIRST_TAG.user-data"
@@ -250,13 +255,13 @@ pin_host_key() {
 
 # remote_release <vm> <tag> <hotswap|hotswap-check|verify> <log>:
 # exactly what the program runs over SSH for the route at <tag> (its own
-# command text, the install script on stdin), logged in with the program's
+# command text, and its stdin: the install script), logged in with the program's
 # management key and pinning the route's injected host key. Returns its
 # exit status.
 remote_release() {
   local vm=$1 tag=$2 kind=$3 out=$4 known_hosts
   known_hosts=$(pin_host_key "$vm")
-  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$vm" "$(cat "$RENDERED/$tag.$kind")" <"$INSTALL_SCRIPT" >"$out" 2>&1
+  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$vm" "$(cat "$RENDERED/$tag.$kind")" <"$RENDERED/$tag.stdin" >"$out" 2>&1
 }
 
 # verify_route <vm> <tag>: the check a `replace` route gets after first
@@ -366,7 +371,7 @@ killed_swap() {
   text=$(cat "$RENDERED/$tag.hotswap")
   known_hosts=$(pin_host_key "$vm")
   SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_argv "$vm"
-  "${SSH_ARGV[@]}" "$text" <"$INSTALL_SCRIPT" >"$out" 2>&1 &
+  "${SSH_ARGV[@]}" "$text" <"$RENDERED/$tag.stdin" >"$out" 2>&1 &
   pid=$!
   track_pid "$pid"
   if wait_for 180 "$vm: install of $tag under way" install_in_progress "$vm"; then
