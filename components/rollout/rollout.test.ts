@@ -10,7 +10,7 @@ import type { Plan } from "../../plan/run";
 import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
-import { USER_DATA_PROPERTY } from "../routes/instances";
+import { IMAGE_PROPERTY, USER_DATA_PROPERTY } from "../routes/instances";
 import { ROUTE_FILES } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
 
@@ -25,14 +25,21 @@ const summary = (before: Plan, after: Plan) =>
     .sort();
 
 describe("instanceOptions", () => {
-  it("replace: replaces on a user-data change, creating the new instance first", () => {
+  it("replace: replaces on a user-data or image change, creating the new instance first", () => {
     for (const provider of ["linode", "alicloud", "oci"] as const) {
-      assert.deepEqual(instanceOptions(provider, "replace"), { replaceOnChanges: [USER_DATA_PROPERTY[provider]], deleteBeforeReplace: false });
+      assert.deepEqual(instanceOptions(provider, "replace"), {
+        replaceOnChanges: [USER_DATA_PROPERTY[provider], IMAGE_PROPERTY[provider]],
+        deleteBeforeReplace: false,
+      });
     }
   });
-  it("hotswap: ignores user-data changes on existing instances", () => {
+  it("hotswap: ignores user-data changes on existing instances; a new image replaces them", () => {
     for (const provider of ["linode", "alicloud", "oci"] as const) {
-      assert.deepEqual(instanceOptions(provider, "hotswap"), { ignoreChanges: [USER_DATA_PROPERTY[provider]] });
+      assert.deepEqual(instanceOptions(provider, "hotswap"), {
+        ignoreChanges: [USER_DATA_PROPERTY[provider]],
+        replaceOnChanges: [IMAGE_PROPERTY[provider]],
+        deleteBeforeReplace: false,
+      });
     }
   });
 });
@@ -163,7 +170,7 @@ describe("tag bumps in plans", () => {
     ]);
     for (const change of changedResources(staging, bumped).filter((c) => c.type.endsWith("Instance"))) {
       const provider = change.type.split(":")[0] as keyof typeof USER_DATA_PROPERTY;
-      const expected = provider === "linode" ? { replaceOnChanges: ["metadatas"] } : { ignoreChanges: [USER_DATA_PROPERTY[provider]] };
+      const expected = provider === "linode" ? { replaceOnChanges: ["metadatas", "image"] } : { ignoreChanges: [USER_DATA_PROPERTY[provider]] };
       for (const [option, value] of Object.entries(expected)) assert.deepEqual(change.options[option], value, change.name);
     }
   });

@@ -1,30 +1,36 @@
 /**
- * What a release bump does to a route's instance, per provider and strategy:
+ * What a change does to a route's instance, per provider and strategy:
  *
  * - replace: the instance is replaced because its user-data changed, the new
  *   one created before the old is deleted. Linode and OCI already replace on
  *   a user-data change; alicloud would update it in place and reboot, which
  *   does not re-run first boot, so replacement is forced there.
  * - hotswap: user-data changes are ignored for existing instances (new ones
- *   still get them); a remote command installs the new release instead.
+ *   still get them); remote commands install the new release and push the
+ *   new config instead.
+ * - on every route, a new image replaces the instance (never a disk swapped
+ *   in place, which would re-run nothing and keep the instance's commands
+ *   from running again), so its release commands run again on it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderName } from "../../stacks/catalog";
 import type { RolloutStrategy, Route } from "../../stacks/config";
+import { IMAGE_PROPERTY, USER_DATA_PROPERTY } from "../routes/instances";
 import type { WaveGate } from "./waves";
-import { USER_DATA_PROPERTY } from "../routes/instances";
 
 export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {
-  const property = USER_DATA_PROPERTY[provider];
-  if (strategy === "hotswap") return { ignoreChanges: [property] };
-  return { replaceOnChanges: [property], deleteBeforeReplace: false };
+  const userData = USER_DATA_PROPERTY[provider];
+  const image = IMAGE_PROPERTY[provider];
+  if (strategy === "hotswap") return { ignoreChanges: [userData], replaceOnChanges: [image], deleteBeforeReplace: false };
+  return { replaceOnChanges: [userData, image], deleteBeforeReplace: false };
 }
 
 /**
- * A route instance's options: its strategy's, and for `replace` routes (whose
- * replacement is the rollout) a place after the previous release wave.
+ * A route instance's options: its strategy's, and a place after the previous
+ * release wave, so anything that replaces instances (a release on `replace`
+ * routes, a new image on every route) moves wave by wave and stops at the
+ * first wave that fails verification.
  */
 export function routeInstanceOptions(route: Route, waves: WaveGate): pulumi.CustomResourceOptions {
-  const options = instanceOptions(route.provider, route.rollout);
-  return route.rollout === "replace" ? { ...options, dependsOn: waves.previous(route) } : options;
+  return { ...instanceOptions(route.provider, route.rollout), dependsOn: waves.previous(route) };
 }

@@ -17,6 +17,22 @@ export const USER_DATA_PROPERTY: Readonly<Record<ProviderName, string>> = {
   oci: "metadata",
 };
 
+/**
+ * The input that names the instance's image. Only Linode replaces on a
+ * change (`image` is ForceNew); alicloud swaps the system disk in place
+ * (`image_id`: alicloud/resource_alicloud_instance.go in
+ * aliyun/terraform-provider-alicloud) and OCI the boot volume
+ * (`source_details.source_id`: internal/service/core/core_instance_resource.go
+ * in oracle/terraform-provider-oci), keeping the
+ * instance and re-running nothing of first boot, so the program replaces
+ * explicitly (components/rollout/strategy.ts).
+ */
+export const IMAGE_PROPERTY: Readonly<Record<ProviderName, string>> = {
+  linode: "image",
+  alicloud: "imageId",
+  oci: "sourceDetails",
+};
+
 /** The user-data input, keyed by instance resource type. */
 export const USER_DATA_INPUT: Readonly<Record<string, string>> = Object.fromEntries(
   PROVIDERS.map((p) => [INSTANCE_TYPES[p], USER_DATA_PROPERTY[p]]),
