@@ -1,0 +1,78 @@
+/**
+ * diffPlans: what changes from a saved `--json` plan (e.g. the base
+ * branch's) to the working tree's, put together from the per-resource
+ * verdicts (resources.ts), the routes' tag moves, config pushes and waves
+ * (routes.ts) and the user-data diffs (user-data.ts). Pure; the CLI does the I/O.
+ */
+import type { Plan } from "../run";
+import { type Action, added, diffResource, matchResources, removed, type ResourceChange } from "./resources";
+import { type ConfigPush, configPushes, replacedRoutes, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
+import { type UserDataDiff, userDataDiffs } from "./user-data";
+
+export type ImageCounts = Readonly<Record<"add" | "update" | "replace" | "remove", number>>;
+
+export interface PlanDiff {
+  readonly stack: string;
+  readonly oldStack: string;
+  /** Added, changed and removed resources, in that order of severity: replace, update, ignored, add, remove. */
+  readonly resources: readonly ResourceChange[];
+  readonly unchanged: number;
+  readonly images: ImageCounts;
+  readonly routes: {
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+    readonly replaced: readonly string[];
+    readonly moves: readonly TagMove[];
+    readonly configPushes: readonly ConfigPush[];
+    /** The waves the moving routes (tag moves and config pushes) go in, first to last. */
+    readonly waves: readonly Wave[];
+  };
+  readonly userData: readonly UserDataDiff[];
+  /** Instances added with user-data (not diffed: there is nothing to diff against). */
+  readonly newUserData: number;
+}
+
+const ORDER: readonly Action[] = ["replace", "update", "ignored", "add", "remove"];
+const IMAGE_TYPE = /image/i;
+
+/** Image resources by action; image components (e.g. lantern:fleet:LinodeBaseImage) would count twice: only leaves count. */
+function imageCounts(resources: readonly ResourceChange[], oldPlan: Plan, newPlan: Plan): ImageCounts {
+  const parents = new Set([...oldPlan.resources, ...newPlan.resources].map((r) => r.parent));
+  const images = { add: 0, update: 0, replace: 0, remove: 0 };
+  for (const c of resources) {
+    if (IMAGE_TYPE.test(c.type) && !parents.has(c.urn) && c.action !== "ignored") images[c.action] += 1;
+  }
+  return images;
+}
+
+export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
+  const { pairs, adds, removes } = matchResources(oldPlan, newPlan);
+  const changed = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan)).filter((c): c is ResourceChange => c !== undefined);
+  const resources = [...changed, ...adds.map(added), ...removes.map(removed)].sort(
+    (a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.urn.localeCompare(b.urn),
+  );
+  const byUrn = new Map(resources.map((c) => [c.urn, c]));
+  const oldRoutes = routesOf(oldPlan);
+  const newRoutes = routesOf(newPlan);
+  const kept = [...newRoutes.keys()].filter((n) => oldRoutes.has(n));
+  const moves = tagMoves(oldRoutes, newRoutes, newPlan, byUrn);
+  const pushes = configPushes(newRoutes, newPlan, byUrn).filter((p) => oldRoutes.has(p.route));
+  const moving = [...new Set([...moves.map((m) => m.route), ...pushes.map((p) => p.route)])];
+  return {
+    stack: newPlan.stack,
+    oldStack: oldPlan.stack,
+    resources,
+    unchanged: newPlan.resources.length - adds.length - changed.length,
+    images: imageCounts(resources, oldPlan, newPlan),
+    routes: {
+      added: [...newRoutes.keys()].filter((n) => !oldRoutes.has(n)),
+      removed: [...oldRoutes.keys()].filter((n) => !newRoutes.has(n)),
+      replaced: replacedRoutes(kept, newPlan, byUrn),
+      moves,
+      configPushes: pushes,
+      waves: wavesOf(moving, newRoutes, newPlan),
+    },
+    userData: userDataDiffs(oldPlan, newPlan),
+    newUserData: Object.keys(newPlan.userData).filter((n) => !(n in oldPlan.userData)).length,
+  };
+}

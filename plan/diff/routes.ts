@@ -1,0 +1,160 @@
+/**
+ * Route logic of the plan diff: which routes move to a new release tag and
+ * how (a new instance verified by `<route>-verify`, or `<route>-hotswap`
+ * installing it), which hot-swap routes get a config push
+ * (`<route>-config`), and the release waves they move in (stack output
+ * `routes[].wave`, 0 first; the commands' `options.dependsOn` when the plan
+ * records it).
+ */
+import type { Plan, PlanResource } from "../run";
+import type { ResourceChange } from "./resources";
+import { isRecord, stringList } from "./values";
+
+/** How a route reaches its new tag: by the hot-swap command, by a new VM, or not at all. */
+export type TagMoveHow = "hot-swapped" | "replaced" | "NOT applied";
+
+export interface TagMove {
+  readonly route: string;
+  readonly track: string;
+  readonly from: string;
+  readonly to: string;
+  readonly how: TagMoveHow;
+  /** Release wave (0 first); undefined when the plan's outputs have none. */
+  readonly wave?: number;
+  /** The route's release commands that run on this change (`<route>-verify`, `<route>-hotswap`). */
+  readonly commands: readonly string[];
+}
+
+/** A hot-swap route whose `<route>-config` runs again: its files (stdin, a secret) changed. */
+export interface ConfigPush {
+  readonly route: string;
+  readonly command: string;
+  readonly wave?: number;
+}
+
+export interface Wave {
+  readonly wave: number;
+  readonly routes: readonly string[];
+  readonly tracks: readonly string[];
+  /** Resources this wave's release commands wait for (`options.dependsOn`); undefined: the plan does not record it. */
+  readonly after?: readonly string[];
+}
+
+export interface RouteOutput {
+  readonly name: string;
+  readonly track: string;
+  readonly releaseTag: string;
+  readonly wave?: number;
+}
+
+const text = (v: unknown) => (typeof v === "string" ? v : "?");
+
+export function routesOf(plan: Plan): Map<string, RouteOutput> {
+  const list = Array.isArray(plan.outputs.routes) ? (plan.outputs.routes as unknown[]) : [];
+  return new Map(
+    list
+      .filter(isRecord)
+      .filter((r) => typeof r.name === "string")
+      .map((r) => {
+        const route = { name: r.name as string, track: text(r.track), releaseTag: text(r.releaseTag) };
+        return [route.name, typeof r.wave === "number" ? { ...route, wave: r.wave } : route];
+      }),
+  );
+}
+
+const lastName = (urn: string) => urn.split("::").pop() ?? "";
+const belongsTo = (name: string, route: string) => name === route || name.startsWith(`${route}-`);
+
+/** The route's instance: the custom resource named like the route, preferring an `...Instance` type. */
+export function instanceOf(route: string, plan: Plan): PlanResource | undefined {
+  const named = plan.resources.filter((r) => r.name === route);
+  return named.find((r) => /instance/i.test(r.type)) ?? (route in plan.userData ? named[0] : undefined);
+}
+
+const COMMAND_TYPE = "command:remote:Command";
+/** The route's release commands, per rollout (components/rollout/index.ts releaseCommand, configPush). */
+const RELEASE_SUFFIXES = ["-verify", "-hotswap"] as const;
+const CONFIG_SUFFIX = "-config";
+
+/** A route's remote commands: named after the route, or under a parent that is. */
+function commandsOf(route: string, plan: Plan): PlanResource[] {
+  const byUrn = new Map(plan.resources.map((x) => [x.urn, x]));
+  const ancestors = (r: PlanResource) => {
+    const names: string[] = [];
+    for (let parent = r.parent; parent && names.length < 20; parent = byUrn.get(parent)?.parent ?? "") names.push(lastName(parent));
+    return names;
+  };
+  return plan.resources.filter(
+    (r) => r.type === COMMAND_TYPE && (belongsTo(r.name, route) || ancestors(r).some((n) => belongsTo(n, route))),
+  );
+}
+
+/** A command runs on this change: added, replaced, or updated with an input that re-runs it. */
+const runs = (c: ResourceChange | undefined) =>
+  c !== undefined && (c.action === "add" || c.action === "replace" || c.changes.some((x) => x.effect === "rerun"));
+
+type Changes = ReadonlyMap<string, ResourceChange>;
+
+export function replacedRoutes(names: readonly string[], plan: Plan, changes: Changes): string[] {
+  return names.filter((name) => {
+    const instance = instanceOf(name, plan);
+    return instance !== undefined && changes.get(instance.urn)?.action === "replace";
+  });
+}
+
+export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, plan: Plan, changes: Changes): TagMove[] {
+  const moves: TagMove[] = [];
+  for (const [name, n] of newRoutes) {
+    const o = oldRoutes.get(name);
+    if (o === undefined || o.releaseTag === n.releaseTag) continue;
+    const running = commandsOf(name, plan)
+      .filter((cmd) => !cmd.name.endsWith(CONFIG_SUFFIX) && runs(changes.get(cmd.urn)))
+      .map((cmd) => cmd.name);
+    const replaced = replacedRoutes([name], plan, changes).length > 0;
+    // Not replaced and no command runs: only the user-data changed, which cloud-init does not re-read.
+    const how: TagMoveHow = replaced ? "replaced" : running.some((c) => c.endsWith("-hotswap")) ? "hot-swapped" : "NOT applied";
+    moves.push({ route: name, track: n.track, from: o.releaseTag, to: n.releaseTag, how, commands: running, ...(n.wave === undefined ? {} : { wave: n.wave }) });
+  }
+  return moves;
+}
+
+export function configPushes(routes: Map<string, RouteOutput>, plan: Plan, changes: Changes): ConfigPush[] {
+  return [...routes.values()].flatMap((r) =>
+    commandsOf(r.name, plan)
+      .filter((cmd) => cmd.name === `${r.name}${CONFIG_SUFFIX}` && runs(changes.get(cmd.urn)))
+      .map((cmd) => ({ route: r.name, command: cmd.name, ...(r.wave === undefined ? {} : { wave: r.wave }) })),
+  );
+}
+
+/**
+ * The waves the given routes move in, first to last: each wave's routes and
+ * tracks, and what its release commands wait for (`options.dependsOn`,
+ * resources of other routes only).
+ */
+export function wavesOf(names: readonly string[], routes: Map<string, RouteOutput>, plan: Plan): Wave[] {
+  const byWave = new Map<number, RouteOutput[]>();
+  for (const name of names) {
+    const r = routes.get(name);
+    if (r?.wave === undefined) continue;
+    byWave.set(r.wave, [...(byWave.get(r.wave) ?? []), r]);
+  }
+  const nameOf = new Map(plan.resources.map((r) => [r.urn, r.name]));
+  return [...byWave.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([wave, members]) => {
+      const release = members.flatMap((m) =>
+        commandsOf(m.name, plan).filter((c) => RELEASE_SUFFIXES.some((s) => c.name === `${m.name}${s}`)),
+      );
+      const recorded = release.filter((c) => "dependsOn" in c.options);
+      const after = recorded
+        .flatMap((c) => stringList(c.options.dependsOn))
+        .map((urn) => nameOf.get(urn) ?? lastName(urn))
+        .filter((n) => !members.some((m) => belongsTo(n, m.name)));
+      return {
+        wave,
+        routes: members.map((m) => m.name),
+        tracks: [...new Set(members.map((m) => m.track))].sort(),
+        ...(recorded.length > 0 ? { after: [...new Set(after)].sort() } : {}),
+      };
+    });
+}
