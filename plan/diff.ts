@@ -15,9 +15,8 @@
 export { limitReport, REPORT_LIMIT } from "./diff/limit";
 export { parsePlan } from "./diff/parse";
 export { diffPlans, type ImageCounts, type PlanDiff } from "./diff/plan-diff";
-export { type InputFact, PROVIDER_FACTS, type ProviderEffect, providerFact } from "./diff/provider-facts";
+export type { InputFact, ProviderEffect } from "./diff/provider-facts";
 export { renderReport, summaryLine } from "./diff/report";
 export type { Action, Effect, InputChange, ResourceChange } from "./diff/resources";
 export type { ConfigPush, TagMove, TagMoveHow, Wave } from "./diff/routes";
 export type { UserDataDiff } from "./diff/user-data";
-export { show } from "./diff/values";

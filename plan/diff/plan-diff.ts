@@ -6,7 +6,7 @@
  */
 import type { Plan } from "../run";
 import { type Action, added, diffResource, matchResources, removed, type ResourceChange } from "./resources";
-import { type ConfigPush, configPushes, replacedRoutes, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
+import { type ConfigPush, configPushes, isReplaced, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 
 export type ImageCounts = Readonly<Record<"add" | "update" | "replace" | "remove", number>>;
@@ -67,7 +67,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
     routes: {
       added: [...newRoutes.keys()].filter((n) => !oldRoutes.has(n)),
       removed: [...oldRoutes.keys()].filter((n) => !newRoutes.has(n)),
-      replaced: replacedRoutes(kept, newPlan, byUrn),
+      replaced: kept.filter((name) => isReplaced(name, newPlan, byUrn)),
       moves,
       configPushes: pushes,
       waves: wavesOf(moving, newRoutes, newPlan),

@@ -95,11 +95,10 @@ const runs = (c: ResourceChange | undefined) =>
 
 type Changes = ReadonlyMap<string, ResourceChange>;
 
-export function replacedRoutes(names: readonly string[], plan: Plan, changes: Changes): string[] {
-  return names.filter((name) => {
-    const instance = instanceOf(name, plan);
-    return instance !== undefined && changes.get(instance.urn)?.action === "replace";
-  });
+/** The route's instance is replaced (a new VM, new IP). */
+export function isReplaced(name: string, plan: Plan, changes: Changes): boolean {
+  const instance = instanceOf(name, plan);
+  return instance !== undefined && changes.get(instance.urn)?.action === "replace";
 }
 
 export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, plan: Plan, changes: Changes): TagMove[] {
@@ -110,9 +109,8 @@ export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<str
     const running = commandsOf(name, plan)
       .filter((cmd) => !cmd.name.endsWith(CONFIG_SUFFIX) && runs(changes.get(cmd.urn)))
       .map((cmd) => cmd.name);
-    const replaced = replacedRoutes([name], plan, changes).length > 0;
-    // Not replaced and no command runs: only the user-data changed, which cloud-init does not re-read.
-    const how: TagMoveHow = replaced ? "replaced" : running.some((c) => c.endsWith("-hotswap")) ? "hot-swapped" : "NOT applied";
+        // Not replaced and no command runs: only the user-data changed, which cloud-init does not re-read.
+    const how: TagMoveHow = isReplaced(name, plan, changes) ? "replaced" : running.some((c) => c.endsWith("-hotswap")) ? "hot-swapped" : "NOT applied";
     moves.push({ route: name, track: n.track, from: o.releaseTag, to: n.releaseTag, how, commands: running, ...(n.wave === undefined ? {} : { wave: n.wave }) });
   }
   return moves;
