@@ -4,16 +4,28 @@
  * every secret key gets a masked placeholder, so the plan runs without them
  * and can never print one.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { ConfigError, type FleetConfig, parseFleetConfig, SECRET_KEYS, type SecretKey } from "../stacks/config";
 import { PROJECT, rawStackConfig } from "../stacks/stack";
 
-/** Placeholders that pass the secrets' own validation and read as masked. */
-export const SECRET_PLACEHOLDERS: Readonly<Record<SecretKey, string>> = {
-  tailscaleAuthKey: "[secret:tailscaleAuthKey]",
-  routeConfig: '{"[secret]":"routeConfig"}',
-};
+/**
+ * Placeholders that pass the secrets' own validation and read as masked.
+ * When the stack file holds the secret (encrypted), the placeholder carries
+ * a fingerprint of its ciphertext, so a changed secret changes the plan (and
+ * the routes it reaches show in the plan diff) while nothing of its value
+ * does: the fingerprint is of the ciphertext, not the secret.
+ */
+export function secretPlaceholder(key: SecretKey, ciphertext?: string): string {
+  const mark = ciphertext === undefined ? "" : createHash("sha256").update(ciphertext).digest("hex").slice(0, 12);
+  switch (key) {
+    case "tailscaleAuthKey":
+      return mark ? `[secret:tailscaleAuthKey:${mark}]` : "[secret:tailscaleAuthKey]";
+    case "routeConfig":
+      return JSON.stringify(mark ? { "[secret]": "routeConfig", ciphertext: mark } : { "[secret]": "routeConfig" });
+  }
+}
 
 export interface EngineConfig {
   readonly config: Record<string, string>;
@@ -53,7 +65,9 @@ export function engineConfig(stackFileText: string, project = PROJECT): EngineCo
     if (secret) secretKeys.push(fullKey);
   }
   for (const key of SECRET_KEYS) {
-    config[`${project}:${key}`] = SECRET_PLACEHOLDERS[key];
+    const stored = doc.config?.[`${project}:${key}`] ?? doc.config?.[key];
+    const ciphertext = isSecure(stored) ? String((stored as { secure: unknown }).secure) : undefined;
+    config[`${project}:${key}`] = secretPlaceholder(key, ciphertext);
     secretKeys.push(`${project}:${key}`);
   }
   return { config, secretKeys: [...new Set(secretKeys)] };
@@ -67,3 +81,9 @@ export function fleetConfigOfStackFile(stackFileText: string): FleetConfig {
 export function readEngineConfig(path: string): EngineConfig {
   return engineConfig(readFileSync(path, "utf8"));
 }
+
+/** The placeholders of a stack file without the secrets in it (the committed stacks). */
+export const SECRET_PLACEHOLDERS: Readonly<Record<SecretKey, string>> = {
+  tailscaleAuthKey: secretPlaceholder("tailscaleAuthKey"),
+  routeConfig: secretPlaceholder("routeConfig"),
+};

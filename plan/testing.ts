@@ -1,5 +1,6 @@
 /** Test helpers: run the offline plan CLI as a separate process, on a stack file or a variant of one. */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -7,6 +8,8 @@ import { parse, stringify } from "yaml";
 import { diffPlans } from "./diff";
 import type { Plan } from "./run";
 import { REPO_ROOT } from "./run";
+
+const execFileAsync = promisify(execFile);
 
 export interface CliResult {
   readonly status: number | null;
@@ -21,6 +24,26 @@ export function planCli(args: readonly string[]): CliResult {
     { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** planJson in a child process that does not block the test runner, so several can run at once. */
+export async function planJsonAsync(args: readonly string[]): Promise<Plan> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args, "--json"],
+    { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as Plan;
+}
+
+/** Runs `task` over `items` in `limit` lanes (item i in lane i % limit); results in item order. */
+export function inPool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R>[] {
+  const lanes: Promise<unknown>[] = Array.from({ length: limit }, () => Promise.resolve());
+  return items.map((item, i) => {
+    const result = lanes[i % limit]!.then(() => task(item));
+    lanes[i % limit] = result.catch(() => undefined);
+    return result;
+  });
 }
 
 export function planJson(args: readonly string[]): Plan {

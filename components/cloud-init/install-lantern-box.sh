@@ -12,7 +12,8 @@
 #                             <base>/<tag>/lantern-box_<ver>_linux_<arch>.deb
 #   LANTERN_DEB_SHA256        optional pinned sha256 of that .deb
 #   LANTERN_SOAK_SECONDS      how long the service must stay up, unrestarted,
-#                             before a release counts as verified (default 30)
+#                             before a release counts as verified (default:
+#                             the last install's or verify's, else 30)
 #
 # What proves a release runs: lantern-box cannot report its own version (no
 # `version` subcommand, and goreleaser stamps sing-box's version constant,
@@ -374,7 +375,9 @@ main() {
     pinned=${LANTERN_DEB_SHA256:-}
     [[ -z $pinned || $pinned =~ ^[0-9a-f]{64}$ ]] || fail "LANTERN_DEB_SHA256 is not a lowercase sha256"
   fi
-  soak=${LANTERN_SOAK_SECONDS:-30}
+  # A config push carries no soak window (so changing it re-runs no push): it
+  # uses the one the last install or verify was given.
+  soak=${LANTERN_SOAK_SECONDS:-$(cat "$VERIFIED_DIR/soak-seconds" 2>/dev/null || echo 30)}
   [[ $soak =~ ^[0-9]{1,3}$ ]] || fail "LANTERN_SOAK_SECONDS '$soak' is not a number of seconds"
 
   step=lock
@@ -388,6 +391,10 @@ main() {
     verify) verify_release ;;
     configure) configure_route "$staged" ;;
   esac
+  if [ "$mode" != configure ]; then
+    mkdir -p "$VERIFIED_DIR"
+    printf '%s\n' "$soak" >"$VERIFIED_DIR/soak-seconds"
+  fi
   step="done"
   log "step=done tag=$tag outcome=ok mode=$mode"
   printf 'verified=%s\n' "$tag"

@@ -93,7 +93,7 @@ interface RemoteRun {
  * schema (tags, URLs, route ids), so nothing needs quoting.
  */
 function remoteRun(route: Route, run: RemoteRun): string {
-  const setenv = run.env.map((e) => `--setenv=${e}`).join(" ");
+  const setenv = run.env.map((e) => `--setenv=${e}`);
   return [
     "set -eu",
     `log='[${run.logTag}]'`,
@@ -108,7 +108,7 @@ function remoteRun(route: Route, run: RemoteRun): string {
     `sudo install -D -m 0755 "$script" ${INSTALL_SCRIPT_PATH}`,
     ...(run.payload ? RECEIVE_CONFIG : []),
     "rc=0",
-    `sudo systemd-run --unit="$unit" --description="${run.description}" --wait --collect --quiet ${setenv} ${INSTALL_SCRIPT_PATH} ${run.args.join(" ")} || rc=$?`,
+    ["sudo systemd-run", '--unit="$unit"', `--description="${run.description}"`, "--wait --collect --quiet", ...setenv, INSTALL_SCRIPT_PATH, ...run.args, "|| rc=$?"].join(" "),
     ...(run.payload ? ['sudo rm -rf "$stage"'] : []),
     "sudo journalctl --sync",
     'sudo journalctl --unit="$unit" --output=cat --no-pager',
@@ -151,13 +151,14 @@ export function verifyCommand(route: Route, release: ReleaseSettings): ReleaseCo
  * install script followed by configPayload(...); any change to it runs the
  * push again, and a new instance gets it once its release is installed.
  */
-export function configPushCommand(route: Route, release: Pick<ReleaseSettings, "releaseSoakSeconds">): Pick<ReleaseCommand, "create" | "update"> {
-  // Nothing here names the release, so a tag bump does not re-run the push.
+export function configPushCommand(route: Route): Pick<ReleaseCommand, "create" | "update"> {
+  // Nothing here names the release or the soak window (the box keeps the last
+  // install's), so a tag bump or a soak change does not re-run the push.
   const push = remoteRun(route, {
     logTag: "lantern-config",
     unit: "lantern-configure",
     description: "lantern-box configure",
-    env: [`LANTERN_SOAK_SECONDS=${release.releaseSoakSeconds}`],
+    env: [],
     args: ["configure", '"$stage"'],
     payload: true,
   });

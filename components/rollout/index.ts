@@ -61,7 +61,7 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
  * push again; a new instance gets it after its release is installed.
  */
 export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-  const { create, update } = configPushCommand(args.route, args.release);
+  const { create, update } = configPushCommand(args.route);
   const stdin = pulumi.secret(pulumi.output(args.configFiles).apply((files) => INSTALL_SCRIPT + configPayload(files)));
   return new command.remote.Command(`${args.route.id}-config`, { connection: connectionOf(args), create, update, stdin }, opts);
 }

@@ -100,7 +100,7 @@ describe("release commands", () => {
   });
 
   it("config push: receives exactly the script's bytes, then only known files, and refuses a cut-off payload", () => {
-    const { create, update } = configPushCommand(route, cfg);
+    const { create, update } = configPushCommand(route);
     assert.equal(create, update, "any change re-runs the same push");
     const lines = create.split("\n");
     assert.ok(lines.includes(`dd bs=1 count=${Buffer.byteLength(INSTALL_SCRIPT)} status=none of="$script"`));

@@ -1,0 +1,115 @@
+/**
+ * Every config key's declared path (stacks/change-paths.ts) holds in real
+ * plans: the staging stack (Linode `replace`, alicloud and OCI `hotswap`)
+ * is planned once as committed and once per key with that key changed, and
+ * each route's resources must change exactly as declared for its rollout.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { CHANGE_PATHS, describePath, type RoutePath } from "../stacks/change-paths";
+import type { RolloutStrategy } from "../stacks/config";
+import { diffPlans, type PlanDiff } from "./diff";
+import { inPool, planJsonAsync, type StackConfig, variantStackFile } from "./testing";
+
+const P = "lantern-fleet:";
+interface Mutation {
+  readonly edit: (c: StackConfig) => void;
+  /** Routes the change is about (default: all). */
+  readonly affects?: (route: RouteOutput) => boolean;
+}
+interface RouteOutput {
+  readonly name: string;
+  readonly track: string;
+  readonly rollout: RolloutStrategy;
+}
+const obj = (c: StackConfig, key: string) => c[`${P}${key}`] as Record<string, any>;
+const provider = (c: StackConfig, name: string) => obj(c, "providers")[name] as Record<string, any>;
+
+/** One change per key, each a plausible operator edit. */
+const MUTATIONS: Readonly<Record<string, Mutation>> = {
+  releaseTag: { edit: (c) => (c[`${P}releaseTag`] = "v0.0.74") },
+  "tracks.<track>.releaseTag": { edit: (c) => (obj(c, "tracks").canary = { releaseTag: "v0.0.75" }), affects: (r) => r.track === "canary" },
+  releaseBaseUrl: { edit: (c) => (c[`${P}releaseBaseUrl`] = "https://mirror.example.com/lantern-box") },
+  "releaseChecksums.<tag>.<arch>": { edit: (c) => (c[`${P}releaseChecksums`] = { "v0.0.73": { amd64: "a".repeat(64), arm64: "b".repeat(64) } }) },
+  releaseSoakSeconds: { edit: (c) => (c[`${P}releaseSoakSeconds`] = 45) },
+  routeConfig: { edit: (c) => (c[`${P}routeConfig`] = { secure: "v1:bmV3IHJvdXRlIGNvbmZpZw==" }) },
+  "otel.endpoint": { edit: (c) => (c[`${P}otel`] = { endpoint: "https://otel.example.com:4318" }) },
+  "otel.serviceName": { edit: (c) => (c[`${P}otel`] = { serviceName: "vps-proxy-next" }) },
+  sshPublicKeys: {
+    edit: (c) => (c[`${P}sshPublicKeys`] = [...(c[`${P}sshPublicKeys`] as string[]), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNlY29uZCBvcGVyYXRvciBrZXkgZm9yIHRlc3Q second@ops"]),
+  },
+  tailscaleAuthKey: { edit: (c) => (c[`${P}tailscaleAuthKey`] = { secure: "v1:bmV3IGF1dGgga2V5" }) },
+  "tailscale.loginServer": { edit: (c) => (c[`${P}tailscale`] = { loginServer: "https://headscale.example.com" }) },
+  "ingress.tcp": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), tcp: [443, 8443] }) },
+  "ingress.udp": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), udp: [443, 8443] }) },
+  "ingress.sshSourceCidrs": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), sshSourceCidrs: ["198.51.100.0/24", "192.0.2.0/24"] }) },
+  "providers.<provider>.regions.<region>.<track>": { edit: (c) => (provider(c, "oci").regions["us-ashburn-1"] = { stable: 2 }) },
+  "providers.<provider>.instanceType": {
+    edit: (c) => {
+      provider(c, "linode").instanceType = "g6-standard-1";
+      provider(c, "alicloud").instanceType = "ecs.t6-c1m2.large";
+    },
+    affects: (r) => r.name.startsWith("linode-") || r.name.startsWith("alicloud-"),
+  },
+  "providers.<provider>.rollout": { edit: (c) => (provider(c, "oci").rollout = "replace"), affects: (r) => r.name.startsWith("oci-") },
+  "waves.size": { edit: (c) => (c[`${P}waves`] = { size: 1 }) },
+  "waves.first": { edit: (c) => (c[`${P}waves`] = { first: ["stable"] }) },
+  "image.caCertUrl": { edit: (c) => (obj(c, "image").caCertUrl = "https://ops.example.com/ca-2027.crt") },
+  "image.rebuild": { edit: (c) => (obj(c, "image").rebuild = "2026-11-26") },
+};
+
+const NETWORK_TYPE = /Firewall|SecurityGroup|SecurityList|NetworkSecurityGroup/;
+const changed = (d: PlanDiff) =>
+  d.resources.filter((r) => r.action === "add" || r.action === "remove" || r.changes.some((c) => !c.path.startsWith("options.")));
+
+/** What the plan diff shows happening to one route's own resources. */
+function observed(d: PlanDiff, route: RouteOutput): RoutePath {
+  const all = changed(d);
+  const mine = all.filter((r) => r.name === route.name || r.name.startsWith(`${route.name}-`));
+  const instance = mine.find((r) => r.name === route.name);
+  const command = (suffix: string) => mine.find((r) => r.name === `${route.name}-${suffix}`);
+  if (instance?.action === "replace") return "replace";
+  if (command("hotswap")?.action === "replace") return "install";
+  if (["update", "replace"].includes(command("config")?.action ?? "")) return "push";
+  if (["hotswap", "verify"].some((s) => ["update", "add"].includes(command(s)?.action ?? ""))) return "reverify";
+  if (instance?.action === "update") return "resize";
+  if (all.some((r) => NETWORK_TYPE.test(r.type) && !r.name.includes("builder"))) return "network";
+  if (d.images.replace + d.images.add > 0) return "images";
+  return "none";
+}
+
+describe("each config key reaches running routes by its declared path", () => {
+  // Every plan at once, two at a time (each is its own process).
+  const keys = CHANGE_PATHS.map((p) => p.key);
+  const [base, ...variants] = inPool([undefined, ...keys], 2, (key) =>
+    planJsonAsync(["--stack", "staging", ...(key ? ["--config-file", variantStackFile("staging", MUTATIONS[key]!.edit)] : [])]),
+  );
+
+  it("every declared key has a change to try, and nothing else does", () => {
+    assert.deepEqual(Object.keys(MUTATIONS).sort(), [...keys].sort());
+  });
+
+  it("the README's config reference shows each key's declared path", () => {
+    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    for (const { key, path: p } of CHANGE_PATHS) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${key}\``) || l.startsWith(`| \`${key.replace("|", "\\|")}\``));
+      assert.ok(row, `README config reference has a row for ${key}`);
+      assert.ok(row.includes(`| ${describePath(p)} |`), `${key}: README says "${describePath(p)}"`);
+    }
+  });
+
+  for (const [i, { key, path: declared }] of CHANGE_PATHS.entries()) {
+    it(`${key}: ${describePath(declared)}`, async () => {
+      const { affects = () => true } = MUTATIONS[key]!;
+      const before = await base!;
+      const routes = before.outputs.routes as RouteOutput[];
+      const d = diffPlans(before, await variants[i]!);
+      for (const route of routes) {
+        const expected = affects(route) ? declared[route.rollout] : "none";
+        assert.equal(observed(d, route), expected, `${route.name} (${route.rollout})`);
+      }
+    });
+  }
+});

@@ -1,0 +1,79 @@
+/**
+ * How a change to each stack config key reaches running routes: declared
+ * here once, shown in the README's config reference (a test keeps them
+ * equal) and proven by planning each change (stacks/change-paths.test.ts).
+ * Nothing is silently ignored: a key whose change does not reach running
+ * routes says so, and why.
+ */
+import type { RolloutStrategy } from "./config";
+
+/**
+ * What a change does to a running route (its own resources):
+ * - replace: a new instance (new IP), verified before the old one is deleted;
+ * - install: the route's release command installs and verifies (hot-swap);
+ * - push: the route's config push delivers it over SSH, checked by the
+ *   running release, applied with a rollback;
+ * - reverify: nothing is installed; the route's release command re-verifies,
+ *   and the value is used from the next install on;
+ * - none: running routes are untouched (new routes get the change);
+ * - network: firewalls or security rules change in place, instances do not;
+ * - resize: the provider resizes the instance in place (a reboot);
+ * - images: base images are rebuilt; the offline plan cannot see the new
+ *   image ids, the real preview shows every route replaced onto them, wave
+ *   by wave (a new image replaces the instance on every provider).
+ */
+export type RoutePath = "replace" | "install" | "push" | "reverify" | "none" | "network" | "resize" | "images";
+
+export interface ChangePath {
+  /** The config key, `--path` style, with placeholders in angle brackets. */
+  readonly key: string;
+  readonly path: Readonly<Record<RolloutStrategy, RoutePath>>;
+  /** Why, for the reader of the README. */
+  readonly why: string;
+}
+
+const both = (path: RoutePath): Record<RolloutStrategy, RoutePath> => ({ replace: path, hotswap: path });
+const perRollout = (replace: RoutePath, hotswap: RoutePath): Record<RolloutStrategy, RoutePath> => ({ replace, hotswap });
+
+export const CHANGE_PATHS: readonly ChangePath[] = [
+  { key: "releaseTag", path: perRollout("replace", "install"), why: "the release is the route's user-data; hot-swap routes install it over SSH" },
+  { key: "tracks.<track>.releaseTag", path: perRollout("replace", "install"), why: "as releaseTag, for that track's routes" },
+  { key: "releaseBaseUrl", path: perRollout("replace", "reverify"), why: "read when a release is installed; the running release stays" },
+  { key: "releaseChecksums.<tag>.<arch>", path: perRollout("replace", "reverify"), why: "checked when that release is installed" },
+  { key: "releaseSoakSeconds", path: perRollout("replace", "reverify"), why: "used by the next install or push" },
+  { key: "routeConfig", path: perRollout("replace", "push"), why: "lantern-box's config.json" },
+  { key: "otel.endpoint", path: perRollout("replace", "push"), why: "the telemetry env files" },
+  { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
+  { key: "sshPublicKeys", path: perRollout("replace", "push"), why: "the management user's authorized_keys" },
+  {
+    key: "tailscaleAuthKey",
+    path: perRollout("replace", "none"),
+    why: "a one-off key only first boot uses; a joined route keeps its node key",
+  },
+  { key: "tailscale.loginServer", path: perRollout("replace", "none"), why: "only first boot joins the tailnet" },
+  { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },
+  { key: "ingress.udp", path: both("network"), why: "firewall and security group rules" },
+  { key: "ingress.sshSourceCidrs", path: both("network"), why: "firewall and security group rules" },
+  { key: "providers.<provider>.regions.<region>.<track>", path: both("none"), why: "routes are added or removed; others keep their names and instances" },
+  { key: "providers.<provider>.instanceType", path: both("resize"), why: "the providers resize in place" },
+  { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path" },
+  { key: "waves.size", path: both("none"), why: "the order of later rollouts only" },
+  { key: "waves.first", path: both("none"), why: "the order of later rollouts only" },
+  { key: "image.caCertUrl", path: both("images"), why: "a recipe parameter: new images" },
+  { key: "image.rebuild", path: both("images"), why: "forces new images" },
+];
+
+/** The README's wording of a key's path. */
+export function describePath(path: Readonly<Record<RolloutStrategy, RoutePath>>): string {
+  const words: Record<RoutePath, string> = {
+    replace: "replace",
+    install: "install over SSH",
+    push: "push over SSH",
+    reverify: "next install (re-verified now)",
+    none: "new routes only",
+    network: "network rules in place",
+    resize: "resize in place",
+    images: "new images; routes replaced onto them in waves",
+  };
+  return path.replace === path.hotswap ? words[path.replace] : `replace routes: ${words[path.replace]}; hot-swap routes: ${words[path.hotswap]}`;
+}
