@@ -19,7 +19,7 @@ export function planCli(args: readonly string[], env: Readonly<Record<string, st
   const result = spawnSync(
     process.execPath,
     ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args],
-    { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
+    { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

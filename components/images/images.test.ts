@@ -143,7 +143,7 @@ describe("image builds (prod plan): what `pulumi up` needs to build on the real 
 
   it("waits on the provider's power state: no local command, no sleep in any build step", () => {
     assert.equal(imageResources(prod).filter((r) => r.type.startsWith("command:local:")).length, 0);
-    for (const step of buildSteps(prod)) assert.doesNotMatch(String(step.inputs.create ?? ""), /\bsleep\b/, step.name);
+    for (const step of buildSteps(prod)) assert.doesNotMatch(JSON.stringify(step.inputs.create ?? ""), /\bsleep\b/, step.name);
     for (const image of [...ofType(prod, "linode:index/image:Image"), ...ofType(prod, "alicloud:ecs/image:Image"), ...ofType(prod, "oci:Core/image:Image")]) {
       const builderId = image.inputs.linodeId ?? image.inputs.instanceId;
       const builder = builders(prod).find((b) => componentOf(b) === componentOf(image))!;
