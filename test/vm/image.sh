@@ -19,7 +19,8 @@ PROVISION_TIMEOUT=1200
 # PROVISION_SCRIPT, CLEAN_SCRIPT.
 read_build_steps() {
   local plan=$RUN_DIR/plan-staging.json steps
-  (cd "$REPO_DIR" && "$NODE" --no-experimental-strip-types --require ts-node/register/transpile-only plan/cli.ts --stack staging --json) \
+  # ts-node from the project, as run.sh renders user-data ($NODE may be npm's own node).
+  (cd "$REPO_DIR" && TS_NODE_TRANSPILE_ONLY=1 timeout --foreground 300 ts-node plan/cli.ts --stack staging --json) \
     >"$plan" || die "offline plan failed"
   # shellcheck disable=SC2016 # JavaScript, not shell
   steps=$("$NODE" -e '
