@@ -14,7 +14,7 @@ import { alicloudProvider, ociProvider } from "./components/providers";
 import { releaseSkew as skewByTrack, WaveGate } from "./components/rollout";
 import { AlicloudRegionRoutes, type LaunchedRoute, LinodeRegionRoutes, OciRegionRoutes, type RouteLaunch } from "./components/routes";
 import type { ProviderName } from "./stacks/catalog";
-import { buildRegionOf, instanceTypeOf, releaseWaves, type Route, routesOf } from "./stacks/config";
+import { alicloudZoneOf, buildRegionOf, instanceTypeOf, releaseWaves, type Route, routesOf, sshSourceCidrsOf, stockImageOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
 
 // 1. Config: every problem is reported before anything is declared.
@@ -22,12 +22,14 @@ const { stack, config, secrets } = loadStack();
 const allRoutes = routesOf(config);
 const routesIn = (provider: ProviderName) => Map.groupBy(allRoutes.filter((r) => r.provider === provider), (r) => r.region);
 
-// 2. Base images: built from image/ (its hash names them), never from a release.
+// 2. Base images: built from image/ and its parameters on the pinned stock images (all hashed into
+//    their names, with the stack), never from a release.
 const recipe = recipeHash();
 const parameters = { caCertUrl: config.image.caCertUrl, otlpEndpoint: config.otel.endpoint };
 const builderSshKey = new tls.PrivateKey("builder-ssh-key", { algorithm: "RSA", rsaBits: 4096 });
 const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKeyOpenssh: pulumi.secret(builderSshKey.privateKeyOpenssh) };
 const imageArgs = (regions: readonly string[]) => ({ stack, recipe, rebuild: config.image.rebuild, parameters, regions, builderKey });
+const sshSourceCidrs = sshSourceCidrsOf(config);
 
 // 3. Routes, per provider and region, each with user-data for its own tag,
 //    its own SSH host key (pinned by the release commands) and the program's
@@ -60,7 +62,13 @@ const common = {
 function launchLinode(): LaunchedRoute[] {
   const byRegion = routesIn("linode");
   if (byRegion.size === 0) return [];
-  const image = new LinodeBaseImage("linode-base", { ...imageArgs([...byRegion.keys()]), buildRegion: buildRegionOf(config, "linode") });
+  const buildRegion = buildRegionOf(config, "linode");
+  const image = new LinodeBaseImage("linode-base", {
+    ...imageArgs([...byRegion.keys()]),
+    buildRegion,
+    stockImage: stockImageOf(config, "linode", buildRegion),
+    sshSourceCidrs,
+  });
   return [...byRegion].flatMap(([region, routes]) =>
     new LinodeRegionRoutes(`linode-${region}`, { ...common, region, routes: launches(routes), imageId: imageFor(image.imageIds, region) }).launched,
   );
@@ -75,12 +83,13 @@ function launchAlicloud(): LaunchedRoute[] {
   const networks = Object.fromEntries(
     regions.map((region) => [
       region,
-      new AlicloudNetwork(`alicloud-${region}`, { ...common, region, instanceType: instanceTypeOf(config, "alicloud") }, { providers: [providers[region]!] }),
+      new AlicloudNetwork(`alicloud-${region}`, { ...common, region, zoneId: alicloudZoneOf(config, region) }, { providers: [providers[region]!] }),
     ]),
   );
   const image = new AlicloudBaseImage("alicloud-base", {
     ...imageArgs([...byRegion.keys()]),
     buildRegion,
+    stockImage: stockImageOf(config, "alicloud", buildRegion),
     buildNetwork: networks[buildRegion]!,
     providers,
   });
@@ -103,6 +112,7 @@ function launchOci(): LaunchedRoute[] {
     const image = new OciRegionBaseImage(`oci-${region}-base`, {
       ...imageArgs([region]),
       region,
+      stockImage: stockImageOf(config, "oci", region),
       compartmentId: oci.compartmentId,
       shape,
       network,

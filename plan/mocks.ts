@@ -1,20 +1,40 @@
 /**
  * The one set of Pulumi mocks, shared by the offline plan and the unit tests:
  * resources echo their inputs plus the outputs the program reads (ids, IPs);
- * data sources return fixed, plausible answers. An invoke nobody mocked fails
+ * data sources return plausible answers. An invoke nobody mocked fails
  * loudly so a new data source cannot slip through unplanned.
+ *
+ * `PLAN_MOCK_SEED` varies the answers that change over time on a real cloud
+ * ("the newest stock image", "the first zone offering a type"), so a test can
+ * plan twice and prove that no declared input depends on them.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { sha256Hex } from "../components/naming";
 import { USER_DATA_INPUT } from "../components/routes/instances";
 
+const seed = (): string => sha256Hex(process.env.PLAN_MOCK_SEED ?? "").slice(0, 8);
+
 const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {
-  "alicloud:index/getZones:getZones": () => ({ zones: [{ id: "mock-zone-a" }], ids: ["mock-zone-a"] }),
-  "alicloud:ecs/getImages:getImages": () => ({ images: [{ id: "ubuntu_24_04_x64_20G_alibase_mock.vhd" }] }),
-  "oci:Core/getImages:getImages": () => ({ images: [{ id: "ocid1.image.oc1..mockubuntu2404minimalaarch64" }] }),
+  // Time-varying answers (scripts/propose-pins.ts asks these; the program must not).
+  "alicloud:index/getZones:getZones": () => ({ zones: [{ id: `mock-zone-${seed()}` }], ids: [`mock-zone-${seed()}`] }),
+  "alicloud:ecs/getImages:getImages": () => ({ images: [{ id: `ubuntu_24_04_x64_20G_alibase_${seed()}.vhd` }] }),
+  "oci:Core/getImages:getImages": () => ({ images: [{ id: `ocid1.image.oc1..mock${seed()}` }] }),
   "oci:Identity/getAvailabilityDomains:getAvailabilityDomains": () => ({
     availabilityDomains: [{ name: "Mock:AD-1" }],
   }),
+  // A builder's power state once its guest has powered off, as each provider reports it:
+  // Linode instance `status` "offline" (linode/terraform-provider-linode, linode/instance/
+  // datasource.go), ECS `status` "Stopped" (aliyun/terraform-provider-alicloud, alicloud/
+  // data_source_alicloud_instances.go), OCI `state` "STOPPED" (oracle/terraform-provider-oci,
+  // internal/service/core/core_instance_data_source.go).
+  "linode:index/getInstances:getInstances": (inputs) => {
+    const id = (inputs.filters as { values: string[] }[] | undefined)?.[0]?.values[0];
+    return { instances: id ? [{ id: Number(id), status: "offline" }] : [] };
+  },
+  "alicloud:ecs/getInstances:getInstances": (inputs) => ({
+    instances: ((inputs.ids as string[] | undefined) ?? []).map((id) => ({ id, status: "Stopped" })),
+  }),
+  "oci:Core/getInstance:getInstance": (inputs) => ({ id: inputs.instanceId, state: "STOPPED" }),
 };
 
 /** A documentation-range IPv4 address (192.0.2.0/24 and friends), stable per name. */

@@ -46,7 +46,8 @@ for (const stack of ["staging", "prod"]) {
       const routes = configuredRoutes(stack);
       const instances = routeInstances(plan);
       assert.deepEqual(instances.map((r) => r.name).sort(), routes.map((r) => r.id).sort());
-      assert.deepEqual(Object.keys(plan.userData).sort(), routes.map((r) => r.id).sort());
+      // Image builders have user-data too (their host key), shown under their own names.
+      assert.deepEqual(Object.keys(plan.userData).filter((name) => !name.endsWith("-builder")).sort(), routes.map((r) => r.id).sort());
       for (const route of routes) assert.match(plan.userData[route.id] ?? "", new RegExp(`install-lantern-box\\.sh\\n\\s+- ${route.releaseTag.replace(/\./g, "\\.")}\\n`));
       if (stack === "prod") {
         for (const provider of PROVIDERS) {
@@ -81,7 +82,7 @@ for (const stack of ["staging", "prod"]) {
         [...new Set(plan.resources.filter((r) => r.type === type).map((r) => describe(r.inputs)))].sort();
       assert.deepEqual(
         opened("alicloud:ecs/securityGroupRule:SecurityGroupRule", (i) => `${i.ipProtocol} ${i.portRange} ${i.cidrIp}`),
-        ["tcp 22/22 0.0.0.0/0", "tcp 443/443 0.0.0.0/0", "udp 443/443 0.0.0.0/0"],
+        ["tcp 22/22 203.0.113.0/28", "tcp 443/443 0.0.0.0/0", "udp 443/443 0.0.0.0/0"],
       );
       assert.deepEqual(
         opened(
@@ -133,6 +134,10 @@ describe("plan with invalid config", () => {
     ["an unknown region", (c) => (((c["lantern-fleet:providers"] as any).linode.regions["xx-nowhere"] = { stable: 1 })), "providers.linode.regions.xx-nowhere"],
     ["a route on an undefined track", (c) => (((c["lantern-fleet:providers"] as any).linode.regions["us-lax"].beta = 1)), "providers.linode.regions.us-lax.beta"],
     ["a bad canary override", (c) => (((c["lantern-fleet:tracks"] as any).canary = { releaseTag: "latest" })), "tracks.canary.releaseTag"],
+    ["SSH open to anywhere", (c) => ((c["lantern-fleet:ingress"] as any).sshSourceCidrs = ["0.0.0.0/0"]), "ingress.sshSourceCidrs.0"],
+    ["no SSH sources", (c) => delete c["lantern-fleet:ingress"], "ingress.sshSourceCidrs"],
+    ["an OCI region without a pinned stock image", (c) => delete (c["lantern-fleet:image"] as any).stockImages.oci["us-ashburn-1"], "image.stockImages.oci.us-ashburn-1"],
+    ["an alicloud region without a pinned zone", (c) => delete (c["lantern-fleet:providers"] as any).alicloud.zones, "providers.alicloud.zones.ap-southeast-1"],
   ];
   for (const [what, edit, keyPath] of cases) {
     it(`refuses ${what}, naming ${keyPath}, declaring nothing, without a stack trace`, () => {
@@ -161,5 +166,73 @@ describe("secrets", () => {
         assert.ok(value === undefined || (typeof value === "object" && value !== null && "secure" in value), `${stack}: ${key}`);
       }
     }
+  });
+});
+
+/** Plans a fixture program (plan/fixtures) in its own process, as the CLI would plan index.ts. */
+function planFixture(fixture: string): { status: number | null; stdout: string; stderr: string } {
+  const script =
+    `require("./plan/run").runPlan({ stack: "staging", program: require("path").resolve("plan/fixtures/${fixture}") })` +
+    ".then((p) => process.stdout.write(JSON.stringify(p)), (e) => { process.stderr.write(String(e.message)); process.exit(1); })";
+  const result = spawnSync(process.execPath, ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "-e", script], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("the plan refuses what the engine would refuse", () => {
+  it("fails, naming the resource, when a resource is given a provider of another package", () => {
+    const result = planFixture("cross-package-provider.ts");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /resource builds-on-alicloud \(command:local:Command\) is given the alicloud provider alicloud-ap-southeast-1/);
+    assert.match(result.stderr, /unrecognized resource type/);
+    assert.doesNotMatch(result.stderr, /builds-on-default/);
+  });
+
+  it("finds no cross-package provider in either stack (the plans above succeed)", () => {
+    for (const stack of ["staging", "prod"]) {
+      for (const r of planOf(stack).resources.filter((r) => r.options.provider)) {
+        const providerPackage = String(r.options.provider).split("::")[2]!.split("$").pop()!.replace("pulumi:providers:", "");
+        assert.equal(providerPackage, r.type.split(":")[0], r.name);
+      }
+    }
+  });
+});
+
+describe("what the plan shows reviewers", () => {
+  const plan = (): Plan => {
+    const result = planFixture("resource-options.ts");
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as Plan;
+  };
+
+  it("records explicit dependencies, replaceWith, replacementTrigger and deletedWith, as URNs", () => {
+    const resources = plan().resources;
+    const urn = (name: string) => resources.find((r) => r.name === name)!.urn;
+    const second = resources.find((r) => r.name === "second")!;
+    // `input` is also an input's dependency, so it shows there, not as an explicit one.
+    assert.deepEqual(second.options.dependsOn, [urn("first")]);
+    assert.deepEqual(second.options.replaceWith, [urn("first")]);
+    assert.equal(second.options.replacementTrigger, "v0.0.74");
+    assert.equal(second.options.deletedWith, urn("first"));
+    assert.equal(resources.find((r) => r.name === "first")!.options.dependsOn, undefined);
+  });
+
+  it("shows a command connection with only its secret fields masked, and archives as repository paths", () => {
+    const copy = plan().resources.find((r) => r.name === "copy")!;
+    assert.deepEqual(copy.inputs.connection, {
+      host: "198.51.100.7",
+      user: "ubuntu",
+      port: 22,
+      hostKey: "ssh-ed25519 AAAAhost",
+      privateKey: "[secret]",
+      password: "[secret]",
+      dialErrorLimit: 10,
+      perDialTimeout: 15,
+    });
+    // The trailing slash stays: it decides where CopyToRemote puts the files.
+    assert.deepEqual(copy.inputs.source, { fileArchive: "image/" });
   });
 });

@@ -35,14 +35,109 @@ export interface Plan {
 const SIG = pulumi.runtime.specialSigKey;
 export const MASK = "[secret]";
 
-/** Replaces secret values with "[secret]" and resource references with their URN. */
+/** A local path as reviewers read it: relative to the repository, keeping a trailing slash (it changes what CopyToRemote copies). */
+export function repoPath(file: string): string {
+  const relative = path.relative(REPO_ROOT, file) || ".";
+  return file.endsWith("/") && !relative.endsWith("/") ? `${relative}/` : relative;
+}
+
+/** An asset or archive (serialized form) as `{ fileArchive: "image" }`, `{ stringAsset: "..." }` and so on. */
+function assetOrArchive(record: Record<string, unknown>, kind: "Asset" | "Archive"): Record<string, unknown> {
+  if (typeof record.path === "string") return { [`file${kind}`]: repoPath(record.path) };
+  if (typeof record.uri === "string") return { [`remote${kind}`]: record.uri };
+  if (typeof record.text === "string") return { stringAsset: record.text };
+  return { assetArchive: maskSecrets(record.assets ?? {}) };
+}
+
+/**
+ * Values as the plan shows them (serialized form, as the engine receives it):
+ * secrets become "[secret]", resource references their URN, assets and
+ * archives their repository-relative source.
+ */
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (typeof value !== "object" || value === null) return value;
   const record = value as Record<string, unknown>;
   if (record[SIG] === pulumi.runtime.specialSecretSig) return MASK;
   if (record[SIG] === pulumi.runtime.specialResourceSig) return record.urn;
+  if (record[SIG] === pulumi.runtime.specialAssetSig) return assetOrArchive(record, "Asset");
+  if (record[SIG] === pulumi.runtime.specialArchiveSig) return assetOrArchive(record, "Archive");
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
+}
+
+/**
+ * The connection fields `@pulumi/command` marks secret (pulumi/pulumi-command,
+ * provider/pkg/provider/remote/connection.go, `provider:"secret"` tags). The
+ * SDK wraps the whole connection in a secret; the plan shows the rest (host,
+ * user, port, hostKey, dial settings) so reviewers can check them.
+ */
+export const CONNECTION_SECRET_FIELDS: readonly string[] = ["password", "privateKey", "privateKeyPassword"];
+
+/** A command resource's connection with only its secret fields masked (also in `proxy`). */
+export function revealConnection(connection: unknown): unknown {
+  const value = unwrapSecret(connection);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return maskSecrets(value);
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      k,
+      CONNECTION_SECRET_FIELDS.includes(k) ? MASK : k === "proxy" ? revealConnection(v) : maskSecrets(v),
+    ]),
+  );
+}
+
+function unwrapSecret(value: unknown): unknown {
+  const record = value as Record<string, unknown> | null;
+  return typeof record === "object" && record !== null && record[SIG] === pulumi.runtime.specialSecretSig ? record.value : value;
+}
+
+const isSecret = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG] === pulumi.runtime.specialSecretSig;
+
+/**
+ * Makes a list or object that holds a secret anywhere a secret as a whole,
+ * as the SDK's deserializeProperties does (@pulumi/pulumi runtime/rpc.ts),
+ * so the plan masks what `pulumi preview` shows as [secret].
+ */
+function hoistSecrets(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || isSecret(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (!Array.isArray(value) && typeof record[SIG] === "string") return value; // assets, archives, resource references
+  const children = Array.isArray(value) ? value.map(hoistSecrets) : Object.fromEntries(Object.entries(record).map(([k, v]) => [k, hoistSecrets(v)]));
+  const anySecret = (Array.isArray(children) ? children : Object.values(children)).some(isSecret);
+  return anySecret ? { [SIG]: pulumi.runtime.specialSecretSig, value: children } : children;
+}
+
+/** A resource's inputs as the plan shows them. */
+function displayInputs(type: string, raw: Record<string, unknown>): Record<string, unknown> {
+  const shown = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, maskSecrets(hoistSecrets(v))]));
+  if (type.startsWith("command:remote:") && raw.connection !== undefined) shown.connection = revealConnection(raw.connection);
+  return shown;
+}
+
+/** The package of a type token (`command:remote:Command` -> command) or of a provider reference's type. */
+const packageOfType = (type: string): string => (type.startsWith("pulumi:providers:") ? type.slice("pulumi:providers:".length) : type.split(":")[0]!);
+
+/**
+ * A custom resource given a provider of another package. The Node.js SDK
+ * sends a custom resource's `provider` option whatever its package
+ * (@pulumi/pulumi runtime/resource.ts, prepareResource: `sendProvider =
+ * custom`; only remote components are filtered), the engine uses a given
+ * provider reference as is (pulumi/pulumi pkg/resource/deploy/source_eval.go,
+ * getProviderReference), and that provider then fails the resource: bridged
+ * providers answer "unrecognized resource type (Check): <type>"
+ * (pulumi/pulumi-terraform-bridge pkg/tfbridge/provider.go, Provider.Check).
+ */
+export function crossPackageProvider(type: string, name: string, providerRef: string): string | undefined {
+  if (providerRef === "" || type.startsWith("pulumi:providers:")) return undefined;
+  const providerUrn = providerRef.split("::").slice(0, 4).join("::");
+  const providerType = providerUrn.split("::")[2]?.split("$").pop() ?? "";
+  const providerPackage = packageOfType(providerType);
+  if (providerPackage === packageOfType(type)) return undefined;
+  return (
+    `resource ${name} (${type}) is given the ${providerPackage} provider ${providerUrn.split("::").pop()}: ` +
+    `the engine would send it to that provider, which fails with "unrecognized resource type"; ` +
+    `give it a ${packageOfType(type)} provider or none (the default)`
+  );
 }
 
 /** Values with secret wrappers removed; only for user-data, which the plan renders from placeholders. */
@@ -54,12 +149,22 @@ function unwrapSecrets(value: unknown): unknown {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
+interface Struct {
+  toJavaScript(): Record<string, unknown>;
+}
+
 interface RegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
-  getObject(): unknown;
+  getCustom(): boolean;
+  getObject(): Struct | undefined;
   getProvider(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+  getReplaceWithList(): string[];
+  getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+  getDeletedwith(): string;
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
   getDeletebeforereplace(): boolean;
@@ -69,9 +174,27 @@ interface RegisterRequest {
   getHidediffsList(): string[];
 }
 
+/**
+ * The explicit dependencies the engine receives: the request's dependencies
+ * (dependsOn, expanded over components, plus every input's dependencies;
+ * @pulumi/pulumi runtime/resource.ts, prepareResource) minus those that come
+ * from inputs. A resource that is both an input's and an explicit dependency
+ * shows only through the input.
+ */
+function explicitDependencies(req: RegisterRequest): string[] {
+  const fromInputs = new Set<string>();
+  req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((urn) => fromInputs.add(urn)));
+  return [...new Set(req.getDependenciesList())].filter((urn) => !fromInputs.has(urn)).sort();
+}
+
 function declaredOptions(req: RegisterRequest): Record<string, unknown> {
+  const trigger = req.getReplacementTrigger()?.toJavaScript();
   const options: Record<string, unknown> = {
     provider: req.getProvider().split("::").slice(0, 4).join("::") || undefined,
+    dependsOn: explicitDependencies(req),
+    replaceWith: req.getReplaceWithList(),
+    replacementTrigger: trigger === undefined || trigger === null ? undefined : maskSecrets(trigger),
+    deletedWith: req.getDeletedwith() || undefined,
     ignoreChanges: req.getIgnorechangesList(),
     replaceOnChanges: req.getReplaceonchangesList(),
     deleteBeforeReplace: req.getDeletebeforereplace() || undefined,
@@ -89,15 +212,18 @@ export interface PlanOptions {
   readonly stack: string;
   /** Defaults to Pulumi.<stack>.yaml at the repository root. */
   readonly configFile?: string;
+  /** The program module; index.ts unless a test plans a fixture. */
+  readonly program?: string;
 }
 
 /** Runs the program once; a process can run one plan (the Pulumi runtime is global). */
-export async function runPlan({ stack, configFile }: PlanOptions): Promise<Plan> {
+export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT, "index.ts") }: PlanOptions): Promise<Plan> {
   const { config, secretKeys } = readEngineConfig(configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
 
   const resources: PlanResource[] = [];
+  const refused: string[] = [];
   const userData: Record<string, string> = {};
   let outputs: Record<string, unknown> = {};
   const monitor = pulumi.runtime.getMonitor() as unknown as {
@@ -108,15 +234,17 @@ export async function runPlan({ stack, configFile }: PlanOptions): Promise<Plan>
   monitor.registerResource = (req, cb) =>
     register(req, (err, res) => {
       if (!err && res) {
-        const inputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
-        const encoded = encodedUserData(req.getType(), unwrapSecrets(inputs) as Record<string, unknown>);
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        const encoded = encodedUserData(req.getType(), unwrapSecrets(raw) as Record<string, unknown>);
         if (typeof encoded === "string") userData[req.getName()] = decodeUserData(encoded);
+        const problem = req.getCustom() ? crossPackageProvider(req.getType(), req.getName(), req.getProvider()) : undefined;
+        if (problem) refused.push(problem);
         resources.push({
           urn: res.getUrn(),
           type: req.getType(),
           name: req.getName(),
           parent: req.getParent(),
-          inputs: maskSecrets(inputs) as Record<string, unknown>,
+          inputs: displayInputs(req.getType(), raw),
           options: declaredOptions(req),
         });
       }
@@ -125,14 +253,15 @@ export async function runPlan({ stack, configFile }: PlanOptions): Promise<Plan>
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, cb) => {
     if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
-      outputs = maskSecrets(pulumi.runtime.deserializeProperties(req.getOutputs() as never)) as Record<string, unknown>;
+      outputs = maskSecrets((req.getOutputs() as Struct | undefined)?.toJavaScript() ?? {}) as Record<string, unknown>;
     }
     registerOutputs(req, cb);
   };
 
   // Like the Pulumi nodejs host: the program module's exports become the stack outputs.
-  await pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(path.join(REPO_ROOT, "index.ts")) as Record<string, unknown>));
+  await pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(program) as Record<string, unknown>));
   await pulumi.runtime.disconnect();
+  if (refused.length > 0) throw new Error(`the engine would refuse ${refused.length} resource(s):\n  ${refused.join("\n  ")}`);
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
   return { stack, resources, outputs, userData: Object.fromEntries(Object.entries(userData).sort()) };
 }

@@ -49,8 +49,12 @@ for (const [stack, form] of CASES) {
       for (const [path, value] of strings({ resources: plan.resources, outputs: plan.outputs })) {
         for (const mark of SECRET_MARKS) assert.doesNotMatch(value, mark, path);
       }
-      // User-data carries them (masked placeholders, mock keys), and is secret in the inputs.
-      assert.ok(Object.values(plan.userData).every((u) => u.includes("[secret:tailscaleAuthKey]")));
+      // User-data carries them (masked placeholders, mock keys), and is secret in the inputs;
+      // image builders' user-data carries only their host key.
+      const routes = Object.entries(plan.userData).filter(([name]) => !name.endsWith("-builder"));
+      assert.ok(routes.length > 0 && routes.every(([, u]) => u.includes("[secret:tailscaleAuthKey]")));
+      const builders = Object.entries(plan.userData).filter(([name]) => name.endsWith("-builder"));
+      assert.ok(builders.length > 0 && builders.every(([name, u]) => u.includes(`[mock private key of ${name}-host-key]`)));
     });
 
     it("audits a diff report too", { skip: stack !== "staging" && "staging covers the report" }, () => {

@@ -17,11 +17,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function planCli(args: readonly string[]): CliResult {
+/** Runs the plan CLI; `env` adds variables (e.g. PLAN_MOCK_SEED, see mocks.ts). */
+export function planCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliResult {
   const result = spawnSync(
     process.execPath,
     ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args],
-    { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 256 * 1024 * 1024 },
+    { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -46,8 +47,8 @@ export function inPool<T, R>(items: readonly T[], limit: number, task: (item: T)
   });
 }
 
-export function planJson(args: readonly string[]): Plan {
-  const result = planCli([...args, "--json"]);
+export function planJson(args: readonly string[], env: Readonly<Record<string, string>> = {}): Plan {
+  const result = planCli([...args, "--json"], env);
   if (result.status !== 0) throw new Error(`plan ${args.join(" ")} failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout) as Plan;
 }

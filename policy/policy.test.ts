@@ -95,6 +95,9 @@ for (const stack of ["staging", "prod"]) {
         "alicloud:ecs/image:Image",
         "oci:Core/image:Image",
         "command:remote:Command",
+        "command:remote:CopyToRemote",
+        "oci:Core/securityList:SecurityList",
+        "oci:Core/subnet:Subnet",
       ]) {
         assert.ok(types.has(type), type);
       }
@@ -188,7 +191,46 @@ describe("mutations of the staging plan, each caught by its rule", () => {
     assert.deepEqual(fired(withProps(route("oci"), (p) => delete p.createVnicDetails.nsgIds)), ["only-configured-ports"]);
   });
 
-  it("hotswap-pins-host-key: the real hot-swap connection pins the host key; without hostKey it is caught", async () => {
+  it("no-ssh-from-anywhere: SSH opened to 0.0.0.0/0 or ::/0 on a route or a builder, by any of the four kinds of rule", () => {
+    const routeFirewall = resource((r) => r.type === "linode:index/firewall:Firewall" && !r.name.includes("builder"));
+    const builderFirewall = resource((r) => r.type === "linode:index/firewall:Firewall" && r.name.includes("builder"));
+    for (const firewall of [routeFirewall, builderFirewall]) {
+      const ssh = (p: any) => p.inbounds.find((i: any) => i.ports === "22");
+      assert.deepEqual(fired(withProps(firewall, (p) => (ssh(p).ipv4s = ["0.0.0.0/0"]))), ["no-ssh-from-anywhere"], firewall.name);
+      assert.deepEqual(fired(withProps(firewall, (p) => (ssh(p).ipv6s = ["::/0"]))), ["no-ssh-from-anywhere"], firewall.name);
+    }
+    const wide = withProps(routeFirewall, (p) => p.inbounds.push({ action: "ACCEPT", protocol: "TCP", ports: "20-30", ipv4s: ["0.0.0.0/0"], label: "wide" }));
+    assert.ok(fired(wide).includes("no-ssh-from-anywhere"));
+    const sgRule = resource((r) => r.type === "alicloud:ecs/securityGroupRule:SecurityGroupRule" && r.name.includes("-ssh-22-"));
+    assert.deepEqual(fired(withProps(sgRule, (p) => (p.cidrIp = "0.0.0.0/0"))), ["no-ssh-from-anywhere"]);
+    const nsgRule = resource((r) => r.type.startsWith("oci:Core/networkSecurityGroupSecurityRule") && r.name.includes("-ssh-22-"));
+    assert.deepEqual(fired(withProps(nsgRule, (p) => (p.source = "0.0.0.0/0"))), ["no-ssh-from-anywhere"]);
+    const list = resource((r) => r.type === "oci:Core/securityList:SecurityList");
+    const sshRule = { protocol: "6", source: "0.0.0.0/0", sourceType: "CIDR_BLOCK", tcpOptions: { destinationPortRange: { min: 22, max: 22 } } };
+    assert.deepEqual(fired(withProps(list, (p) => p.ingressSecurityRules.push(sshRule))), ["no-ssh-from-anywhere"]);
+    assert.deepEqual(fired(withProps(list, (p) => p.ingressSecurityRules.push({ protocol: "all", source: "0.0.0.0/0" }))), ["no-ssh-from-anywhere"]);
+    // The proxy port from anywhere, and SSH from a narrow source, are fine.
+    const proxy = resource((r) => r.type === "alicloud:ecs/securityGroupRule:SecurityGroupRule" && r.name.includes("-proxy-tcp-443-"));
+    assert.equal(proxy.props.cidrIp, "0.0.0.0/0");
+    assert.deepEqual(fired(proxy), []);
+    assert.deepEqual(fired(withProps(sgRule, (p) => (p.cidrIp = UNKNOWN))), []);
+  });
+
+  it("oci-subnets-have-security-lists: a subnet without securityListIds (unknown ids count as set)", () => {
+    const subnet = resource((r) => r.type === "oci:Core/subnet:Subnet");
+    assert.deepEqual(fired(withProps(subnet, (p) => delete p.securityListIds)), ["oci-subnets-have-security-lists"]);
+    assert.deepEqual(fired(withProps(subnet, (p) => (p.securityListIds = []))), ["oci-subnets-have-security-lists"]);
+    assert.deepEqual(fired(withProps(subnet, (p) => (p.securityListIds = UNKNOWN))), []);
+  });
+
+  it("remote-commands-pin-host-key: image build copies and commands without hostKey", () => {
+    for (const step of [resource((r) => r.name.endsWith("-base-recipe")), resource((r) => r.name.endsWith("-base-provision"))]) {
+      assert.deepEqual(fired(step), [], step.name);
+      assert.deepEqual(fired(withProps(step, (p) => delete p.connection.hostKey)), ["remote-commands-pin-host-key"], step.name);
+    }
+  });
+
+  it("remote-commands-pin-host-key: the real hot-swap connection pins the host key; without hostKey it is caught", async () => {
     const text = readFileSync(path.join(__dirname, "..", "Pulumi.staging.yaml"), "utf8");
     const hotswapped = routesOf(fleetConfigOfStackFile(text)).find((r) => r.rollout === "hotswap");
     assert.ok(hotswapped, "staging has a hot-swapped route");
@@ -213,8 +255,8 @@ describe("mutations of the staging plan, each caught by its rule", () => {
 
     const swap: Subject = { type: "command:remote:Command", name, props: inputs };
     assert.deepEqual(fired(swap), []);
-    assert.deepEqual(fired(withProps(swap, (p) => delete p.connection.hostKey)), ["hotswap-pins-host-key"]);
-    assert.deepEqual(fired(withProps(swap, (p) => (p.connection.hostKey = ""))), ["hotswap-pins-host-key"]);
+    assert.deepEqual(fired(withProps(swap, (p) => delete p.connection.hostKey)), ["remote-commands-pin-host-key"]);
+    assert.deepEqual(fired(withProps(swap, (p) => (p.connection.hostKey = ""))), ["remote-commands-pin-host-key"]);
     assert.deepEqual(fired(withProps(swap, (p) => (p.connection.hostKey = UNKNOWN))), []);
   });
 });

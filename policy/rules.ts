@@ -60,7 +60,11 @@ const IMAGE_TYPES: ReadonlySet<string> = new Set([
 const LINODE_FIREWALL = "linode:index/firewall:Firewall";
 const ALICLOUD_SG_RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule";
 const OCI_NSG_RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule";
-const REMOTE_COMMAND = "command:remote:Command";
+const OCI_SECURITY_LIST = "oci:Core/securityList:SecurityList";
+const OCI_SUBNET = "oci:Core/subnet:Subnet";
+/** `@pulumi/command` resources that dial SSH with a `connection`. */
+const REMOTE_SSH_TYPES: ReadonlySet<string> = new Set(["command:remote:Command", "command:remote:CopyToRemote"]);
+const SSH_PORT = 22;
 
 const INSTALL_SCRIPT = "install-lantern-box.sh";
 const RELEASE_TAG = /v\d+\.\d+\.\d+/;
@@ -192,6 +196,33 @@ function portViolations(what: string, protocol: string, ranges: [number, number]
   return bad.length > 0
     ? [`${what} opens ${protocol} ${bad.join(", ")}: allowed ${protocol} ports are ${allowed.join(", ") || "none"} (policy config)`]
     : [];
+}
+
+/** True when a source CIDR is everywhere (IPv4 or IPv6 /0). */
+const isAnywhere = (cidr: unknown): boolean => typeof cidr === "string" && /\/0$/.test(cidr.trim());
+
+/** True when the port ranges (undefined = every port) include SSH. */
+const coversSsh = (ranges: [number, number][] | undefined): boolean =>
+  ranges === undefined || ranges.some(([lo, hi]) => lo <= SSH_PORT && SSH_PORT <= hi);
+
+/** An OCI rule's TCP destination range (tcpOptions.destinationPortRange; none = every port), or UNKNOWN. */
+function ociTcpRanges(rule: Readonly<Dict>): [number, number][] | undefined | typeof UNKNOWN {
+  const options = rule.tcpOptions;
+  if (options === UNKNOWN) return UNKNOWN;
+  const range = isDict(options) ? options.destinationPortRange : undefined;
+  if (range === UNKNOWN) return UNKNOWN;
+  if (!isDict(range)) return undefined;
+  if (unseen(range.min, range.max)) return UNKNOWN;
+  return [[Number(str(range.min)), Number(str(range.max))]];
+}
+
+/** An OCI ingress rule (NSG rule or security-list entry) that admits SSH from anywhere. */
+function ociRuleOpensSshToAnywhere(rule: Readonly<Dict>): boolean {
+  if (unseen(rule.protocol, rule.source)) return false;
+  const protocol = str(rule.protocol);
+  if (protocol !== "6" && protocol !== "all") return false;
+  const ranges = protocol === "all" ? undefined : ociTcpRanges(rule);
+  return ranges !== UNKNOWN && coversSsh(ranges) && isAnywhere(rule.source);
 }
 
 // ---------------------------------------------------------------- rules
@@ -332,17 +363,72 @@ export const onlyConfiguredPorts: Rule = {
   },
 };
 
-/** A hot-swap sends the management key to whatever answers: it must pin the route's host key. */
-export const hotswapPinsHostKey: Rule = {
-  name: "hotswap-pins-host-key",
-  description: "Every hot-swap command (`<route>-hotswap`) pins the route's SSH host key (connection.hostKey).",
+/**
+ * Every SSH connection (hot-swaps, image builds) sends a key and trusts the
+ * answer: it must pin the host's key, or `@pulumi/command` accepts any
+ * (pulumi/pulumi-command provider/pkg/provider/remote/connection.go:
+ * InsecureIgnoreHostKey without hostKey).
+ */
+export const remoteCommandsPinHostKey: Rule = {
+  name: "remote-commands-pin-host-key",
+  description: "Every remote command and copy (hot-swaps, image builds) pins the host's SSH key (connection.hostKey).",
   check(s) {
-    if (s.type !== REMOTE_COMMAND || !s.name.endsWith("-hotswap")) return [];
+    if (!REMOTE_SSH_TYPES.has(s.type)) return [];
     const connection = s.props.connection;
     if (connection === UNKNOWN) return [];
     const hostKey = isDict(connection) ? connection.hostKey : undefined;
     if (hostKey === UNKNOWN || (typeof hostKey === "string" && hostKey.trim() !== "")) return [];
-    return ["hot-swap connection has no hostKey: it would trust any host key on first contact"];
+    return ["connection has no hostKey: it would trust any host key on first contact"];
+  },
+};
+
+/** Routes and image builders are the root of trust: SSH only from the configured sources, never from anywhere. */
+export const noSshFromAnywhere: Rule = {
+  name: "no-ssh-from-anywhere",
+  description:
+    "No firewall, security group rule, NSG rule or security list admits SSH (TCP 22) from 0.0.0.0/0 or ::/0, on any route or image builder.",
+  check(s) {
+    const p = s.props;
+    const found = "admits SSH (tcp 22) from anywhere: allow only the deploy runner's and operators' CIDRs (config ingress.sshSourceCidrs)";
+    switch (s.type) {
+      case LINODE_FIREWALL: {
+        const inbounds = Array.isArray(p.inbounds) ? p.inbounds.filter(isDict) : [];
+        return inbounds
+          .filter((r) => r.action === "ACCEPT" && str(r.protocol).toUpperCase() === "TCP" && !unseen(r.ports, r.ipv4s, r.ipv6s))
+          .filter((r) => coversSsh(linodePorts(r.ports)))
+          .filter((r) => [r.ipv4s, r.ipv6s].some((list) => Array.isArray(list) && list.some(isAnywhere)))
+          .map((r) => `inbound rule ${str(r.label) || "(no label)"} ${found}`);
+      }
+      case ALICLOUD_SG_RULE: {
+        if (p.type !== "ingress" || p.policy === "drop" || unseen(p.type, p.policy, p.ipProtocol, p.portRange, p.cidrIp, p.ipv6CidrIp)) return [];
+        const protocol = str(p.ipProtocol).toLowerCase();
+        if (protocol !== "tcp" && protocol !== "all") return [];
+        const [lo = -1, hi = lo] = str(p.portRange).split("/").filter((x) => x !== "").map(Number);
+        const ranges: [number, number][] | undefined = lo === -1 ? undefined : [[lo, hi]];
+        return coversSsh(ranges) && (isAnywhere(p.cidrIp) || isAnywhere(p.ipv6CidrIp)) ? [`security group rule ${found}`] : [];
+      }
+      case OCI_NSG_RULE:
+        return p.direction === "INGRESS" && ociRuleOpensSshToAnywhere(p) ? [`NSG rule ${found}`] : [];
+      case OCI_SECURITY_LIST: {
+        const rules = Array.isArray(p.ingressSecurityRules) ? p.ingressSecurityRules.filter(isDict) : [];
+        return rules.some(ociRuleOpensSshToAnywhere) ? [`security list ${found}`] : [];
+      }
+      default:
+        return [];
+    }
+  },
+};
+
+/** Without its own security lists an OCI subnet gets the VCN's default one, which admits SSH from 0.0.0.0/0. */
+export const ociSubnetsHaveSecurityLists: Rule = {
+  name: "oci-subnets-have-security-lists",
+  description: "Every OCI subnet names its security lists (securityListIds); the VCN's default list admits SSH from anywhere.",
+  check(s) {
+    if (s.type !== OCI_SUBNET) return [];
+    const lists = s.props.securityListIds;
+    return lists === UNKNOWN || (Array.isArray(lists) && lists.length > 0)
+      ? []
+      : ["subnet has no securityListIds: it would get the VCN's default security list, which admits SSH from 0.0.0.0/0"];
   },
 };
 
@@ -352,7 +438,9 @@ export const RULES: readonly Rule[] = [
   noCleartextRootPassword,
   noSshPasswordLogin,
   onlyConfiguredPorts,
-  hotswapPinsHostKey,
+  noSshFromAnywhere,
+  ociSubnetsHaveSecurityLists,
+  remoteCommandsPinHostKey,
 ];
 
 /** Every violation of every rule for one resource, as `rule: message`. */

@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, type FleetConfig, parseFleetConfig, releaseTagFor, routesOf, secretProblem } from "./config";
+import {
+  alicloudZoneOf,
+  ConfigError,
+  deployProblems,
+  type FleetConfig,
+  parseFleetConfig,
+  releaseTagFor,
+  routesOf,
+  secretProblem,
+  sshSourceCidrsOf,
+  stockImageOf,
+} from "./config";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDTHlpOZpSeiM5yPfwRYVzzRJARhRua3es3vmSmBWPPN ops@lantern-fleet";
 
@@ -38,7 +49,8 @@ describe("parseFleetConfig", () => {
     const cfg = parseFleetConfig(valid());
     assert.equal(cfg.releaseBaseUrl, "https://github.com/getlantern/lantern-box/releases/download");
     assert.equal(cfg.tailscale.loginServer, "https://controlplane.tailscale.com");
-    assert.deepEqual(cfg.ingress, { tcp: [443], udp: [443], sshSourceCidrs: ["0.0.0.0/0"] });
+    // No SSH default: the old one was anywhere. deployProblems() requires it.
+    assert.deepEqual(cfg.ingress, { tcp: [443], udp: [443] });
     assert.equal(cfg.providers.oci?.ocpus, 1);
   });
 
@@ -126,6 +138,62 @@ describe("parseFleetConfig", () => {
     for (const [edit, path] of cases) {
       assert.ok(problemsOf(withChange(edit)).some((p) => p.path === path), `expected a problem at ${path}`);
     }
+  });
+});
+
+describe("SSH sources and stock image pins (deployProblems)", () => {
+  const deployable = () =>
+    withChange((r) => {
+      r.ingress = { sshSourceCidrs: ["203.0.113.0/28"] };
+      r.image.stockImages = { linode: "linode/ubuntu24.04", oci: { "us-ashburn-1": "ocid1.image.oc1.iad.aaaaaaaaexample" } };
+      r.providers.alicloud = { rollout: "hotswap", zones: { "ap-southeast-1": "ap-southeast-1a" }, regions: { "ap-southeast-1": { stable: 1 } } };
+      r.image.stockImages.alicloud = { "ap-southeast-1": "ubuntu_24_04_x64_20G_alibase_20250722.vhd" };
+    });
+
+  it("accepts a config with SSH sources, every used region's stock image and every alicloud zone", () => {
+    const cfg = parseFleetConfig(deployable());
+    assert.deepEqual(deployProblems(cfg), []);
+    assert.deepEqual(sshSourceCidrsOf(cfg), ["203.0.113.0/28"]);
+    assert.equal(stockImageOf(cfg, "linode", "us-lax"), "linode/ubuntu24.04");
+    assert.equal(stockImageOf(cfg, "oci", "us-ashburn-1"), "ocid1.image.oc1.iad.aaaaaaaaexample");
+    assert.equal(alicloudZoneOf(cfg, "ap-southeast-1"), "ap-southeast-1a");
+  });
+
+  it("refuses SSH from anywhere, naming the key", () => {
+    for (const cidr of ["0.0.0.0/0", "10.0.0.0/0"]) {
+      const problems = problemsOf(withChange((r) => (r.ingress = { sshSourceCidrs: ["203.0.113.0/28", cidr] })));
+      assert.ok(problems.some((p) => p.path === "ingress.sshSourceCidrs.1" && /anywhere/.test(p.message)), cidr);
+    }
+  });
+
+  it("names every missing piece: SSH sources, a pin per used region, a zone per alicloud region", () => {
+    const cfg = parseFleetConfig(
+      withChange((r) => {
+        r.providers.alicloud = { rollout: "hotswap", buildRegion: "ap-southeast-1", regions: { "eu-central-1": { stable: 1 } } };
+        r.providers.oci.regions["eu-frankfurt-1"] = { stable: 1 };
+        r.image.stockImages = { oci: { "us-ashburn-1": "ocid1.image.oc1.iad.aaaaaaaaexample" } };
+      }),
+    );
+    assert.deepEqual(deployProblems(cfg).map((p) => p.path).sort(), [
+      "image.stockImages.alicloud.ap-southeast-1",
+      "image.stockImages.linode",
+      "image.stockImages.oci.eu-frankfurt-1",
+      "ingress.sshSourceCidrs",
+      "providers.alicloud.zones.ap-southeast-1",
+      "providers.alicloud.zones.eu-central-1",
+    ]);
+    assert.throws(() => stockImageOf(cfg, "oci", "eu-frankfurt-1"), /image\.stockImages\.oci\.eu-frankfurt-1/);
+  });
+
+  it("refuses a zone of another region and malformed pins", () => {
+    const wrongZone = parseFleetConfig(withChange((r) => {
+      Object.assign(r, deployable());
+      r.providers.alicloud.zones["ap-southeast-1"] = "eu-central-1a";
+    }));
+    assert.deepEqual(deployProblems(wrongZone).map((p) => p.path), ["providers.alicloud.zones.ap-southeast-1"]);
+    const bad = problemsOf(withChange((r) => (r.image.stockImages = { linode: "ubuntu; rm -rf /", oci: { "us-ashburn-1": "ocid1.compartment.oc1..x" } })));
+    assert.ok(bad.some((p) => p.path === "image.stockImages.linode"));
+    assert.ok(bad.some((p) => p.path === "image.stockImages.oci.us-ashburn-1"));
   });
 });
 

@@ -22,8 +22,18 @@ const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\
 const INSTANCE_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const OCID = /^ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+// Stock image ids as each provider spells them: a Linode public image slug, an
+// ECS image id (e.g. ubuntu_24_04_x64_20G_alibase_20250722.vhd), an OCI image OCID.
+const LINODE_IMAGE = /^linode\/[a-z0-9.]{1,40}$/;
+const ALICLOUD_IMAGE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,127}$/;
+const OCI_IMAGE_OCID = /^ocid1\.image\.oc1\.[a-z0-9-]*\.[a-z0-9]+$/;
+// ECS zone ids are the region id plus a letter (ap-southeast-1a, cn-hangzhou-h).
+const ALICLOUD_ZONE = /^[a-z0-9-]+[a-z]$/;
 
 export const MAX_ROUTES_PER_REGION_TRACK = 50;
+
+const SSH_SOURCES = "the deploy runner's egress CIDRs (builds and hot-swaps connect from it) and the operators'";
+const ANYWHERE_REFUSED = `a /0 source (anywhere) is refused: list ${SSH_SOURCES}`;
 
 /** How a release bump reaches a provider's running routes (components/rollout). */
 export const ROLLOUT_STRATEGIES = ["replace", "hotswap"] as const;
@@ -85,7 +95,14 @@ const buildRegion = { buildRegion: z.string().optional() };
 
 const providersSchema = z.strictObject({
   linode: z.strictObject({ ...providerFields, ...buildRegion }).optional(),
-  alicloud: z.strictObject({ ...providerFields, ...buildRegion }).optional(),
+  alicloud: z
+    .strictObject({
+      ...providerFields,
+      ...buildRegion,
+      /** The zone of each region's vSwitch, pinned (a "first zone offering the type" lookup can change between runs). */
+      zones: z.record(z.string(), z.string().regex(ALICLOUD_ZONE, "expected an ECS zone id like ap-southeast-1a")).default({}),
+    })
+    .optional(),
   oci: z
     .strictObject({
       ...providerFields,
@@ -122,7 +139,19 @@ export const fleetConfigSchema = z.strictObject({
       .strictObject({
         tcp: z.array(port).default([443]),
         udp: z.array(port).default([443]),
-        sshSourceCidrs: z.array(z.string().regex(IPV4_CIDR, "expected an IPv4 CIDR")).min(1).default(["0.0.0.0/0"]),
+        /**
+         * Who may reach SSH on routes and image builders: the deploy runner's egress (builds and
+         * hot-swaps connect from it) and the operators'. Required before deploying (deployProblems).
+         */
+        sshSourceCidrs: z
+          .array(
+            z
+              .string()
+              .regex(IPV4_CIDR, "expected an IPv4 CIDR")
+              .refine((cidr) => !cidr.endsWith("/0"), ANYWHERE_REFUSED),
+          )
+          .min(1)
+          .optional(),
       })
       .prefault({}),
     /** Inputs of the image recipe (never a release: images are release-agnostic). */
@@ -130,6 +159,19 @@ export const fleetConfigSchema = z.strictObject({
       caCertUrl: httpsUrl,
       /** Any new value forces a rebuild of every base image (it is hashed into the image name). */
       rebuild: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "expected a short label: letters, digits, dot, dash, underscore").optional(),
+      /**
+       * The stock images builders start from, pinned: never "the most recent", which changes
+       * between runs. scripts/propose-pins.ts looks up the newest and prints new pins.
+       */
+      stockImages: z
+        .strictObject({
+          linode: z.string().regex(LINODE_IMAGE, "expected a Linode public image id like linode/ubuntu24.04").optional(),
+          /** ECS image ids differ per region; only the build region's is used. */
+          alicloud: z.record(z.string(), z.string().regex(ALICLOUD_IMAGE_ID, "expected an ECS image id")).default({}),
+          /** OCI image OCIDs differ per region; every OCI route region builds its own image. */
+          oci: z.record(z.string(), z.string().regex(OCI_IMAGE_OCID, "expected an OCI image OCID (ocid1.image.oc1...)")).default({}),
+        })
+        .prefault({}),
     }),
     providers: providersSchema,
     /**
@@ -295,4 +337,68 @@ export function routesOf(cfg: Pick<FleetConfig, "releaseTag" | "tracks" | "provi
 /** Where a provider's single image build runs (Linode, alicloud). */
 export function buildRegionOf(cfg: Pick<FleetConfig, "providers">, provider: "linode" | "alicloud"): string {
   return cfg.providers[provider]?.buildRegion ?? PROVIDER_PROFILES[provider].defaultBuildRegion ?? "";
+}
+
+/** Regions a provider builds or runs in: its route regions plus, for a single-build provider, the build region. */
+function regionsOf(cfg: FleetConfig, provider: ProviderName): string[] {
+  const routeRegions = Object.keys(cfg.providers[provider]?.regions ?? {});
+  return provider === "oci" ? routeRegions : [...new Set([buildRegionOf(cfg, provider), ...routeRegions])];
+}
+
+const PROPOSE_PINS = "run `npm run --silent propose-pins -- --stack <stack>` and commit the pins it prints";
+
+/**
+ * What a deploy needs beyond a valid config: the SSH sources (no default: the
+ * old default was anywhere), and a pinned stock image (and alicloud zone) for
+ * every region that builds or launches. The program refuses to declare
+ * anything without them; parseFleetConfig alone stays usable for configs
+ * that only render user-data.
+ */
+export function deployProblems(cfg: FleetConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!cfg.ingress.sshSourceCidrs) {
+    problems.push({ path: "ingress.sshSourceCidrs", message: `required: list ${SSH_SOURCES}; 0.0.0.0/0 is refused` });
+  }
+  const pins = cfg.image.stockImages;
+  if (cfg.providers.linode && !pins.linode) {
+    problems.push({ path: "image.stockImages.linode", message: `missing: the stock image Linode builders start from; ${PROPOSE_PINS}` });
+  }
+  if (cfg.providers.alicloud) {
+    const build = buildRegionOf(cfg, "alicloud");
+    if (!pins.alicloud[build]) {
+      problems.push({ path: `image.stockImages.alicloud.${build}`, message: `missing: the stock image of the alicloud build region; ${PROPOSE_PINS}` });
+    }
+    for (const region of regionsOf(cfg, "alicloud").filter((r) => !cfg.providers.alicloud?.zones[r])) {
+      problems.push({ path: `providers.alicloud.zones.${region}`, message: `missing: the zone of the ${region} vSwitch; ${PROPOSE_PINS}` });
+    }
+    for (const [region, zone] of Object.entries(cfg.providers.alicloud.zones).filter(([r, z]) => !z.startsWith(r))) {
+      problems.push({ path: `providers.alicloud.zones.${region}`, message: `zone ${zone} is not in region ${region}` });
+    }
+  }
+  for (const region of cfg.providers.oci ? regionsOf(cfg, "oci").filter((r) => !pins.oci[r]) : []) {
+    problems.push({ path: `image.stockImages.oci.${region}`, message: `missing: the stock image OCI builders in ${region} start from; ${PROPOSE_PINS}` });
+  }
+  return problems;
+}
+
+/** Reads a value deployProblems() guarantees; a miss is a program error (loadStack checks first). */
+function required<T>(value: T | undefined, path: string): T {
+  if (value === undefined) throw new ConfigError([{ path, message: "missing (deployProblems should have reported it)" }]);
+  return value;
+}
+
+export function sshSourceCidrsOf(cfg: Pick<FleetConfig, "ingress">): readonly string[] {
+  return required(cfg.ingress.sshSourceCidrs, "ingress.sshSourceCidrs");
+}
+
+/** The pinned stock image a provider's builder starts from in a region (Linode ids are global). */
+export function stockImageOf(cfg: Pick<FleetConfig, "image">, provider: ProviderName, region: string): string {
+  const pins = cfg.image.stockImages;
+  return provider === "linode"
+    ? required(pins.linode, "image.stockImages.linode")
+    : required(pins[provider][region], `image.stockImages.${provider}.${region}`);
+}
+
+export function alicloudZoneOf(cfg: Pick<FleetConfig, "providers">, region: string): string {
+  return required(cfg.providers.alicloud?.zones[region], `providers.alicloud.zones.${region}`);
 }

@@ -34,6 +34,22 @@ describe("loadStack", () => {
     assert.throws(loadStack, (err: unknown) => err instanceof StackConfigError && !err.message.includes("hunter2"));
   });
 
+  it("refuses to run without SSH sources or stock image pins, naming the keys", async () => {
+    const { [`${PROJECT}:ingress`]: _i, ...rest } = staging.config;
+    const image = JSON.parse(staging.config[`${PROJECT}:image`]!) as Record<string, unknown>;
+    await withConfig({ ...rest, [`${PROJECT}:image`]: JSON.stringify({ ...image, stockImages: {} }) }, staging.secretKeys);
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      assert.deepEqual(err.problems.map((p) => p.path).sort(), [
+        "image.stockImages.alicloud.ap-southeast-1",
+        "image.stockImages.linode",
+        "image.stockImages.oci.us-ashburn-1",
+        "ingress.sshSourceCidrs",
+      ]);
+      return true;
+    });
+  });
+
   it("keeps user-data and the pushed config files secret", async () => {
     await withConfig(staging.config, staging.secretKeys);
     const { stack, config, secrets } = loadStack();

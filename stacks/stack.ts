@@ -8,6 +8,7 @@ import { userDataProblems } from "../components/cloud-init";
 import {
   ConfigError,
   type ConfigProblem,
+  deployProblems,
   type FleetConfig,
   parseFleetConfig,
   routesOf,
@@ -73,6 +74,7 @@ export function loadStack(): StackSettings {
   }
   const stack = pulumi.getStack();
   // Sizes depend on the secrets too: check every route's user-data before declaring anything.
+  if (config) problems.push(...deployProblems(config));
   if (problems.length === 0 && config) problems.push(...userDataProblems(routesOf(config), stack, config, plain));
   if (problems.length > 0 || config === undefined) throw new StackConfigError(problems);
   return { stack, config, secrets };

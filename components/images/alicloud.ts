@@ -3,28 +3,32 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_PROFILES } from "../../stacks/catalog";
 import type { AlicloudNetwork } from "../network/alicloud";
 import { buildSteps } from "./builder";
+import { builderHostKey } from "./builder-userdata";
+import { alicloudPower, stoppedBuilderId } from "./poweroff";
 import { baseImageName } from "./recipe";
-import { alicloudStockImage, ALICLOUD_STOCK_IMAGE } from "./stock";
 import type { BaseImageArgs, ImageIds } from "./types";
 
 export interface AlicloudBaseImageArgs extends BaseImageArgs {
   readonly buildRegion: string;
-  /** The build region's network (SSH must be open to where `pulumi up` runs). */
+  /** The build region's pinned stock image (config image.stockImages.alicloud.<buildRegion>). */
+  readonly stockImage: string;
+  /** The build region's network (its security group admits SSH from ingress.sshSourceCidrs only). */
   readonly buildNetwork: AlicloudNetwork;
   /** One provider per region: ImageCopy's destination is its provider's region. */
   readonly providers: Readonly<Record<string, alicloud.Provider>>;
 }
 
 /**
- * The alicloud base image: built once in the build region from the stock
- * Ubuntu 24.04 image, then one ImageCopy per other route region.
+ * The alicloud base image: built once in the build region from the pinned
+ * stock image, captured once ECS reports the builder stopped, then one
+ * ImageCopy per other route region.
  */
 export class AlicloudBaseImage extends pulumi.ComponentResource {
   readonly imageIds: ImageIds;
 
   constructor(name: string, args: AlicloudBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudBaseImage", name, {}, opts);
-    const imageName = baseImageName(args.recipe, ALICLOUD_STOCK_IMAGE, args.rebuild);
+    const imageName = baseImageName(args);
     const buildProvider = args.providers[args.buildRegion];
     if (!buildProvider) throw new Error(`alicloud: no provider for build region ${args.buildRegion}`);
     const inBuildRegion = { parent: this, provider: buildProvider };
@@ -33,28 +37,37 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       { keyPairName: `${args.stack}-lantern-builder`, publicKey: args.builderKey.publicKeyOpenssh },
       inBuildRegion,
     );
+    const hostKey = builderHostKey(`${name}-builder`, "alicloud", this);
     const builder = new alicloud.ecs.Instance(
       `${name}-builder`,
       {
         instanceName: `${imageName}-builder`,
         instanceType: PROVIDER_PROFILES.alicloud.defaultInstanceType,
-        imageId: alicloudStockImage(buildProvider),
+        imageId: args.stockImage,
         vswitchId: args.buildNetwork.vswitchId,
         securityGroups: [args.buildNetwork.securityGroupId],
         keyName: keyPair.keyPairName,
+        userData: hostKey.userData,
         internetChargeType: "PayByTraffic",
         internetMaxBandwidthOut: 10,
-        // Once powered off, a stopped VPC instance is not billed for compute.
-        stoppedMode: "StopCharging",
+        // `status` and `stoppedMode` are left unset (Optional+Computed in
+        // aliyun/terraform-provider-alicloud alicloud/resource_alicloud_instance.go), so the
+        // builder's own power-off does not diff. Set at create, the provider would stop it
+        // before the build (see poweroff.ts).
         tags: { role: "lantern-builder", stack: args.stack },
       },
-      { ...inBuildRegion, replaceOnChanges: ["instanceName"], ignoreChanges: ["status"] },
+      { ...inBuildRegion, replaceOnChanges: ["instanceName"] },
     );
-    const built = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "root" }, imageName, args, inBuildRegion);
+    const poweredOff = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
     const image = new alicloud.ecs.Image(
       `${name}-image`,
-      { imageName, instanceId: builder.id, description: "lantern-box route base image (release-agnostic)", force: true },
-      { ...inBuildRegion, dependsOn: [built], replaceOnChanges: ["imageName"] },
+      {
+        imageName,
+        instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, alicloudPower(buildProvider)),
+        description: "lantern-box route base image (release-agnostic)",
+        force: true,
+      },
+      { ...inBuildRegion, dependsOn: [poweredOff], replaceOnChanges: ["imageName"] },
     );
     const ids: Record<string, pulumi.Output<string>> = {};
     for (const region of args.regions) {

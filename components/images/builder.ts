@@ -2,10 +2,17 @@
  * Turns a freshly booted stock VM into a base image, over SSH: copy the
  * recipe, run it (it waits for the builder's own cloud-init first), clean
  * for capture and power off. The same steps for every provider.
+ *
+ * The steps are `command` resources and take the default `command`
+ * provider: only their parent is passed. A cloud provider given to them
+ * would be sent their registrations (the engine uses a resource's provider
+ * reference as given) and fail with "unrecognized resource type"; the
+ * offline plan refuses that (plan/run.ts).
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { REMOTE_RECIPE_DIR, RECIPE_DIR } from "./recipe";
+import { sshConnection } from "../ssh";
+import { RECIPE_DIR, REMOTE_BUILD_DIR, REMOTE_RECIPE_DIR } from "./recipe";
 import type { BaseImageArgs } from "./types";
 
 /** The builder VM as the build steps reach it. */
@@ -15,48 +22,49 @@ export interface Builder {
   readonly host: pulumi.Input<string>;
   /** The stock image's login with sudo: root on Linode and alicloud, ubuntu on OCI. */
   readonly user: string;
+  /** The host key the builder's user-data installed. */
+  readonly hostKey: pulumi.Input<string>;
+}
+
+/** The recipe's parameters as `env` assignments; the config schema allows only https URLs without metacharacters. */
+export function recipeEnvironment(parameters: BaseImageArgs["parameters"]): string {
+  return `LANTERN_CA_CERT_URL=${parameters.caCertUrl} LANTERN_OTLP_ENDPOINT=${parameters.otlpEndpoint}`;
 }
 
 /**
- * Declares the build steps; the returned resource completes once the builder
- * is shutting down. A new image name (recipe change) re-runs every step.
+ * Declares the build steps and returns the last one, which completes once the
+ * guest has scheduled its power-off. A new image name re-runs every step.
  */
 export function buildSteps(
   name: string,
   builder: Builder,
   imageName: string,
   args: Pick<BaseImageArgs, "parameters" | "builderKey">,
-  opts: pulumi.CustomResourceOptions,
-): pulumi.Resource {
+  parent: pulumi.Resource,
+): command.remote.Command {
   const triggers = [imageName, builder.id];
-  const connection = { host: builder.host, user: builder.user, privateKey: args.builderKey.privateKeyOpenssh };
+  const connection = sshConnection({ host: builder.host, user: builder.user, privateKey: args.builderKey.privateKeyOpenssh, hostKey: builder.hostKey });
+  // No trailing slash: the folder lands as REMOTE_RECIPE_DIR (copiedDirectory).
   const copy = new command.remote.CopyToRemote(
     `${name}-recipe`,
-    { connection, source: new pulumi.asset.FileArchive(RECIPE_DIR), remotePath: REMOTE_RECIPE_DIR, triggers },
-    opts,
+    { connection, source: new pulumi.asset.FileArchive(RECIPE_DIR), remotePath: REMOTE_BUILD_DIR, triggers },
+    { parent },
   );
-  // Values were validated by the config schema (https URLs without metacharacters).
-  const env = `LANTERN_CA_CERT_URL=${args.parameters.caCertUrl} LANTERN_OTLP_ENDPOINT=${args.parameters.otlpEndpoint}`;
   const provision = new command.remote.Command(
     `${name}-provision`,
-    { connection, create: `sudo env ${env} bash ${REMOTE_RECIPE_DIR}/provision.sh`, triggers },
-    { ...opts, dependsOn: [copy] },
+    { connection, create: `sudo env ${recipeEnvironment(args.parameters)} bash ${REMOTE_RECIPE_DIR}/provision.sh`, triggers },
+    { parent, dependsOn: [copy] },
   );
   // One session: clean-for-capture removes every authorized key, so no later login would work.
-  // The power-off is scheduled, so the session ends cleanly before the machine goes down.
-  const cleanAndPowerOff = new command.remote.Command(
+  // The power-off is scheduled, so the session ends cleanly before the machine goes down;
+  // capture then waits for the provider to report the builder stopped (poweroff.ts).
+  return new command.remote.Command(
     `${name}-clean-poweroff`,
     {
       connection,
       create: `sudo bash ${REMOTE_RECIPE_DIR}/clean-for-capture.sh && sudo systemd-run --on-active=5 /bin/systemctl poweroff`,
       triggers,
     },
-    { ...opts, dependsOn: [provision] },
-  );
-  // Capture only after the power-off has happened (bounded wait on the Pulumi side).
-  return new command.local.Command(
-    `${name}-wait-poweroff`,
-    { create: "sleep 60", triggers },
-    { ...opts, dependsOn: [cleanAndPowerOff] },
+    { parent, dependsOn: [provision] },
   );
 }

@@ -1,26 +1,37 @@
 /**
- * Base images in the plan: they reach exactly the route regions, they are
- * named by the recipe alone, and no release tag reaches them.
+ * Base images in the plan: they reach exactly the route regions; they are
+ * named by everything that changes them (and nothing else); the build runs
+ * on the default `command` provider, over pinned host keys, from pinned
+ * stock images, with the recipe where the commands look for it, and waits
+ * for the provider's own power state instead of sleeping.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { parse } from "yaml";
 import { mockId } from "../../plan/mocks";
-import { changedResources, planJson, variantStackFile } from "../../plan/testing";
-import type { Plan, PlanResource } from "../../plan/run";
-import { baseImageName, RECIPE_DIR, recipeHash } from "./recipe";
-import { ALICLOUD_STOCK_IMAGE, LINODE_STOCK_IMAGE, OCI_STOCK_IMAGE } from "./stock";
+import { changedResources, planJson, stackConfig, variantStackFile } from "../../plan/testing";
+import { type Plan, type PlanResource, REPO_ROOT } from "../../plan/run";
+import { FRESH_VM_DIAL } from "../ssh";
+import { waitForState } from "./poweroff";
+import { baseImageName, copiedDirectory, type ImageIdentity, RECIPE_DIR, recipeHash } from "./recipe";
 
 const prod = planJson(["--stack", "prod"]);
 const routes = prod.outputs.routes as { provider: string; region: string }[];
 const regionsOf = (provider: string) => [...new Set(routes.filter((r) => r.provider === provider).map((r) => r.region))].sort();
 const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type);
+const builders = (plan: Plan) => plan.resources.filter((r) => r.name.endsWith("-base-builder") || r.name === "linode-base-builder");
 
-/** Everything that makes images: resources inside the *BaseImage components, plus the builder key. */
+/** Everything that makes images: resources inside the *BaseImage components, plus the builder login key. */
 const imageResources = (plan: Plan): PlanResource[] =>
-  plan.resources.filter((r) => /BaseImage/.test(r.urn) || r.type.startsWith("tls:"));
+  plan.resources.filter((r) => /BaseImage/.test(r.urn) || r.name === "builder-ssh-key");
+/** The image-build steps: every `command` resource inside an image component. */
+const buildSteps = (plan: Plan) => plan.resources.filter((r) => /BaseImage/.test(r.urn) && r.type.startsWith("command:"));
+const componentOf = (r: PlanResource) => r.parent;
+
+const pins = stackConfig("prod")["lantern-fleet:image"] as { stockImages: { linode: string; alicloud: Record<string, string>; oci: Record<string, string> } };
 
 describe("base images (prod plan)", () => {
   it("Linode: one image, replicated to exactly the route regions plus the build region, with cloud-init", () => {
@@ -64,11 +75,19 @@ describe("base images (prod plan)", () => {
     }
   });
 
-  it("names images by the recipe hash and the stock image only", () => {
-    const recipe = recipeHash();
-    assert.equal(ofType(prod, "linode:index/image:Image")[0]!.inputs.label, baseImageName(recipe, LINODE_STOCK_IMAGE));
-    assert.equal(ofType(prod, "alicloud:ecs/image:Image")[0]!.inputs.imageName, baseImageName(recipe, ALICLOUD_STOCK_IMAGE));
-    for (const i of ofType(prod, "oci:Core/image:Image")) assert.equal(i.inputs.displayName, baseImageName(recipe, OCI_STOCK_IMAGE));
+  it("names images by recipe, parameters, pinned stock image, rebuild label and stack", () => {
+    const identity = (stockImage: string): ImageIdentity => ({
+      stack: "prod",
+      recipe: recipeHash(),
+      parameters: { caCertUrl: "https://ops.lantr.net/lanternet-ca.crt", otlpEndpoint: "https://ops.lantr.net:443" },
+      stockImage,
+    });
+    assert.equal(ofType(prod, "linode:index/image:Image")[0]!.inputs.label, baseImageName(identity(pins.stockImages.linode)));
+    assert.equal(ofType(prod, "alicloud:ecs/image:Image")[0]!.inputs.imageName, baseImageName(identity(pins.stockImages.alicloud["ap-southeast-1"]!)));
+    for (const i of ofType(prod, "oci:Core/image:Image")) {
+      const region = i.name.replace(/^oci-/, "").replace(/-base-image$/, "");
+      assert.equal(i.inputs.displayName, baseImageName(identity(pins.stockImages.oci[region]!)), region);
+    }
   });
 
   it("a plan that differs only in release tags has identical image resources", () => {
@@ -82,6 +101,162 @@ describe("base images (prod plan)", () => {
     assert.ok(imageResources(prod).length > 100);
     assert.deepEqual(imageResources(bumped), imageResources(prod));
     assert.ok(!JSON.stringify(imageResources(prod)).match(/v0\.0\.7\d/), "no release tag in any image input");
+  });
+});
+
+describe("image builds (prod plan): what `pulumi up` needs to build on the real clouds", () => {
+  it("every build step takes the default `command` provider (a cloud provider would refuse the type)", () => {
+    const steps = buildSteps(prod);
+    assert.equal(steps.length, 3 * (1 + 1 + 36), "copy, provision, clean+power-off per build");
+    for (const step of steps) assert.equal(step.options.provider, undefined, step.name);
+  });
+
+  it("copies the recipe where the commands run it, by CopyToRemote's own rule", () => {
+    // pulumi/pulumi-command provider/pkg/provider/remote/copyController.go, sftpCopy: a source
+    // directory without a trailing slash lands as <remotePath>/<basename>; with one, its contents
+    // land in <remotePath>. Written out here again, independently of the program's copiedDirectory.
+    const landsAt = (source: string, remotePath: string) =>
+      source.endsWith("/") ? remotePath : `${remotePath.replace(/\/$/, "")}/${path.basename(source)}`;
+    const copies = buildSteps(prod).filter((s) => s.type === "command:remote:CopyToRemote");
+    assert.equal(copies.length, 38);
+    for (const copy of copies) {
+      const source = (copy.inputs.source as { fileArchive: string }).fileArchive;
+      assert.ok(existsSync(path.join(REPO_ROOT, source, "provision.sh")), `${copy.name}: ${source} is the recipe`);
+      const dir = landsAt(source, String(copy.inputs.remotePath));
+      const commands = buildSteps(prod).filter((s) => componentOf(s) === componentOf(copy) && s.type === "command:remote:Command");
+      assert.equal(commands.length, 2);
+      for (const command of commands) {
+        const scripts = [...String(command.inputs.create).matchAll(/bash (\S+\.sh)/g)].map((m) => m[1]!);
+        assert.ok(scripts.length > 0, command.name);
+        for (const script of scripts) {
+          assert.equal(path.posix.dirname(script), dir, `${command.name} runs ${script}, the copy lands in ${dir}`);
+          assert.ok(existsSync(path.join(REPO_ROOT, source, path.posix.basename(script))), `${script} is in the recipe`);
+        }
+      }
+    }
+  });
+
+  it("copiedDirectory follows the provider's rule with and without a trailing slash", () => {
+    assert.equal(copiedDirectory("/repo/image", "/tmp/x"), "/tmp/x/image");
+    assert.equal(copiedDirectory("/repo/image/", "/tmp/x"), "/tmp/x");
+  });
+
+  it("waits on the provider's power state: no local command, no sleep in any build step", () => {
+    assert.equal(imageResources(prod).filter((r) => r.type.startsWith("command:local:")).length, 0);
+    for (const step of buildSteps(prod)) assert.doesNotMatch(JSON.stringify(step.inputs.create ?? ""), /\bsleep\b/, step.name);
+    for (const image of [...ofType(prod, "linode:index/image:Image"), ...ofType(prod, "alicloud:ecs/image:Image"), ...ofType(prod, "oci:Core/image:Image")]) {
+      const builderId = image.inputs.linodeId ?? image.inputs.instanceId;
+      const builder = builders(prod).find((b) => componentOf(b) === componentOf(image))!;
+      assert.equal(String(builderId), mockId(builder.type, builder.name), `${image.name} captures its own builder`);
+    }
+  });
+
+  it("boots builders from the stock images pinned in stack config", () => {
+    const linodeBuilder = builders(prod).find((b) => b.type === "linode:index/instance:Instance")!;
+    assert.equal(linodeBuilder.inputs.image, pins.stockImages.linode);
+    const aliBuilder = builders(prod).find((b) => b.type === "alicloud:ecs/instance:Instance")!;
+    assert.equal(aliBuilder.inputs.imageId, pins.stockImages.alicloud["ap-southeast-1"]);
+    const ociBuilders = builders(prod).filter((b) => b.type === "oci:Core/instance:Instance");
+    assert.equal(ociBuilders.length, 36);
+    for (const b of ociBuilders) {
+      const region = b.name.replace(/^oci-/, "").replace(/-base-builder$/, "");
+      assert.equal((b.inputs.sourceDetails as { sourceId: string }).sourceId, pins.stockImages.oci[region], region);
+    }
+  });
+
+  it("pins every builder's host key, injected by its user-data, with the fresh-VM dial budget", () => {
+    for (const step of buildSteps(prod)) {
+      const connection = step.inputs.connection as Record<string, unknown>;
+      const builder = builders(prod).find((b) => componentOf(b) === componentOf(step))!;
+      const injected = (parse(prod.userData[builder.name]!) as { ssh_keys: { ed25519_public: string } }).ssh_keys.ed25519_public;
+      assert.equal(connection.hostKey, injected, step.name);
+      assert.match(String(connection.hostKey), new RegExp(`^ssh-ed25519 \\S+ ${builder.name}-host-key$`));
+      assert.equal(connection.privateKey, "[secret]");
+      assert.equal(connection.dialErrorLimit, FRESH_VM_DIAL.dialErrorLimit);
+      assert.equal(connection.perDialTimeout, FRESH_VM_DIAL.perDialTimeout);
+    }
+  });
+
+  it("turns the Linode watchdog off on the builder (it would boot the powered-off builder again)", () => {
+    assert.equal(builders(prod).find((b) => b.type === "linode:index/instance:Instance")!.inputs.watchdogEnabled, false);
+  });
+});
+
+describe("stack-scoped physical names", () => {
+  it("another stack with the same config gets other Linode labels and alicloud names", () => {
+    const other = planJson(["--stack", "prod2", "--config-file", path.join(REPO_ROOT, "Pulumi.prod.yaml")]);
+    const names = (plan: Plan) =>
+      new Set(
+        plan.resources.flatMap((r) => {
+          if (r.type.startsWith("linode:")) return [r.inputs.label];
+          if (r.type.startsWith("alicloud:ecs/")) return [r.inputs.imageName, r.inputs.instanceName, r.inputs.keyPairName];
+          return [];
+        }).filter((n): n is string => typeof n === "string"),
+      );
+    const shared = [...names(prod)].filter((n) => names(other).has(n));
+    assert.ok(names(prod).size > 5);
+    assert.deepEqual(shared, []);
+  });
+});
+
+describe("a second `pulumi up` with nothing changed changes nothing", () => {
+  it("plans identically when every 'newest' data source answers differently", () => {
+    const a = planJson(["--stack", "staging"], { PLAN_MOCK_SEED: "monday" });
+    const b = planJson(["--stack", "staging"], { PLAN_MOCK_SEED: "tuesday" });
+    assert.deepEqual(b.resources, a.resources);
+    assert.deepEqual(b.userData, a.userData);
+  });
+
+  // What a refresh reads from a builder whose guest powered itself off: Linode `booted` false
+  // (linode/terraform-provider-linode linode/instance/resource.go: d.Set("booted",
+  // isInstanceBooted(instance))); ECS `status` Stopped and `stopped_mode` as ECS reports it, not
+  // StopCharging for a guest power-off (aliyun/terraform-provider-alicloud alicloud/
+  // resource_alicloud_instance.go Read); OCI `state` STOPPED (oracle/terraform-provider-oci
+  // internal/service/core/core_instance_resource.go SetData). All are Optional+Computed in their
+  // schemas: unset in the program, Terraform keeps the refreshed value and plans no change; set,
+  // it compares (OCI `state` case-insensitively, EqualIgnoreCaseSuppressDiff).
+  const REFRESHED: Readonly<Record<string, Record<string, unknown>>> = {
+    "linode:index/instance:Instance": { booted: false },
+    "alicloud:ecs/instance:Instance": { status: "Stopped", stoppedMode: "KeepCharging" },
+    "oci:Core/instance:Instance": { state: "STOPPED" },
+  };
+  const powerDiff = (type: string, inputs: Record<string, unknown>): string[] =>
+    Object.entries(REFRESHED[type] ?? {})
+      .filter(([key, value]) => key in inputs && String(inputs[key]).toUpperCase() !== String(value).toUpperCase())
+      .map(([key]) => key);
+
+  it("a powered-off builder does not diff: its power inputs are left to the provider", () => {
+    assert.equal(builders(prod).length, 38);
+    for (const b of builders(prod)) {
+      assert.deepEqual(powerDiff(b.type, b.inputs), [], b.name);
+      assert.equal(b.options.ignoreChanges, undefined, `${b.name}: nothing to ignore`);
+    }
+    // The check can fail: a declared power input would diff after the guest's power-off.
+    const ali = builders(prod).find((b) => b.type === "alicloud:ecs/instance:Instance")!;
+    assert.deepEqual(powerDiff(ali.type, { ...ali.inputs, stoppedMode: "StopCharging" }), ["stoppedMode"]);
+    const lin = builders(prod).find((b) => b.type === "linode:index/instance:Instance")!;
+    assert.deepEqual(powerDiff(lin.type, { ...lin.inputs, booted: true }), ["booted"]);
+  });
+});
+
+describe("waitForState", () => {
+  const clock = () => {
+    let t = 0;
+    return { now: () => t, sleep: (ms: number) => Promise.resolve(void (t += ms)) };
+  };
+
+  it("returns once the provider reports the target state", async () => {
+    const states = ["running", "shutting_down", "offline"];
+    let reads = 0;
+    await waitForState("b", "offline", () => Promise.resolve(states[reads++]), { intervalMs: 10, timeoutMs: 100, ...clock() });
+    assert.equal(reads, 3);
+  });
+
+  it("fails at the deadline, naming the builder and its last state", async () => {
+    await assert.rejects(
+      waitForState("linode-base-builder", "offline", () => Promise.resolve("running"), { intervalMs: 10, timeoutMs: 100, ...clock() }),
+      /linode-base-builder: not offline after 0\.1 s \(state: running\)/,
+    );
   });
 });
 
@@ -99,14 +274,34 @@ describe("forcing a rebuild", () => {
   });
 });
 
-describe("recipeHash", () => {
-  it("changes with a one-byte change to any recipe file, and with nothing else", () => {
+describe("baseImageName and recipeHash", () => {
+  const base: ImageIdentity = {
+    stack: "prod",
+    recipe: recipeHash(),
+    parameters: { caCertUrl: "https://a.example/ca.crt", otlpEndpoint: "https://otel.example:443" },
+    stockImage: "linode/ubuntu24.04",
+  };
+
+  it("changes with each input: stack, recipe, every parameter, stock image, rebuild label", () => {
+    const variants: ImageIdentity[] = [
+      { ...base, stack: "staging" },
+      { ...base, recipe: "0".repeat(64) },
+      ...Object.keys(base.parameters).map((key) => ({ ...base, parameters: { ...base.parameters, [key]: "https://other.example" } })),
+      { ...base, stockImage: "linode/ubuntu24.10" },
+      { ...base, rebuild: "2026-11-25" },
+    ];
+    const names = new Set([base, ...variants].map(baseImageName));
+    assert.equal(names.size, variants.length + 1);
+    assert.match(baseImageName(base), /^lantern-prod-base-[0-9a-f]{8}$/);
+  });
+
+  it("recipeHash changes with a one-byte change to any recipe file, and with nothing else", () => {
     const copy = mkdtempSync(path.join(tmpdir(), "recipe-"));
     cpSync(RECIPE_DIR, copy, { recursive: true });
     assert.equal(recipeHash(copy), recipeHash());
     const file = path.join(copy, "provision.sh");
     writeFileSync(file, `${readFileSync(file, "utf8")} `);
     assert.notEqual(recipeHash(copy), recipeHash());
-    assert.notEqual(baseImageName(recipeHash(copy), LINODE_STOCK_IMAGE), baseImageName(recipeHash(), LINODE_STOCK_IMAGE));
+    assert.notEqual(baseImageName({ ...base, recipe: recipeHash(copy) }), baseImageName(base));
   });
 });

@@ -1,65 +1,87 @@
 import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_PROFILES } from "../../stacks/catalog";
+import { physicalName } from "../naming";
+import { builderIngressRules } from "../routes/ingress";
 import { buildSteps } from "./builder";
+import { builderHostKey } from "./builder-userdata";
+import { LINODE_POWER, stoppedBuilderId } from "./poweroff";
 import { baseImageName } from "./recipe";
-import { LINODE_STOCK_IMAGE } from "./stock";
 import type { BaseImageArgs, ImageIds } from "./types";
 
 export interface LinodeBaseImageArgs extends BaseImageArgs {
   readonly buildRegion: string;
+  /** The pinned stock image (config image.stockImages.linode); Linode image ids are global. */
+  readonly stockImage: string;
+  /** Who may reach the builder's SSH (config ingress.sshSourceCidrs). */
+  readonly sshSourceCidrs: readonly string[];
 }
 
 /**
- * The Linode base image: a builder from the stock Ubuntu 24.04 image runs the
- * recipe, is powered off, and its disk is captured once, then replicated to
- * every route region (with the cloud-init capability).
+ * The Linode base image: a builder from the pinned stock image runs the
+ * recipe, powers itself off, and once Linode reports it offline its disk is
+ * captured, then replicated to every route region (with the cloud-init
+ * capability).
  */
 export class LinodeBaseImage extends pulumi.ComponentResource {
   readonly imageIds: ImageIds;
 
   constructor(name: string, args: LinodeBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:LinodeBaseImage", name, {}, opts);
-    const imageName = baseImageName(args.recipe, LINODE_STOCK_IMAGE, args.rebuild);
+    const imageName = baseImageName(args);
     const firewall = new linode.Firewall(
       `${name}-builder-firewall`,
       {
-        label: `${args.stack}-lantern-builder`,
+        // Labels are unique per account and at most 32 characters.
+        label: physicalName(`${args.stack}-lantern-builder`, 32),
         inboundPolicy: "DROP",
         outboundPolicy: "ACCEPT",
-        inbounds: [{ label: "ssh", action: "ACCEPT", protocol: "TCP", ports: "22", ipv4s: ["0.0.0.0/0"] }],
+        inbounds: builderIngressRules(args.sshSourceCidrs).map((rule) => ({
+          label: rule.description,
+          action: "ACCEPT",
+          protocol: rule.protocol.toUpperCase(),
+          ports: rule.ports.join(","),
+          ipv4s: [...rule.cidrs],
+        })),
       },
       { parent: this },
     );
+    const hostKey = builderHostKey(`${name}-builder`, "linode", this);
     const builder = new linode.Instance(
       `${name}-builder`,
       {
         label: `${imageName}-builder`,
         region: args.buildRegion,
         type: PROVIDER_PROFILES.linode.defaultInstanceType,
-        image: LINODE_STOCK_IMAGE,
+        image: args.stockImage,
         authorizedKeys: [args.builderKey.publicKeyOpenssh],
+        metadatas: [{ userData: hostKey.userData }],
         firewallId: firewall.id.apply(Number),
+        // Lassie, the shutdown watchdog, boots a Linode that powers off without a shutdown job
+        // (linode/terraform-provider-linode linode/instance/schema_resource.go, watchdog_enabled):
+        // the builder's own power-off is such a one, so the watchdog is off.
+        watchdogEnabled: false,
+        // `booted` is left unset: Optional+Computed there, so the powered-off builder does not diff.
         tags: ["lantern-builder", args.stack],
       },
-      // A new recipe builds on a new machine; the power-off is ours, not drift.
-      { parent: this, replaceOnChanges: ["label"], ignoreChanges: ["booted"] },
+      // A new image name builds on a new machine.
+      { parent: this, replaceOnChanges: ["label"] },
     );
-    const built = buildSteps(name, { id: builder.id, host: builder.ipAddress, user: "root" }, imageName, args, { parent: this });
+    const poweredOff = buildSteps(name, { id: builder.id, host: builder.ipAddress, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
     const replicaRegions = [...new Set([args.buildRegion, ...args.regions])].sort();
     const image = new linode.Image(
       `${name}-image`,
       {
         label: imageName,
         description: "lantern-box route base image (release-agnostic)",
-        linodeId: builder.id.apply(Number),
+        linodeId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, LINODE_POWER).apply(Number),
         diskId: builder.disks.apply((disks) => disks[0]?.id ?? Number.NaN),
         cloudInit: true,
         // Regions left out of this list are removed, so it is always the full set.
         replicaRegions,
         waitForReplications: true,
       },
-      { parent: this, dependsOn: [built], replaceOnChanges: ["label"] },
+      { parent: this, dependsOn: [poweredOff], replaceOnChanges: ["label"] },
     );
     this.imageIds = Object.fromEntries(args.regions.map((region) => [region, image.id]));
     this.registerOutputs({ imageIds: this.imageIds });

@@ -2,12 +2,15 @@ import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import type { OciNetwork } from "../network/oci";
 import { buildSteps } from "./builder";
+import { builderHostKey } from "./builder-userdata";
+import { ociPower, stoppedBuilderId } from "./poweroff";
 import { baseImageName } from "./recipe";
-import { OCI_STOCK_IMAGE, ociStockImage } from "./stock";
 import type { BaseImageArgs } from "./types";
 
 export interface OciRegionBaseImageArgs extends Omit<BaseImageArgs, "regions"> {
   readonly region: string;
+  /** This region's pinned stock image (config image.stockImages.oci.<region>); OCI image OCIDs are per region. */
+  readonly stockImage: string;
   readonly compartmentId: string;
   readonly shape: string;
   readonly network: OciNetwork;
@@ -17,15 +20,17 @@ export interface OciRegionBaseImageArgs extends Omit<BaseImageArgs, "regions"> {
 /**
  * The OCI base image of one region. OCI has no image-copy resource (only
  * export to and import from Object Storage, which no provider resource
- * declares), so each region builds its own image from the same recipe.
+ * declares), so each region builds its own image from the same recipe and
+ * captures it once OCI reports the builder STOPPED.
  */
 export class OciRegionBaseImage extends pulumi.ComponentResource {
   readonly imageId: pulumi.Output<string>;
 
   constructor(name: string, args: OciRegionBaseImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:OciRegionBaseImage", name, {}, opts);
-    const imageName = baseImageName(args.recipe, OCI_STOCK_IMAGE, args.rebuild);
+    const imageName = baseImageName(args);
     const inRegion = { parent: this, provider: args.provider };
+    const hostKey = builderHostKey(`${name}-builder`, "oci", this);
     const builder = new oci.core.Instance(
       `${name}-builder`,
       {
@@ -34,18 +39,25 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
         displayName: `${imageName}-builder`,
         shape: args.shape,
         shapeConfig: { ocpus: 1, memoryInGbs: 6 },
-        sourceDetails: { sourceType: "image", sourceId: ociStockImage(args.provider, args.compartmentId, args.shape) },
+        sourceDetails: { sourceType: "image", sourceId: args.stockImage },
         createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId] },
-        metadata: { ssh_authorized_keys: args.builderKey.publicKeyOpenssh },
+        metadata: { ssh_authorized_keys: args.builderKey.publicKeyOpenssh, user_data: hostKey.userData },
+        // `state` is left unset (Optional+Computed in oracle/terraform-provider-oci
+        // internal/service/core/core_instance_resource.go), so the builder's own power-off does
+        // not diff. Set to STOPPED at create, the provider would stop it before the build.
         freeformTags: { role: "lantern-builder", stack: args.stack },
       },
-      { ...inRegion, replaceOnChanges: ["displayName"], ignoreChanges: ["state"] },
+      { ...inRegion, replaceOnChanges: ["displayName"] },
     );
-    const built = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "ubuntu" }, imageName, args, inRegion);
+    const poweredOff = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "ubuntu", hostKey: hostKey.publicKey }, imageName, args, this);
     const image = new oci.core.Image(
       `${name}-image`,
-      { compartmentId: args.compartmentId, instanceId: builder.id, displayName: imageName },
-      { ...inRegion, dependsOn: [built], replaceOnChanges: ["displayName"] },
+      {
+        compartmentId: args.compartmentId,
+        instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, ociPower(args.provider)),
+        displayName: imageName,
+      },
+      { ...inRegion, dependsOn: [poweredOff], replaceOnChanges: ["displayName"] },
     );
     this.imageId = image.id;
     this.registerOutputs({ imageId: this.imageId });

@@ -1,40 +1,49 @@
 /**
- * The providers' stock Ubuntu 24.04 images: what builders (and, until base
- * images are wired, routes) start from.
+ * What "the newest stock image" and "a zone for the instance type" mean, as
+ * provider queries. The program never runs them (its inputs come from the
+ * pins in stack config, which do not change between runs); the pin proposal
+ * command (scripts/propose-pins.ts) does, and prints new pins to review.
  */
 import * as alicloud from "@pulumi/alicloud";
+import * as linode from "@pulumi/linode";
 import * as oci from "@pulumi/oci";
-import * as pulumi from "@pulumi/pulumi";
 
-export const LINODE_STOCK_IMAGE = "linode/ubuntu24.04";
-/** The stock image each provider's builder starts from, as a reference hashed into the image name. */
-export const ALICLOUD_STOCK_IMAGE = "alicloud system ^ubuntu_24_04_x64 most recent";
-export const OCI_STOCK_IMAGE = "oci Canonical Ubuntu 24.04 Minimal aarch64 newest";
+/** The stock image family builders start from, per provider. */
+export const STOCK_IMAGE_FAMILY = {
+  linode: { id: "linode/ubuntu24.04" },
+  alicloud: { owners: "system", nameRegex: "^ubuntu_24_04_x64" },
+  oci: { operatingSystem: "Canonical Ubuntu", operatingSystemVersion: "24.04 Minimal aarch64" },
+} as const;
 
-export function alicloudStockImage(provider: alicloud.Provider): pulumi.Output<string> {
-  return alicloud.ecs
-    .getImagesOutput({ owners: "system", nameRegex: "^ubuntu_24_04_x64", mostRecent: true }, { provider })
-    .apply((result) => firstImageId(result.images, "alicloud Ubuntu 24.04 x64"));
+function first<T>(items: readonly T[], what: string): T {
+  const item = items[0];
+  if (item === undefined) throw new Error(`none found: ${what}`);
+  return item;
 }
 
-export function ociStockImage(provider: oci.Provider, compartmentId: string, shape: string): pulumi.Output<string> {
-  return oci.core
-    .getImagesOutput(
-      {
-        compartmentId,
-        operatingSystem: "Canonical Ubuntu",
-        operatingSystemVersion: "24.04 Minimal aarch64",
-        shape,
-        sortBy: "TIMECREATED",
-        sortOrder: "DESC",
-      },
-      { provider },
-    )
-    .apply((result) => firstImageId(result.images, `OCI Canonical Ubuntu 24.04 Minimal aarch64 for ${shape}`));
-}
-
-function firstImageId(images: readonly { id: string }[], what: string): string {
-  const image = images[0];
-  if (!image) throw new Error(`no stock image found: ${what}`);
+/** Linode public images keep their id while Linode refreshes them: this checks the id still exists and is not deprecated. */
+export async function linodeStockImage(): Promise<string> {
+  const { images } = await linode.getImages({ filters: [{ name: "id", values: [STOCK_IMAGE_FAMILY.linode.id] }] });
+  const image = first(images ?? [], `Linode image ${STOCK_IMAGE_FAMILY.linode.id}`);
+  if (image.deprecated) throw new Error(`Linode image ${image.id} is deprecated: choose its successor`);
   return image.id;
+}
+
+export async function newestAlicloudStockImage(provider: alicloud.Provider): Promise<string> {
+  const { images } = await alicloud.ecs.getImages({ ...STOCK_IMAGE_FAMILY.alicloud, mostRecent: true }, { provider });
+  return first(images, "alicloud Ubuntu 24.04 x64").id;
+}
+
+export async function newestOciStockImage(provider: oci.Provider, compartmentId: string, shape: string): Promise<string> {
+  const { images } = await oci.core.getImages(
+    { compartmentId, ...STOCK_IMAGE_FAMILY.oci, shape, sortBy: "TIMECREATED", sortOrder: "DESC" },
+    { provider },
+  );
+  return first(images, `OCI Canonical Ubuntu 24.04 Minimal aarch64 for ${shape}`).id;
+}
+
+/** A zone of the provider's region that offers the instance type and vSwitches. */
+export async function alicloudZoneFor(provider: alicloud.Provider, instanceType: string): Promise<string> {
+  const { zones } = await alicloud.getZones({ availableInstanceType: instanceType, availableResourceCreation: "VSwitch" }, { provider });
+  return first(zones, `alicloud zone offering ${instanceType} with vSwitches`).id;
 }

@@ -6,6 +6,12 @@ export interface RecipeParameters {
   readonly otlpEndpoint: string;
 }
 
+/** An OpenSSH key pair made by the program (tls.PrivateKey); the private half is a Pulumi secret. */
+export interface SshKeyPair {
+  readonly publicKeyOpenssh: pulumi.Input<string>;
+  readonly privateKeyOpenssh: pulumi.Input<string>;
+}
+
 /** What every provider's base-image component needs. */
 export interface BaseImageArgs {
   readonly stack: string;
@@ -16,8 +22,8 @@ export interface BaseImageArgs {
   readonly parameters: RecipeParameters;
   /** Regions the image must reach: every region that runs a route. */
   readonly regions: readonly string[];
-  /** Builders accept only this key; the private half is a Pulumi secret. */
-  readonly builderKey: { readonly publicKeyOpenssh: pulumi.Input<string>; readonly privateKeyOpenssh: pulumi.Input<string> };
+  /** Builders accept only this login key. */
+  readonly builderKey: SshKeyPair;
 }
 
 /** Image id per region. */

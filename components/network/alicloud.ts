@@ -10,15 +10,16 @@ const VSWITCH_CIDR = "10.42.1.0/24";
 export interface AlicloudNetworkArgs {
   readonly stack: string;
   readonly region: string;
-  /** The vSwitch goes in a zone that offers this instance type. */
-  readonly instanceType: string;
+  /** The vSwitch's zone, pinned in config (providers.alicloud.zones.<region>). */
+  readonly zoneId: string;
   readonly ingress: FleetConfig["ingress"];
 }
 
 /**
- * One region's network for routes and image builders: VPC, vSwitch in a zone
- * that offers the instance type, and a security group that accepts only the
- * configured ports. The region's provider comes from opts.providers.
+ * One region's network for routes and image builders: VPC, vSwitch in the
+ * pinned zone, and a security group that accepts only the configured ports
+ * (SSH only from ingress.sshSourceCidrs). The region's provider comes from
+ * opts.providers.
  */
 export class AlicloudNetwork extends pulumi.ComponentResource {
   readonly vswitchId: pulumi.Output<string>;
@@ -27,18 +28,11 @@ export class AlicloudNetwork extends pulumi.ComponentResource {
   constructor(name: string, args: AlicloudNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudNetwork", name, {}, opts);
     const child = { parent: this };
-    const zoneId = alicloud
-      .getZonesOutput({ availableInstanceType: args.instanceType, availableResourceCreation: "VSwitch" }, child)
-      .apply((result) => {
-        const zone = result.zones[0];
-        if (!zone) throw new Error(`alicloud ${args.region}: no zone offers ${args.instanceType} with vSwitches`);
-        return zone.id;
-      });
     const label = physicalName(`lantern-${args.stack}-${args.region}`, 64);
     const vpc = new alicloud.vpc.Network(`${name}-vpc`, { vpcName: label, cidrBlock: VPC_CIDR }, child);
     const vswitch = new alicloud.vpc.Switch(
       `${name}-vswitch`,
-      { vswitchName: label, vpcId: vpc.id, cidrBlock: VSWITCH_CIDR, zoneId },
+      { vswitchName: label, vpcId: vpc.id, cidrBlock: VSWITCH_CIDR, zoneId: args.zoneId },
       child,
     );
     const securityGroup = new alicloud.ecs.SecurityGroup(

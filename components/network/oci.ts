@@ -5,7 +5,7 @@ import { ingressPermits } from "../routes/ingress";
 
 const VCN_CIDR = "10.43.0.0/16";
 const SUBNET_CIDR = "10.43.1.0/24";
-const PROTOCOL_NUMBERS = { tcp: "6", udp: "17" } as const;
+const PROTOCOL_NUMBERS = { icmp: "1", tcp: "6", udp: "17" } as const;
 
 export interface OciNetworkArgs {
   readonly stack: string;
@@ -16,9 +16,17 @@ export interface OciNetworkArgs {
 
 /**
  * One region's network for routes and image builders: VCN with an internet
- * gateway and default route, a public subnet, an NSG that accepts only the
- * configured ports, and the first availability domain. The region's provider
- * comes from opts.providers.
+ * gateway and default route, a public subnet with its own security list, an
+ * NSG that accepts only the configured ports (SSH only from
+ * ingress.sshSourceCidrs), and the first availability domain. The region's
+ * provider comes from opts.providers.
+ *
+ * A subnet created without `securityListIds` gets the VCN's default security
+ * list, which OCI creates with SSH open to 0.0.0.0/0 ("Default Security List
+ * for a VCN", docs.oracle.com/iaas/Content/Network/Concepts/securitylists.htm);
+ * security lists and NSGs add up, so that would open SSH to everyone whatever
+ * the NSG says. The subnet's own list admits only path-MTU ICMP (type 3 code 4,
+ * as the default list does) and lets everything out.
  */
 export class OciNetwork extends pulumi.ComponentResource {
   readonly subnetId: pulumi.Output<string>;
@@ -53,9 +61,22 @@ export class OciNetwork extends pulumi.ComponentResource {
       },
       child,
     );
+    const securityList = new oci.core.SecurityList(
+      `${name}-seclist`,
+      {
+        compartmentId,
+        vcnId: vcn.id,
+        displayName,
+        egressSecurityRules: [{ destination: "0.0.0.0/0", destinationType: "CIDR_BLOCK", protocol: "all" }],
+        ingressSecurityRules: [
+          { source: "0.0.0.0/0", sourceType: "CIDR_BLOCK", protocol: PROTOCOL_NUMBERS.icmp, icmpOptions: { type: 3, code: 4 } },
+        ],
+      },
+      child,
+    );
     const subnet = new oci.core.Subnet(
       `${name}-subnet`,
-      { compartmentId, vcnId: vcn.id, cidrBlock: SUBNET_CIDR, routeTableId: routeTable.id, displayName },
+      { compartmentId, vcnId: vcn.id, cidrBlock: SUBNET_CIDR, routeTableId: routeTable.id, securityListIds: [securityList.id], displayName },
       child,
     );
     const nsg = new oci.core.NetworkSecurityGroup(`${name}-nsg`, { compartmentId, vcnId: vcn.id, displayName }, child);

@@ -1,4 +1,4 @@
-import type { FleetConfig } from "../../stacks/config";
+import { type FleetConfig, sshSourceCidrsOf } from "../../stacks/config";
 
 export interface IngressRule {
   readonly protocol: "tcp" | "udp";
@@ -9,10 +9,19 @@ export interface IngressRule {
 
 const ANYWHERE = ["0.0.0.0/0"];
 
-/** The only traffic a route accepts: SSH from the configured sources, the proxy ports from anywhere. */
+/**
+ * SSH from the configured sources only (config `ingress.sshSourceCidrs`, never
+ * anywhere): the deploy runner's egress, where image builds and hot-swaps
+ * connect from, and the operators'.
+ */
+export function builderIngressRules(sshSourceCidrs: readonly string[]): IngressRule[] {
+  return [{ protocol: "tcp", ports: [22], cidrs: sshSourceCidrs, description: "ssh" }];
+}
+
+/** The only traffic a route accepts: SSH as builders do, the proxy ports from anywhere. */
 export function ingressRules(ingress: FleetConfig["ingress"]): IngressRule[] {
   const rules: IngressRule[] = [
-    { protocol: "tcp", ports: [22], cidrs: ingress.sshSourceCidrs, description: "ssh" },
+    ...builderIngressRules(sshSourceCidrsOf({ ingress })),
     { protocol: "tcp", ports: ingress.tcp, cidrs: ANYWHERE, description: "proxy-tcp" },
     { protocol: "udp", ports: ingress.udp, cidrs: ANYWHERE, description: "proxy-udp" },
   ];

@@ -1,21 +1,51 @@
 # shellcheck shell=bash disable=SC2034 # globals shared by the sourced stage files
 # The base image, built from the project's own recipe (image/) the way the
 # builder VM does it on a cloud: boot the stock image with a NoCloud seed
-# that lets us in over SSH, copy image/ over, run provision.sh with the
-# stand-in parameters, run clean-for-capture.sh, power off; the disk is the
-# base image. Cached under $CACHE_DIR keyed by the recipe and its inputs.
+# that lets us in over SSH, copy image/ over with the layout the program's
+# CopyToRemote produces, run provision.sh from where the program's build
+# command runs it (stand-in parameters), run clean-for-capture.sh, power
+# off; the disk is the base image. Cached under $CACHE_DIR keyed by the
+# recipe, the copy layout and its inputs.
 # Sourced after lib.sh, stand-ins.sh and rootfs.sh.
 
 RECIPE_DIR=$REPO_DIR/image
 BUILDER_BOOT_TIMEOUT=420
 PROVISION_TIMEOUT=1200
 
-# base_key: hash of the recipe folder, what shapes the builder here (the
-# functions below, the stand-in packages it installs) and the rootfs.
+# The program's build steps, read from the offline plan (the Linode build of
+# staging; every provider's build uses the same steps): the CopyToRemote's
+# source (repository-relative) and remotePath, and the scripts the provision
+# and clean-for-capture commands run. Sets RECIPE_SOURCE, RECIPE_REMOTE_PATH,
+# PROVISION_SCRIPT, CLEAN_SCRIPT.
+read_build_steps() {
+  local plan=$RUN_DIR/plan-staging.json steps
+  # ts-node from the project, as run.sh renders user-data ($NODE may be npm's own node).
+  (cd "$REPO_DIR" && TS_NODE_TRANSPILE_ONLY=1 timeout --foreground 300 ts-node plan/cli.ts --stack staging --json) \
+    >"$plan" || die "offline plan failed"
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  steps=$("$NODE" -e '
+    const plan = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const step = (name) => plan.resources.find((r) => r.name === `linode-base-${name}`) || {};
+    const copy = step("recipe").inputs || {};
+    const script = (name, file) => ((step(name).inputs || {}).create || "").match(new RegExp(`bash (\\S+/${file})`))?.[1] || "";
+    console.log([(copy.source || {}).fileArchive || "", copy.remotePath || "", script("provision", "provision.sh"),
+      script("clean-poweroff", "clean-for-capture.sh")].join("\n"));' "$plan") || die "reading the build steps from the plan failed"
+  { read -r RECIPE_SOURCE; read -r RECIPE_REMOTE_PATH; read -r PROVISION_SCRIPT; read -r CLEAN_SCRIPT; } <<<"$steps"
+  local value
+  for value in "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT"; do
+    [[ $value =~ ^[A-Za-z0-9._/-]+$ ]] || die "unexpected build step value in the plan: '$value'"
+  done
+  log "build steps from the plan: copy $RECIPE_SOURCE to $RECIPE_REMOTE_PATH, run $PROVISION_SCRIPT and $CLEAN_SCRIPT"
+}
+
+# base_key: hash of the recipe folder, the copy layout and script paths the
+# program uses, what shapes the builder here (the functions below, the
+# stand-in packages it installs) and the rootfs.
 base_key() {
   {
     (cd "$REPO_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum)
-    declare -f provision_env builder_userdata run_recipe build_otelcol build_tailscale_repo build_deb sign_apt_repo
+    printf '%s\n' "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT"
+    declare -f provision_env builder_userdata run_recipe copy_to_remote build_otelcol build_tailscale_repo build_deb sign_apt_repo
     cat "$VM_DIR"/stubs/*
     rootfs_key
   } | sha256sum | cut -c1-16
@@ -43,13 +73,15 @@ ssh_authorized_keys:
 EOF
 }
 
-# run_recipe <vm>: copy image/ and run it as the pipeline does.
+# run_recipe <vm>: copy image/ and run it as the program's build steps do:
+# the copy lands where CopyToRemote puts it, the scripts run from the paths
+# the program's commands name (a mismatch fails here: no such file).
 run_recipe() {
   local vm=$1 t0
-  scp_to_guest "$vm" "$RECIPE_DIR" /tmp/lantern-image || die "$vm: scp of image/ failed"
+  copy_to_remote "$vm" "$REPO_DIR/$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" || die "$vm: copying the recipe failed"
   t0=$(now)
   # shellcheck disable=SC2046 # provision_env is a list of words
-  SSH_TIMEOUT=$PROVISION_TIMEOUT ssh_guest "$vm" env $(provision_env) bash /tmp/lantern-image/provision.sh \
+  SSH_TIMEOUT=$PROVISION_TIMEOUT ssh_guest "$vm" env $(provision_env) bash "$PROVISION_SCRIPT" \
     >"$RUN_DIR/provision.log" 2>&1 || {
     tail -n 30 "$RUN_DIR/provision.log" >&2
     die "provision.sh failed (see $RUN_DIR/provision.log)"
@@ -60,7 +92,7 @@ run_recipe() {
     die "$vm: removing the builder-only CA failed"
   # clean-for-capture.sh removes the login keys: power off in the same
   # session, as the last command on the builder.
-  ssh_guest "$vm" "bash /tmp/lantern-image/clean-for-capture.sh && echo CAPTURE-READY && systemctl poweroff" \
+  ssh_guest "$vm" "bash $CLEAN_SCRIPT && echo CAPTURE-READY && systemctl poweroff" \
     >"$RUN_DIR/clean-for-capture.log" 2>&1 || true
   grep -qx CAPTURE-READY "$RUN_DIR/clean-for-capture.log" || {
     tail -n 30 "$RUN_DIR/clean-for-capture.log" >&2
@@ -72,6 +104,7 @@ run_recipe() {
 # build_base_image: sets BASE_IMG (cached).
 build_base_image() {
   local key t0 disk seed ud
+  read_build_steps
   key=$(base_key)
   BASE_IMG=$CACHE_DIR/base-$key.qcow2
   if [ -s "$BASE_IMG" ]; then

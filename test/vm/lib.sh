@@ -118,6 +118,19 @@ ssh_guest() {
   timeout --foreground "${SSH_TIMEOUT:-600}" "${SSH_ARGV[@]}" "$@"
 }
 
+# copy_to_remote <vm> <local-dir> <remotePath>: what @pulumi/command's
+# CopyToRemote does with a local directory (pulumi/pulumi-command,
+# provider/pkg/provider/remote/copyController.go, sftpCopy: remotePath is
+# created when missing; "source dir -> dest/dir, source dir/ -> dest/x for x
+# in dir"): without a trailing slash the directory lands as
+# <remotePath>/<basename>, with one its contents land in <remotePath>.
+# (scp -r differs: into a missing <remotePath> it copies the contents.)
+copy_to_remote() {
+  local vm=$1 source=$2 dest=$3
+  [[ $source == */ ]] || dest=$dest/$(basename "$source")
+  tar -C "$source" -cf - . | ssh_guest "$vm" "mkdir -p $(printf '%q' "$dest") && tar -C $(printf '%q' "$dest") -xf -"
+}
+
 # scp_to_guest <vm> <local-path> <remote-path>
 scp_to_guest() {
   timeout --foreground 120 scp -q -r -i "$SSH_KEY" -P "${VM_PORT[$1]}" \

@@ -1,0 +1,88 @@
+/**
+ * Capture waits for the builder to be stopped as its provider reports it,
+ * never for a fixed time. The guest powers itself off (clean-for-capture
+ * removes every login key, so nothing could log in to do it later); the
+ * program then polls the provider's own view of the instance through the
+ * program's providers (the same credentials and regions), and only the
+ * polled id reaches the image resource.
+ *
+ * Why not the instance's power input (Linode `booted = false`, alicloud
+ * `status = "Stopped"`, OCI `state = "STOPPED"`): each provider applies it
+ * right after creating the instance, before any build step could run
+ * (linode/terraform-provider-linode linode/instance/resource.go: create with
+ * booted=false leaves the Linode offline; aliyun/terraform-provider-alicloud
+ * alicloud/resource_alicloud_instance.go: Create ends in Update, which stops
+ * the instance when status is Stopped; oracle/terraform-provider-oci
+ * internal/service/core/core_instance_resource.go: powerOffIfNeeded after
+ * launch), and one resource cannot change twice in one `pulumi up`. Left
+ * unset, the three are Optional+Computed in those schemas, so a refresh that
+ * reads the powered-off builder produces no diff.
+ */
+import * as alicloud from "@pulumi/alicloud";
+import * as linode from "@pulumi/linode";
+import * as oci from "@pulumi/oci";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface PollOptions {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/** A builder shuts down in well under a minute; ten minutes is a generous bound, polled every 10 s. */
+export const POWER_OFF_POLL: PollOptions = { intervalMs: 10_000, timeoutMs: 600_000 };
+
+/** Polls `read` until it returns `target`; throws naming `what` and the last state at the deadline. */
+export async function waitForState(
+  what: string,
+  target: string,
+  read: () => Promise<string | undefined>,
+  options: PollOptions = POWER_OFF_POLL,
+): Promise<void> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.timeoutMs;
+  for (;;) {
+    const state = await read();
+    if (state === target) return;
+    if (now() >= deadline) {
+      throw new Error(`${what}: not ${target} after ${options.timeoutMs / 1000} s (state: ${state ?? "not found"})`);
+    }
+    await sleep(options.intervalMs);
+  }
+}
+
+/** How one provider reports an instance's power state, and the state that means "stopped". */
+export interface PowerState {
+  readonly stopped: string;
+  readonly read: (id: string) => Promise<string | undefined>;
+}
+
+/** Linode: `status` of linode.getInstances filtered by id (an API filter: linode/terraform-provider-linode linode/instance/datasource.go), "offline" once powered off. */
+export const LINODE_POWER: PowerState = {
+  stopped: "offline",
+  read: async (id) => (await linode.getInstances({ filters: [{ name: "id", values: [id] }] })).instances[0]?.status,
+};
+
+/** alicloud: `status` of alicloud.ecs.getInstances by id, through the region's provider ("Stopped"). */
+export function alicloudPower(provider: alicloud.Provider): PowerState {
+  return { stopped: "Stopped", read: async (id) => (await alicloud.ecs.getInstances({ ids: [id] }, { provider })).instances[0]?.status };
+}
+
+/** OCI: `state` of oci.core.getInstance, through the region's provider ("STOPPED"). */
+export function ociPower(provider: oci.Provider): PowerState {
+  return { stopped: "STOPPED", read: async (id) => (await oci.core.getInstance({ instanceId: id }, { provider })).state };
+}
+
+/**
+ * The builder's id once it is stopped, after `poweredOff` (the step that
+ * powers the guest off) has run: the image resource takes this id, so the
+ * engine creates it only then. A preview does not poll (nothing has run).
+ */
+export function stoppedBuilderId(what: string, builderId: pulumi.Output<string>, poweredOff: { readonly stdout: pulumi.Output<string> }, power: PowerState): pulumi.Output<string> {
+  return pulumi.all([builderId, poweredOff.stdout]).apply(async ([id]) => {
+    if (!pulumi.runtime.isDryRun()) await waitForState(what, power.stopped, () => power.read(id));
+    return id;
+  });
+}

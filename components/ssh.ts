@@ -1,0 +1,59 @@
+/**
+ * The one SSH connection shape of every `@pulumi/command` remote resource
+ * the program declares (image builders, hot-swaps): the host key is always
+ * pinned, and the dial budget is sized for a VM that has just been created.
+ *
+ * Facts from pulumi/pulumi-command, provider/pkg/provider/remote/connection.go:
+ * - `hostKey` unset means `ssh.InsecureIgnoreHostKey()` (any key is accepted);
+ *   set, it is `ssh.FixedHostKey` and the only host key algorithm offered.
+ * - `dialErrorLimit` (default 10) is how many failed dials are retried: the
+ *   dial fails for good once `dials > dialErrorLimit`, so limit + 1 attempts.
+ * - `perDialTimeout` (default 15 s) is `ssh.ClientConfig.Timeout`, the TCP
+ *   connect time limit of one attempt (golang.org/x/crypto/ssh, `Dial`).
+ * - Between attempts, `dialWithRetry` uses pulumi/pulumi's `retry.Until`
+ *   (sdk/go/common/util/retry/until.go): 100 ms, times 1.5 each try, at most 5 s.
+ *
+ * The defaults give a fresh VM about 11 s of refused connections (10 waits),
+ * less than a cloud VM takes from "instance running" to sshd. What a fresh
+ * VM needs: between the provider reporting the instance created and sshd
+ * answering, the guest boots and cloud-init writes the injected host key
+ * (before ssh.service starts). While the guest network is not up, SYNs are
+ * dropped and each dial costs its whole timeout; once the kernel is up but
+ * sshd is not, dials are refused at once. 40 retries with a 10 s connect
+ * limit allow about 9.5 minutes when every dial times out and about 2.7
+ * minutes of refused dials (dialBudgetSeconds), several times what a cloud
+ * VM takes to boot, and still a bounded failure for a host that never comes.
+ */
+import type * as command from "@pulumi/command";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The dial settings of every connection to a VM the program may just have created. */
+export const FRESH_VM_DIAL = { dialErrorLimit: 40, perDialTimeout: 10 } as const;
+
+/** retry.Until's schedule, as pulumi-command's dialWithRetry uses it. */
+const RETRY = { firstDelay: 0.1, backoff: 1.5, maxDelay: 5 } as const;
+
+/**
+ * Seconds a connection keeps dialing before it fails: `refused` when every
+ * dial fails at once, `timeout` when every dial waits its whole perDialTimeout.
+ */
+export function dialBudgetSeconds(dial: { dialErrorLimit: number; perDialTimeout: number }, mode: "refused" | "timeout"): number {
+  let waits = 0;
+  for (let k = 0; k < dial.dialErrorLimit; k++) waits += Math.min(RETRY.firstDelay * RETRY.backoff ** k, RETRY.maxDelay);
+  const attempts = dial.dialErrorLimit + 1;
+  return waits + (mode === "timeout" ? attempts * dial.perDialTimeout : 0);
+}
+
+export interface SshEndpoint {
+  readonly host: pulumi.Input<string>;
+  readonly user: string;
+  /** A Pulumi secret. */
+  readonly privateKey: pulumi.Input<string>;
+  /** The host's own public key (OpenSSH line), injected by its user-data. */
+  readonly hostKey: pulumi.Input<string>;
+}
+
+/** The connection of a remote command or copy: pinned host key, fresh-VM dial budget. */
+export function sshConnection(endpoint: SshEndpoint): command.types.input.remote.ConnectionArgs {
+  return { ...endpoint, ...FRESH_VM_DIAL };
+}
