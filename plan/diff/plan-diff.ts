@@ -5,7 +5,7 @@
  * (routes.ts) and the user-data diffs (user-data.ts). Pure; the CLI does the I/O.
  */
 import type { Plan } from "../run";
-import { type Action, added, diffResource, matchResources, removed, type ResourceChange } from "./resources";
+import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith } from "./resources";
 import { type ConfigPush, configPushes, isReplaced, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 
@@ -47,7 +47,8 @@ function imageCounts(resources: readonly ResourceChange[], oldPlan: Plan, newPla
 
 export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const { pairs, adds, removes } = matchResources(oldPlan, newPlan);
-  const changed = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan)).filter((c): c is ResourceChange => c !== undefined);
+  const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan)).filter((c): c is ResourceChange => c !== undefined);
+  const changed = withReplaceWith(verdicts, pairs.map(([, n]) => n));
   const resources = [...changed, ...adds.map(added), ...removes.map(removed)].sort(
     (a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.urn.localeCompare(b.urn),
   );

@@ -2,6 +2,7 @@
 import type { ImageCounts, PlanDiff } from "./plan-diff";
 import type { Action, ResourceChange } from "./resources";
 import type { TagMove, TagMoveHow, Wave } from "./routes";
+import { OWN_NAME } from "./user-data";
 import { isMasked, plural } from "./values";
 
 function imagesPart(images: ImageCounts): string {
@@ -142,7 +143,7 @@ export function renderReport(d: PlanDiff): string {
     out.push("", "#### User-data");
     if (d.newUserData) out.push(`${plural(d.newUserData, "new instance")}: full user-data in the \`--json\` plan.`);
     for (const u of d.userData) {
-      const more = u.names.length > 1 ? ` (the same change on ${u.names.length} instances)` : "";
+      const more = u.names.length > 1 ? ` (the same change on ${u.names.length} instances, each one's name as \`${OWN_NAME}\`)` : "";
       out.push("", `${u.names.map((n) => `\`${n}\``).join(", ")}${more}:`, "```diff", u.hunks, "```");
     }
   }

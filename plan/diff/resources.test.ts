@@ -98,4 +98,22 @@ describe("resource verdicts", () => {
     const diff = diffPlans(plan([r(["x"])]), plan([r([])]));
     assert.deepEqual(diff.resources[0]?.changes.map((c) => [c.path, c.effect]), [["options.ignoreChanges", "none"]]);
   });
+
+  it("replaces what names a replaced resource in replaceWith, in chains, and counts it as changed", () => {
+    const instance = (image: string) => res("alicloud:ecs/instance:Instance", "r", { imageId: image }, { options: { replaceOnChanges: ["imageId"] } });
+    const cmd = (name: string, withUrn?: string) =>
+      res("command:remote:Command", name, { create: "install", update: "verify" }, { options: withUrn ? { replaceWith: [withUrn] } : {} });
+    const urn = (name: string) => `${URN}command:remote:Command::${name}`;
+    const rest = [cmd("r-hotswap", `${URN}alicloud:ecs/instance:Instance::r`), cmd("r-config", urn("r-hotswap")), cmd("other")];
+    const diff = diffPlans(plan([instance("m-1"), ...rest]), plan([instance("m-2"), ...rest, cmd("new", `${URN}alicloud:ecs/instance:Instance::r`)]));
+    const byName = Object.fromEntries(diff.resources.map((c) => [c.name, c]));
+    assert.deepEqual(
+      Object.entries(byName).map(([n, c]) => [n, c.action]).sort(),
+      [["new", "add"], ["r", "replace"], ["r-config", "replace"], ["r-hotswap", "replace"]],
+    );
+    assert.deepEqual(byName["r-hotswap"]?.notes, ["replaced with `r` (replaceWith)"]);
+    assert.deepEqual(byName["r-config"]?.notes, ["replaced with `r-hotswap` (replaceWith)"]);
+    assert.equal(diff.unchanged, 1);
+    assert.match(renderReport(diff), /^- \*\*replace\*\* `r-hotswap` `command:remote:Command` \(create-before-delete\)\n  - replaced with `r` \(replaceWith\)$/m);
+  });
 });

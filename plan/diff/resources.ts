@@ -83,6 +83,9 @@ function inputChange([path, o, n]: PathChange, neu: PlanResource, secretUserData
   return { path, old: show(shownOld), new: show(shownNew), effect, note: `${note}${secret}`, ...(source ? { source } : {}) };
 }
 
+/** A replaced command is a new one: it runs `create`, whatever its update would have run. */
+const asReplaced = (changes: readonly InputChange[]) => changes.map((c) => (c.effect === "rerun" ? { ...c, note: REPLACED_RERUN } : c));
+
 function actionOf(changes: readonly InputChange[], urnChanged: boolean): Action {
   const effects = new Set(changes.map((c) => c.effect));
   if (urnChanged || effects.has("replace")) return "replace";
@@ -106,8 +109,7 @@ export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan
     urn: neu.urn,
     type: neu.type,
     name: neu.name,
-    // A replaced command is a new one: it runs `create`, whatever its update would have run.
-    changes: action === "replace" ? changes.map((c) => (c.effect === "rerun" ? { ...c, note: REPLACED_RERUN } : c)) : changes,
+    changes: action === "replace" ? asReplaced(changes) : changes,
     ...(action === "replace"
       ? { replaceMode: neu.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete" }
       : {}),
@@ -154,4 +156,35 @@ export function matchResources(oldPlan: Plan, newPlan: Plan): Matched {
     }
   }
   return { pairs, adds, removes: [...byTypeName.values()] };
+}
+
+/**
+ * Resources replaced because a resource they name in `replaceWith` is
+ * replaced ("the URNs of the resources whose replaces will also replace this
+ * resource": ResourceOptions.replaceWith in @pulumi/pulumi resource.ts), in
+ * chains; returns every verdict, those included. `kept`: the resources in
+ * both plans (new ones are created, not replaced).
+ */
+export function withReplaceWith(changes: readonly ResourceChange[], kept: readonly PlanResource[]): ResourceChange[] {
+  const byUrn = new Map(changes.map((c) => [c.urn, c]));
+  const nameOf = new Map(kept.map((r) => [r.urn, r.name]));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of kept) {
+      const current = byUrn.get(r.urn);
+      if (current?.action === "replace") continue;
+      const trigger = stringList(r.options.replaceWith).find((urn) => byUrn.get(urn)?.action === "replace");
+      if (trigger === undefined) continue;
+      const base = current ?? { ...added(r), action: "replace" as const, providerDecides: PROVIDER_FACTS[r.type] === undefined };
+      byUrn.set(r.urn, {
+        ...base,
+        action: "replace",
+        changes: asReplaced(base.changes),
+        replaceMode: r.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete",
+        notes: [...base.notes, `replaced with \`${nameOf.get(trigger) ?? trigger}\` (replaceWith)`],
+      });
+      grew = true;
+    }
+  }
+  return [...byUrn.values()];
 }

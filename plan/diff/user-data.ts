@@ -1,4 +1,8 @@
-/** Unified diffs of decoded user-data, identical changes on many instances grouped, secret-looking lines hidden. */
+/**
+ * Unified diffs of decoded user-data, secret-looking lines hidden. The same
+ * change on many instances is shown once, each instance's own name written
+ * as `<instance>`.
+ */
 import { structuredPatch } from "diff";
 import type { Plan } from "../run";
 import { BASE64_RUN, SECRET_LOOKING } from "./values";
@@ -23,15 +27,19 @@ function userDataHunks(name: string, old: string, neu: string): string {
     .join("\n");
 }
 
+/** Stands for each instance's own name in a change shared by many instances (its name is in its OTEL attributes). */
+export const OWN_NAME = "<instance>";
+
 export function userDataDiffs(oldPlan: Plan, newPlan: Plan): UserDataDiff[] {
   const groups = new Map<string, { names: string[]; hunks: string }>();
   for (const [name, text] of Object.entries(newPlan.userData)) {
     const before = oldPlan.userData[name];
     if (before === undefined || before === text) continue;
     const hunks = userDataHunks(name, before, text);
-    const group = groups.get(hunks) ?? { names: [], hunks };
+    const shared = hunks.split(name).join(OWN_NAME);
+    const group = groups.get(shared) ?? { names: [], hunks };
     group.names.push(name);
-    groups.set(hunks, group);
+    groups.set(shared, group);
   }
-  return [...groups.values()];
+  return [...groups].map(([shared, g]) => ({ names: g.names, hunks: g.names.length > 1 ? shared : g.hunks }));
 }
