@@ -16,6 +16,7 @@ const planSchema = z.object({
   ),
   outputs: z.record(z.string(), z.unknown()).default({}),
   userData: z.record(z.string(), z.string()).default({}),
+  secretDigests: z.record(z.string(), z.string()).default({}),
 });
 
 /** Parses a saved `--json` plan; throws an Error naming what is wrong. */

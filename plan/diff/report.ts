@@ -2,7 +2,6 @@
 import type { ImageCounts, PlanDiff } from "./plan-diff";
 import type { Action, ResourceChange } from "./resources";
 import type { TagMove, TagMoveHow, Wave } from "./routes";
-import { OWN_NAME } from "./user-data";
 import { isMasked, plural } from "./values";
 
 function imagesPart(images: ImageCounts): string {
@@ -134,16 +133,17 @@ export function renderReport(d: PlanDiff): string {
       `${count("ignored")} with ignored changes only, ${count("remove")} to remove, ${d.unchanged} unchanged.`,
   );
   out.push(...routeLines(d));
+  // Before the resources, so a report cut at the size limit still names them.
+  out.push(...sourceLines(d.resources));
   if (d.resources.length) {
     out.push("", "#### Resources");
     for (const c of d.resources) out.push(...resourceLines(c));
   }
-  out.push(...sourceLines(d.resources));
   if (d.userData.length || d.newUserData) {
     out.push("", "#### User-data");
     if (d.newUserData) out.push(`${plural(d.newUserData, "new instance")}: full user-data in the \`--json\` plan.`);
     for (const u of d.userData) {
-      const more = u.names.length > 1 ? ` (the same change on ${u.names.length} instances, each one's name as \`${OWN_NAME}\`)` : "";
+      const more = u.names.length > 1 ? ` (the same change on ${u.names.length} instances, each one's own name, provider, region and track as \`<name>\`, ...)` : "";
       out.push("", `${u.names.map((n) => `\`${n}\``).join(", ")}${more}:`, "```diff", u.hunks, "```");
     }
   }

@@ -76,6 +76,17 @@ function secretUserDataChange(old: PlanResource, neu: PlanResource, oldPlan: Pla
   return before !== undefined && after !== undefined && before !== after ? [key, old.inputs[key], neu.inputs[key]] : undefined;
 }
 
+/** Other secret inputs masked on both sides: the plans' digests tell whether they changed (plans without digests: unknown, not shown). */
+function secretDigestChanges(old: PlanResource, neu: PlanResource, oldPlan: Plan, newPlan: Plan): PathChange[] {
+  return Object.keys(neu.inputs)
+    .filter((key) => key !== USER_DATA_INPUT[neu.type] && isMasked(old.inputs[key]) && isMasked(neu.inputs[key]))
+    .filter((key) => {
+      const [before, after] = [oldPlan.secretDigests?.[`${old.name}.${key}`], newPlan.secretDigests?.[`${neu.name}.${key}`]];
+      return before !== undefined && after !== undefined && before !== after;
+    })
+    .map((key) => [key, old.inputs[key], neu.inputs[key]]);
+}
+
 function inputChange([path, o, n]: PathChange, neu: PlanResource, secretUserData: boolean): InputChange {
   const secret = isMasked(o) && isMasked(n) ? `${SECRET_NOTE}${secretUserData ? " (the decoded user-data differs)" : ""}` : "";
   const [shownOld, shownNew] = typeof o === "string" && typeof n === "string" ? firstDifferingLines(o, n) : [o, n];
@@ -95,7 +106,9 @@ function actionOf(changes: readonly InputChange[], urnChanged: boolean): Action 
 export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan, newPlan: Plan): ResourceChange | undefined {
   const raw = changedPaths(old.inputs, neu.inputs);
   const userData = secretUserDataChange(old, neu, oldPlan, newPlan);
-  if (userData && !raw.some(([p]) => p === userData[0])) raw.push(userData);
+  for (const secret of [...(userData ? [userData] : []), ...secretDigestChanges(old, neu, oldPlan, newPlan)]) {
+    if (!raw.some(([p]) => p === secret[0])) raw.push(secret);
+  }
   const changes = raw.map((c) => inputChange(c, neu, c[0] === userData?.[0]));
   // Options never change the cloud by themselves, but a reviewer should see e.g. a dropped ignoreChanges.
   for (const [path, o, n] of changedPaths(old.options, neu.options)) {

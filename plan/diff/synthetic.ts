@@ -7,6 +7,6 @@ export function res(type: string, name: string, inputs: Record<string, unknown>,
   return { urn: `${URN}${type}::${name}`, type, name, parent: "", inputs, options: {}, ...extra };
 }
 
-export const plan = (resources: PlanResource[], extra: Partial<Plan> = {}): Plan => ({ stack: "staging", resources, outputs: {}, userData: {}, ...extra });
+export const plan = (resources: PlanResource[], extra: Partial<Plan> = {}): Plan => ({ stack: "staging", resources, outputs: {}, userData: {}, secretDigests: {}, ...extra });
 
 export const EMPTY: Plan = plan([]);
