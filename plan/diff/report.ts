@@ -143,7 +143,7 @@ export function renderReport(d: PlanDiff): string {
     out.push("", "#### User-data");
     if (d.newUserData) out.push(`${plural(d.newUserData, "new instance")}: full user-data in the \`--json\` plan.`);
     for (const u of d.userData) {
-      const more = u.names.length > 1 ? ` (the same change on ${u.names.length} instances, each one's own name, provider, region and track as \`<name>\`, ...)` : "";
+      const more = u.names.length > 1 ? ` (the same change on ${u.names.length} instances; \`<name>\`, \`<provider>\`, \`<region>\`, \`<track>\` stand for each one's own)` : "";
       out.push("", `${u.names.map((n) => `\`${n}\``).join(", ")}${more}:`, "```diff", u.hunks, "```");
     }
   }
