@@ -26,7 +26,7 @@ describe("user-data diffs", () => {
     );
     assert.match(d.userData[1]?.hunks ?? "", /^\+tag: v3$/m);
     const report = renderReport(d);
-    assert.match(report, /^`linode-us-lax-stable-1`, `oci-us-ashburn-1-canary-1` \(the same change on 2 instances, .*`<name>`.*\):$/m);
+    assert.match(report, /^`linode-us-lax-stable-1`, `oci-us-ashburn-1-canary-1` \(the same change on 2 instances; `<name>`, `<provider>`, `<region>`, `<track>` stand for each one's own\):$/m);
     assert.match(report, /^`other`:\n```diff\n/m);
   });
 
