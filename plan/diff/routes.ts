@@ -73,7 +73,8 @@ export function instanceOf(route: string, plan: Plan): PlanResource | undefined 
 
 const COMMAND_TYPE = "command:remote:Command";
 /** The route's release commands, per rollout (components/rollout/index.ts releaseCommand, configPush). */
-const RELEASE_SUFFIXES = ["-verify", "-hotswap"] as const;
+const HOT_SWAP_SUFFIX = "-hotswap";
+const RELEASE_SUFFIXES = ["-verify", HOT_SWAP_SUFFIX] as const;
 const CONFIG_SUFFIX = "-config";
 
 /** A route's remote commands: named after the route, or under a parent that is. */
@@ -109,8 +110,8 @@ export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<str
     const running = commandsOf(name, plan)
       .filter((cmd) => !cmd.name.endsWith(CONFIG_SUFFIX) && runs(changes.get(cmd.urn)))
       .map((cmd) => cmd.name);
-        // Not replaced and no command runs: only the user-data changed, which cloud-init does not re-read.
-    const how: TagMoveHow = isReplaced(name, plan, changes) ? "replaced" : running.some((c) => c.endsWith("-hotswap")) ? "hot-swapped" : "NOT applied";
+    // Not replaced and no hot-swap runs: only the user-data changed, which cloud-init does not re-read.
+    const how: TagMoveHow = isReplaced(name, plan, changes) ? "replaced" : running.includes(`${name}${HOT_SWAP_SUFFIX}`) ? "hot-swapped" : "NOT applied";
     moves.push({ route: name, track: n.track, from: o.releaseTag, to: n.releaseTag, how, commands: running, ...(n.wave === undefined ? {} : { wave: n.wave }) });
   }
   return moves;
