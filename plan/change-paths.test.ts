@@ -21,6 +21,8 @@ interface Mutation {
 }
 interface RouteOutput {
   readonly name: string;
+  readonly provider: string;
+  readonly region: string;
   readonly track: string;
   readonly rollout: RolloutStrategy;
 }
@@ -30,9 +32,10 @@ const provider = (c: StackConfig, name: string) => obj(c, "providers")[name] as 
 /** One change per key, each a plausible operator edit. */
 const MUTATIONS: Readonly<Record<string, Mutation>> = {
   releaseTag: { edit: (c) => (c[`${P}releaseTag`] = "v0.0.74") },
+  "tracks.<track>": { edit: (c) => (obj(c, "tracks").beta = {}) },
   "tracks.<track>.releaseTag": { edit: (c) => (obj(c, "tracks").canary = { releaseTag: "v0.0.75" }), affects: (r) => r.track === "canary" },
   releaseBaseUrl: { edit: (c) => (c[`${P}releaseBaseUrl`] = "https://mirror.example.com/lantern-box") },
-  "releaseChecksums.<tag>.<arch>": { edit: (c) => (c[`${P}releaseChecksums`] = { "v0.0.73": { amd64: "a".repeat(64), arm64: "b".repeat(64) } }) },
+  "releaseChecksums.<tag>.<amd64|arm64>": { edit: (c) => (c[`${P}releaseChecksums`] = { "v0.0.73": { amd64: "a".repeat(64), arm64: "b".repeat(64) } }) },
   releaseSoakSeconds: { edit: (c) => (c[`${P}releaseSoakSeconds`] = 45) },
   routeConfig: { edit: (c) => (c[`${P}routeConfig`] = { secure: "v1:bmV3IHJvdXRlIGNvbmZpZw==" }) },
   "otel.endpoint": { edit: (c) => (c[`${P}otel`] = { endpoint: "https://otel.example.com:4318" }) },
@@ -45,7 +48,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "ingress.tcp": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), tcp: [443, 8443] }) },
   "ingress.udp": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), udp: [443, 8443] }) },
   "ingress.sshSourceCidrs": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), sshSourceCidrs: ["198.51.100.0/24", "192.0.2.0/24"] }) },
-  "providers.<provider>.regions.<region>.<track>": { edit: (c) => (provider(c, "oci").regions["us-ashburn-1"] = { stable: 2 }) },
+  "providers.<linode|alicloud|oci>.regions.<region>.<track>": { edit: (c) => (provider(c, "oci").regions["us-ashburn-1"] = { stable: 2 }) },
   "providers.<provider>.instanceType": {
     edit: (c) => {
       provider(c, "linode").instanceType = "g6-standard-1";
@@ -56,6 +59,19 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "providers.<provider>.rollout": { edit: (c) => (provider(c, "oci").rollout = "replace"), affects: (r) => r.name.startsWith("oci-") },
   "waves.size": { edit: (c) => (c[`${P}waves`] = { size: 1 }) },
   "waves.first": { edit: (c) => (c[`${P}waves`] = { first: ["stable"] }) },
+  "providers.<linode|alicloud>.buildRegion": { edit: (c) => (provider(c, "linode").buildRegion = "us-sea") },
+  "providers.oci.compartmentId": { edit: (c) => (provider(c, "oci").compartmentId = "ocid1.compartment.oc1..aaaaaaaaother"), affects: (r) => r.name.startsWith("oci-") },
+  "providers.oci.ocpus": { edit: (c) => (provider(c, "oci").ocpus = 2), affects: (r) => r.name.startsWith("oci-") },
+  "providers.oci.memoryInGbs": { edit: (c) => (provider(c, "oci").memoryInGbs = 6), affects: (r) => r.name.startsWith("oci-") },
+  "image.stockImages.linode": { edit: (c) => (obj(c, "image").stockImages.linode = "linode/ubuntu24.10") },
+  "image.stockImages.alicloud.<buildRegion>": {
+    edit: (c) => (obj(c, "image").stockImages.alicloud["ap-southeast-1"] = "ubuntu_24_04_x64_20G_alibase_20261201.vhd"),
+  },
+  "image.stockImages.oci.<region>": { edit: (c) => (obj(c, "image").stockImages.oci["us-ashburn-1"] = "ocid1.image.oc1.iad.aaaaaaaanewerstockimage") },
+  "providers.alicloud.zones.<region>": {
+    edit: (c) => (provider(c, "alicloud").zones["ap-southeast-1"] = "ap-southeast-1b"),
+    affects: (r) => r.name.startsWith("alicloud-"),
+  },
   "image.caCertUrl": { edit: (c) => (obj(c, "image").caCertUrl = "https://ops.example.com/ca-2027.crt") },
   "image.rebuild": { edit: (c) => (obj(c, "image").rebuild = "2026-11-26") },
 };
@@ -74,8 +90,9 @@ function observed(d: PlanDiff, route: RouteOutput): RoutePath {
   if (command("hotswap")?.action === "replace") return "install";
   if (["update", "replace"].includes(command("config")?.action ?? "")) return "push";
   if (["hotswap", "verify"].some((s) => ["update", "add"].includes(command(s)?.action ?? ""))) return "reverify";
-  if (instance?.action === "update") return "resize";
-  if (all.some((r) => NETWORK_TYPE.test(r.type) && !r.name.includes("builder"))) return "network";
+  if (instance?.action === "update") return "in-place";
+  // Network rules of the route's own region (Linode firewalls are per route, alicloud and OCI per region).
+  if (all.some((r) => NETWORK_TYPE.test(r.type) && r.name.startsWith(`${route.provider}-${route.region}-`) && !r.name.includes("builder"))) return "network";
   if (d.images.replace + d.images.add > 0) return "images";
   return "none";
 }
@@ -94,7 +111,7 @@ describe("each config key reaches running routes by its declared path", () => {
   it("the README's config reference shows each key's declared path", () => {
     const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
     for (const { key, path: p } of CHANGE_PATHS) {
-      const row = readme.split("\n").find((l) => l.startsWith(`| \`${key}\``) || l.startsWith(`| \`${key.replace("|", "\\|")}\``));
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${key.replaceAll("|", "\\|")}\` |`));
       assert.ok(row, `README config reference has a row for ${key}`);
       assert.ok(row.includes(`| ${describePath(p)} |`), `${key}: README says "${describePath(p)}"`);
     }

@@ -4,6 +4,7 @@
  * declare: every resource with its inputs and options, the stack outputs,
  * and each instance's user-data decoded back to text. Secrets are masked.
  */
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeUserData } from "../components/cloud-init/encoding";
@@ -30,6 +31,13 @@ export interface Plan {
   readonly outputs: Record<string, unknown>;
   /** Decoded cloud-config text per instance resource name. */
   readonly userData: Record<string, string>;
+  /**
+   * Per `<resource name>.<input>` masked as [secret], a fingerprint of its
+   * value, so the diff can tell a changed secret input (a config push's
+   * payload) from an unchanged one. The plan never holds a real secret (it
+   * renders from placeholders: plan/stack-file.ts), so nothing leaks.
+   */
+  readonly secretDigests: Record<string, string>;
 }
 
 const SIG = pulumi.runtime.specialSigKey;
@@ -140,7 +148,18 @@ export function crossPackageProvider(type: string, name: string, providerRef: st
   );
 }
 
-/** Values with secret wrappers removed; only for user-data, which the plan renders from placeholders. */
+/** A short digest of a value rendered from placeholders (key order ignored). */
+function fingerprint(value: unknown): string {
+  const canonical = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(canonical).join(",")}]`
+      : typeof v === "object" && v !== null
+        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
+        : (JSON.stringify(v) ?? "null");
+  return createHash("sha256").update(canonical(value)).digest("hex").slice(0, 16);
+}
+
+/** Values with secret wrappers removed; only for values the plan renders from placeholders (user-data, digests). */
 function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (typeof value !== "object" || value === null) return value;
@@ -225,6 +244,7 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
   const resources: PlanResource[] = [];
   const refused: string[] = [];
   const userData: Record<string, string> = {};
+  const secretDigests: Record<string, string> = {};
   let outputs: Record<string, unknown> = {};
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): void;
@@ -239,14 +259,11 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
         if (typeof encoded === "string") userData[req.getName()] = decodeUserData(encoded);
         const problem = req.getCustom() ? crossPackageProvider(req.getType(), req.getName(), req.getProvider()) : undefined;
         if (problem) refused.push(problem);
-        resources.push({
-          urn: res.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          parent: req.getParent(),
-          inputs: displayInputs(req.getType(), raw),
-          options: declaredOptions(req),
-        });
+        const inputs = displayInputs(req.getType(), raw);
+        for (const [key, shown] of Object.entries(inputs)) {
+          if (shown === MASK) secretDigests[`${req.getName()}.${key}`] = fingerprint(unwrapSecrets(raw[key]));
+        }
+        resources.push({ urn: res.getUrn(), type: req.getType(), name: req.getName(), parent: req.getParent(), inputs, options: declaredOptions(req) });
       }
       cb(err, res);
     });
@@ -263,5 +280,6 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
   await pulumi.runtime.disconnect();
   if (refused.length > 0) throw new Error(`the engine would refuse ${refused.length} resource(s):\n  ${refused.join("\n  ")}`);
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
-  return { stack, resources, outputs, userData: Object.fromEntries(Object.entries(userData).sort()) };
+  const sorted = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).sort());
+  return { stack, resources, outputs, userData: sorted(userData), secretDigests: sorted(secretDigests) };
 }

@@ -17,15 +17,16 @@ import type { RolloutStrategy } from "./config";
  *   and the value is used from the next install on;
  * - none: running routes are untouched (new routes get the change);
  * - network: firewalls or security rules change in place, instances do not;
- * - resize: the provider resizes the instance in place (a reboot);
+ * - in-place: the provider updates the instance in place (a resize, with a
+ *   reboot; a move to another compartment);
  * - images: base images are rebuilt; the offline plan cannot see the new
  *   image ids, the real preview shows every route replaced onto them, wave
  *   by wave (a new image replaces the instance on every provider).
  */
-export type RoutePath = "replace" | "install" | "push" | "reverify" | "none" | "network" | "resize" | "images";
+export type RoutePath = "replace" | "install" | "push" | "reverify" | "none" | "network" | "in-place" | "images";
 
 export interface ChangePath {
-  /** The config key, `--path` style, with placeholders in angle brackets. */
+  /** The config key as the README's config reference names it (placeholders in angle brackets). */
   readonly key: string;
   readonly path: Readonly<Record<RolloutStrategy, RoutePath>>;
   /** Why, for the reader of the README. */
@@ -37,30 +38,43 @@ const perRollout = (replace: RoutePath, hotswap: RoutePath): Record<RolloutStrat
 
 export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "releaseTag", path: perRollout("replace", "install"), why: "the release is the route's user-data; hot-swap routes install it over SSH" },
+  { key: "tracks.<track>", path: both("none"), why: "a track is a name; its routes are set per region" },
   { key: "tracks.<track>.releaseTag", path: perRollout("replace", "install"), why: "as releaseTag, for that track's routes" },
   { key: "releaseBaseUrl", path: perRollout("replace", "reverify"), why: "read when a release is installed; the running release stays" },
-  { key: "releaseChecksums.<tag>.<arch>", path: perRollout("replace", "reverify"), why: "checked when that release is installed" },
-  { key: "releaseSoakSeconds", path: perRollout("replace", "reverify"), why: "used by the next install or push" },
-  { key: "routeConfig", path: perRollout("replace", "push"), why: "lantern-box's config.json" },
-  { key: "otel.endpoint", path: perRollout("replace", "push"), why: "the telemetry env files" },
-  { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
-  { key: "sshPublicKeys", path: perRollout("replace", "push"), why: "the management user's authorized_keys" },
-  {
-    key: "tailscaleAuthKey",
-    path: perRollout("replace", "none"),
-    why: "a one-off key only first boot uses; a joined route keeps its node key",
-  },
-  { key: "tailscale.loginServer", path: perRollout("replace", "none"), why: "only first boot joins the tailnet" },
-  { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },
-  { key: "ingress.udp", path: both("network"), why: "firewall and security group rules" },
-  { key: "ingress.sshSourceCidrs", path: both("network"), why: "firewall and security group rules" },
-  { key: "providers.<provider>.regions.<region>.<track>", path: both("none"), why: "routes are added or removed; others keep their names and instances" },
-  { key: "providers.<provider>.instanceType", path: both("resize"), why: "the providers resize in place" },
-  { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path" },
+  { key: "releaseChecksums.<tag>.<amd64|arm64>", path: perRollout("replace", "reverify"), why: "checked when that release is installed" },
   { key: "waves.size", path: both("none"), why: "the order of later rollouts only" },
   { key: "waves.first", path: both("none"), why: "the order of later rollouts only" },
-  { key: "image.caCertUrl", path: both("images"), why: "a recipe parameter: new images" },
+  { key: "releaseSoakSeconds", path: perRollout("replace", "reverify"), why: "used by the next install or push" },
+  { key: "sshPublicKeys", path: perRollout("replace", "push"), why: "the management user's authorized_keys" },
+  { key: "tailscale.loginServer", path: perRollout("replace", "none"), why: "only first boot joins the tailnet" },
+  { key: "otel.endpoint", path: perRollout("replace", "push"), why: "the telemetry env files" },
+  { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
+  { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },
+  { key: "ingress.udp", path: both("network"), why: "firewall and security group rules" },
+  { key: "ingress.sshSourceCidrs", path: both("network"), why: "firewall and security group rules (routes and builders)" },
+  {
+    key: "providers.<linode|alicloud|oci>.regions.<region>.<track>",
+    path: both("none"),
+    why: "routes are added or removed; the others keep their names and instances",
+  },
+  { key: "providers.<provider>.instanceType", path: both("in-place"), why: "the providers resize in place" },
+  { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path" },
+  {
+    key: "providers.<linode|alicloud>.buildRegion",
+    path: both("none"),
+    why: "where the next build runs (the image's name does not change); the current image is replicated from there",
+  },
+  { key: "providers.oci.compartmentId", path: both("in-place"), why: "OCI moves the resources to the new compartment" },
+  { key: "providers.oci.ocpus", path: both("in-place"), why: "the shape's size, updated in place" },
+  { key: "providers.oci.memoryInGbs", path: both("in-place"), why: "the shape's size, updated in place" },
+  { key: "image.caCertUrl", path: both("images"), why: "a recipe parameter" },
   { key: "image.rebuild", path: both("images"), why: "forces new images" },
+  { key: "image.stockImages.linode", path: both("images"), why: "the builder's starting image" },
+  { key: "image.stockImages.alicloud.<buildRegion>", path: both("images"), why: "the builder's starting image" },
+  { key: "image.stockImages.oci.<region>", path: both("images"), why: "the builder's starting image" },
+  { key: "providers.alicloud.zones.<region>", path: both("replace"), why: "an instance cannot change zones: new vSwitch, new instances" },
+  { key: "tailscaleAuthKey", path: perRollout("replace", "none"), why: "a one-off key only first boot uses; a joined route keeps its node key" },
+  { key: "routeConfig", path: perRollout("replace", "push"), why: "lantern-box's config.json" },
 ];
 
 /** The README's wording of a key's path. */
@@ -72,7 +86,7 @@ export function describePath(path: Readonly<Record<RolloutStrategy, RoutePath>>)
     reverify: "next install (re-verified now)",
     none: "new routes only",
     network: "network rules in place",
-    resize: "resize in place",
+    "in-place": "in place by the provider",
     images: "new images; routes replaced onto them in waves",
   };
   return path.replace === path.hotswap ? words[path.replace] : `replace routes: ${words[path.replace]}; hot-swap routes: ${words[path.hotswap]}`;

@@ -22,11 +22,14 @@ export interface AlicloudNetworkArgs {
  * opts.providers.
  */
 export class AlicloudNetwork extends pulumi.ComponentResource {
+  /** The zone instances must be created in: the vSwitch's. */
+  readonly zoneId: string;
   readonly vswitchId: pulumi.Output<string>;
   readonly securityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: AlicloudNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudNetwork", name, {}, opts);
+    this.zoneId = args.zoneId;
     const child = { parent: this };
     const label = physicalName(`lantern-${args.stack}-${args.region}`, 64);
     const vpc = new alicloud.vpc.Network(`${name}-vpc`, { vpcName: label, cidrBlock: VPC_CIDR }, child);

@@ -24,6 +24,9 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           hostName: route.id,
           instanceType: route.instanceType,
           imageId: args.imageId,
+          // The instance's zone is fixed at creation (availability_zone is ForceNew): a new
+          // pinned zone replaces the instance together with its vSwitch.
+          availabilityZone: args.network.zoneId,
           vswitchId: args.network.vswitchId,
           securityGroups: [args.network.securityGroupId],
           instanceChargeType: "PostPaid",
