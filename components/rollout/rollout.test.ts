@@ -30,6 +30,7 @@ describe("instanceOptions", () => {
       assert.deepEqual(instanceOptions(provider, "replace"), {
         replaceOnChanges: [USER_DATA_PROPERTY[provider], IMAGE_PROPERTY[provider]],
         deleteBeforeReplace: false,
+        additionalSecretOutputs: [USER_DATA_PROPERTY[provider]],
       });
     }
   });
@@ -39,6 +40,7 @@ describe("instanceOptions", () => {
         ignoreChanges: [USER_DATA_PROPERTY[provider]],
         replaceOnChanges: [IMAGE_PROPERTY[provider]],
         deleteBeforeReplace: false,
+        additionalSecretOutputs: [USER_DATA_PROPERTY[provider]],
       });
     }
   });

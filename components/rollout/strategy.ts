@@ -21,8 +21,10 @@ import type { WaveGate } from "./waves";
 export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {
   const userData = USER_DATA_PROPERTY[provider];
   const image = IMAGE_PROPERTY[provider];
-  if (strategy === "hotswap") return { ignoreChanges: [userData], replaceOnChanges: [image], deleteBeforeReplace: false };
-  return { replaceOnChanges: [userData, image], deleteBeforeReplace: false };
+  // The user-data carries secrets: its stored output is a secret however the input was built.
+  const secret = { additionalSecretOutputs: [userData] };
+  if (strategy === "hotswap") return { ignoreChanges: [userData], replaceOnChanges: [image], deleteBeforeReplace: false, ...secret };
+  return { replaceOnChanges: [userData, image], deleteBeforeReplace: false, ...secret };
 }
 
 /**
