@@ -193,7 +193,7 @@ test_first_boot() {
   check_eq "$vm: lantern-box has no version command (as the real CLI)" \
     'exit=1 unknown command "version" for "lantern-box"' "$(ssh_guest "$vm" 'out=$(lantern-box version); echo "exit=$? $out"')"
   check "$vm: lantern-box check accepts the route's config" \
-    ssh_guest "$vm" sudo lantern-box check --config /etc/lantern-box/config.json
+    ssh_guest "$vm" "sudo lantern-box check --config /etc/lantern-box/config.json 2>/dev/null"
   timing "$vm: kernel start to lantern-box active (guest clock)" "$(unit_active_after_boot "$vm" lantern-box.service)"
   timing "$vm: first-boot install step (download, pre-flight, apt, start, soak)" "$(install_step_seconds "$vm")"
   check_host_key "$vm" "$RENDERED/$FIRST_TAG.user-data"
@@ -486,14 +486,16 @@ server_serves() { host_fetch "$1" >/dev/null; }
 # ------------------------------------------------------------ main
 
 # on_exit: stop everything this run started; make sure the final count is
-# printed even when the run was cut short.
+# printed even when the run was cut short. Both traps write to fd 8, the
+# run's stdout: a trap can run while a command's output is redirected to
+# its log.
 on_exit() {
   local rc=$?
   trap - EXIT TERM INT
   cleanup_pids
   if [ -z "$SUMMARY_PRINTED" ]; then
-    [ "$rc" -eq 0 ] || [ "$FAILED" -gt 0 ] || fail "harness: run ended early (exit $rc); logs in $RUN_DIR"
-    summary || true
+    [ "$rc" -eq 0 ] || [ "$FAILED" -gt 0 ] || fail "harness: run ended early (exit $rc); logs in $RUN_DIR" >&8
+    summary >&8 || true
     rc=1
   fi
   exit "$rc"
@@ -502,8 +504,9 @@ on_exit() {
 main() {
   local t0
   t0=$(now)
+  exec 8>&1
   trap on_exit EXIT
-  trap 'fail "harness: stopped by SIGTERM (LANTERN_VM_TIMEOUT?)"; exit 143' TERM
+  trap 'fail "harness: stopped by SIGTERM (LANTERN_VM_TIMEOUT?)" >&8; exit 143' TERM
   trap 'exit 130' INT
   exec </dev/null
   [ "$(id -u)" -eq 0 ] || die "run as root (debootstrap and chroot need it)"
