@@ -59,7 +59,7 @@ function policy(rule: (typeof RULES)[number]): ResourceValidationPolicy {
       // Defaults again here: the SDK returns only what the policy config sets.
       const config: PolicyConfig = { ...DEFAULT_CONFIG, ...args.getConfig<Partial<PolicyConfig>>() };
       // User-data is a secret: policies see its value when known, and UNKNOWN (so nothing to check) during preview.
-      const subject = { type: args.type, name: args.name, props, userData: userDataOf(args.type, props) };
+      const subject = { type: args.type, name: args.name, props, userData: userDataOf(args.type, props), secretOutputs: args.opts.additionalSecretOutputs };
       for (const message of rule.check(subject, config)) reportViolation(message);
     },
   };

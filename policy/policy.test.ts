@@ -46,6 +46,7 @@ function subjectOf(plan: Plan, r: PlanResource): Subject {
     name: r.name,
     props: unmask(r.inputs) as Record<string, unknown>,
     userData: isInstance ? (plan.userData[r.name] ?? "") : undefined,
+    secretOutputs: (r.options.additionalSecretOutputs as string[] | undefined) ?? [],
   };
 }
 
@@ -112,17 +113,28 @@ describe("mutations of the staging plan, each caught by its rule", () => {
     subjectOf(plan(), find(plan(), (r) => r.type === INSTANCE_TYPES[provider] && !r.name.endsWith("-builder")));
   const resource = (test: (r: PlanResource) => boolean) => subjectOf(plan(), find(plan(), test));
 
+  it("route-userdata-is-secret: a route instance without its user-data property in additionalSecretOutputs", () => {
+    for (const provider of ["linode", "alicloud", "oci"] as const) {
+      const s = route(provider);
+      assert.deepEqual(fired(s), []);
+      assert.deepEqual(fired({ ...s, secretOutputs: [] }), ["route-userdata-is-secret"], provider);
+      assert.deepEqual(fired({ ...s, secretOutputs: ["somethingElse"] }), ["route-userdata-is-secret"], provider);
+    }
+  });
+
   it("route-userdata-pins-one-release: two install invocations", () => {
     const s = withCloudConfig(route("linode"), (doc) => doc.runcmd.push(structuredClone(doc.runcmd.find(isInstall))));
     assert.deepEqual(fired(s), ["route-userdata-pins-one-release"]);
   });
 
-  it("route-userdata-pins-one-release: the tag removed", () => {
-    const s = withCloudConfig(route("alicloud"), (doc) => {
-      const call = doc.runcmd.find(isInstall);
-      call.splice(call.length - 1, 1);
-    });
-    assert.deepEqual(fired(s), ["route-userdata-pins-one-release"]);
+  it("route-userdata-pins-one-release: the tag removed, or the mode", () => {
+    for (const drop of [1, 2]) {
+      const s = withCloudConfig(route("alicloud"), (doc) => {
+        const call = doc.runcmd.find(isInstall);
+        call.splice(call.length - drop, 1);
+      });
+      assert.deepEqual(fired(s), ["route-userdata-pins-one-release"]);
+    }
   });
 
   it("route-userdata-pins-one-release: the checksum verification removed", () => {
@@ -130,7 +142,7 @@ describe("mutations of the staging plan, each caught by its rule", () => {
       const script = doc.write_files.find((f: any) => f.path.endsWith("install-lantern-box.sh"));
       script.content = script.content
         .split("\n")
-        .filter((line: string) => !line.includes("step=verify") && !line.includes("sha256sum"))
+        .filter((line: string) => !line.includes("sha256sum"))
         .join("\n");
     });
     assert.deepEqual(fired(s), ["route-userdata-pins-one-release"]);

@@ -27,6 +27,8 @@ export interface Subject {
    * when it cannot be seen (a secret unknown during preview) or for other types.
    */
   readonly userData?: string;
+  /** The resource option `additionalSecretOutputs` (outputs the engine stores as secrets whatever their input). */
+  readonly secretOutputs?: readonly string[];
 }
 
 export interface PolicyConfig {
@@ -231,7 +233,7 @@ function ociRuleOpensSshToAnywhere(rule: Readonly<Dict>): boolean {
 export const routeUserDataPinsOneRelease: Rule = {
   name: "route-userdata-pins-one-release",
   description:
-    "Route user-data installs exactly one pinned lantern-box release (install-lantern-box.sh vX.Y.Z, once) with the script's sha256 verification.",
+    "Route user-data installs exactly one pinned lantern-box release (install-lantern-box.sh install vX.Y.Z, once) with the script's sha256 verification.",
   check(s) {
     // Builders boot the stock image with no user-data. User-data is a secret built from generated keys, so
     // a preview of a new route sees it as unknown: the rule can only check known values (existing routes,
@@ -244,8 +246,8 @@ export const routeUserDataPinsOneRelease: Rule = {
     const calls = installInvocations(doc.runcmd);
     if (calls.length !== 1) out.push(`runcmd invokes ${INSTALL_SCRIPT} ${calls.length} times, expected exactly once`);
     for (const call of calls) {
-      if (call.args.length !== 1 || !EXACT_TAG.test(call.args[0]!)) {
-        out.push(`${INSTALL_SCRIPT} is invoked with [${call.args.join(" ")}], expected one pinned vX.Y.Z tag`);
+      if (call.args.length !== 2 || call.args[0] !== "install" || !EXACT_TAG.test(call.args[1]!)) {
+        out.push(`${INSTALL_SCRIPT} is invoked with [${call.args.join(" ")}], expected \`install\` and one pinned vX.Y.Z tag`);
       }
     }
     const tags = new Set(JSON.stringify(doc.runcmd ?? []).match(new RegExp(RELEASE_TAG, "g")) ?? []);
@@ -255,8 +257,8 @@ export const routeUserDataPinsOneRelease: Rule = {
       const file = files.find((f) => f.path === script);
       const content = typeof file?.content === "string" ? file.content : "";
       if (!file) out.push(`${script} is not written by the user-data, so its checksum verification cannot be checked`);
-      else if (!content.includes("step=verify") || !content.includes("sha256sum")) {
-        out.push(`${script} has no checksum verification (step=verify with sha256sum)`);
+      else if (!content.includes("_checksums.txt") || !content.includes("sha256sum")) {
+        out.push(`${script} has no checksum verification (sha256sum against the release's _checksums.txt)`);
       }
     }
     return out;
@@ -432,7 +434,35 @@ export const ociSubnetsHaveSecurityLists: Rule = {
   },
 };
 
+/**
+ * The property of each route instance type that carries user-data (the
+ * program's own copy is components/routes/instances.ts; this guard keeps its own).
+ */
+const USER_DATA_PROPERTY: Readonly<Record<string, string>> = {
+  [INSTANCE_TYPES.linode]: "metadatas",
+  [INSTANCE_TYPES.alicloud]: "userData",
+  [INSTANCE_TYPES.oci]: "metadata",
+};
+
+/**
+ * A route's user-data carries its host private key, the Tailscale key and
+ * the route config. Policies see secret inputs unwrapped (@pulumi/policy
+ * deserialize.js: validation policies get plain values), so what a policy can
+ * check is the option that makes the engine store the property as a secret
+ * whatever its input was: `additionalSecretOutputs`.
+ */
+export const routeUserDataIsSecret: Rule = {
+  name: "route-userdata-is-secret",
+  description: "Every route instance declares its user-data property in additionalSecretOutputs, so the engine stores it only as a secret.",
+  check(s) {
+    if (!isRouteInstance(s)) return [];
+    const property = USER_DATA_PROPERTY[s.type]!;
+    return s.secretOutputs?.includes(property) ? [] : [`route ${s.name} does not declare ${property} in additionalSecretOutputs: its user-data would be stored in clear`];
+  },
+};
+
 export const RULES: readonly Rule[] = [
+  routeUserDataIsSecret,
   routeUserDataPinsOneRelease,
   noReleaseTagInImages,
   noCleartextRootPassword,

@@ -63,6 +63,7 @@ readonly MD5SUMS=/var/lib/dpkg/info/lantern-box.md5sums
 # The last verified release: its .deb and its tag, for rollbacks.
 readonly VERIFIED_DIR=/var/lib/lantern-box/verified
 readonly LOCK=/run/lantern/install.lock
+readonly CHECK_REPORT=/var/lib/lantern-box/config-check.log
 # Telemetry environment of lantern-box and of the collector (written by
 # first boot): their OTEL_RESOURCE_ATTRIBUTES carry service.version.
 readonly OTEL_ENV_FILES=(/etc/lantern-box/otel.env /etc/otelcol-contrib/otelcol.env)
@@ -132,6 +133,17 @@ healthy() {
   systemctl is-active --quiet "$UNIT" || { echo "$UNIT stopped during the soak"; return 1; }
   [ "$(unit_property MainPID)" = "$pid" ] || { echo "the process changed during the soak (pid $pid -> $(unit_property MainPID))"; return 1; }
   [ "$(unit_property NRestarts)" = "$restarts" ] || { echo "$UNIT restarted during the soak"; return 1; }
+}
+
+# config_check <binary> <config>: `lantern-box check --config` (cmd/cmd_check.go:
+# builds the proxy from the file, non-zero when it is invalid). Its words may
+# quote the config, which is secret: they go to a root-only file on the box,
+# never to the journal (shipped to telemetry) or the SSH output (kept in the
+# Pulumi state).
+config_check() {
+  local status=0
+  (umask 077 && timeout 120 "$1" check --config "$2" >"$CHECK_REPORT" 2>&1) || status=$?
+  return "$status"
 }
 
 # apt_install <deb>: the local .deb, with lock timeouts and retries; downgrades
@@ -255,7 +267,7 @@ install_release() {
   begin preflight "config=$CONFIG"
   dpkg-deb --extract "$work/$deb" "$work/root" || fail "cannot unpack $deb"
   [ -x "$work/root/$BINARY" ] || fail "$deb has no /$BINARY"
-  why=$(timeout 120 "$work/root/$BINARY" check --config "$CONFIG" 2>&1) || fail "lantern-box $version rejects $CONFIG: $why"
+  config_check "$work/root/$BINARY" "$CONFIG" || fail "lantern-box $version rejects $CONFIG ($CHECK_REPORT holds its words)"
   done_step
 
   begin install "version=$version"
@@ -324,8 +336,8 @@ configure_route() {
     read -r name target owner <<<"$entry"
     [ -f "$staged/$name" ] || fail "$name was not staged in $staged"
   done
-  why=$(timeout 120 "/$BINARY" check --config "$staged/config.json" 2>&1) ||
-    fail "the running lantern-box $(installed_version) rejects the new config: $why"
+  config_check "/$BINARY" "$staged/config.json" ||
+    fail "the running lantern-box $(installed_version) rejects the new config ($CHECK_REPORT holds its words)"
   done_step
 
   begin apply
