@@ -436,7 +436,7 @@ export const ociSubnetsHaveSecurityLists: Rule = {
 
 /**
  * The property of each route instance type that carries user-data (the
- * program's own copy is components/routes/instances.ts; this guard keeps its own).
+ * program's own copy is in stacks/catalog.ts; this guard keeps its own).
  */
 const USER_DATA_PROPERTY: Readonly<Record<string, string>> = {
   [INSTANCE_TYPES.linode]: "metadatas",
