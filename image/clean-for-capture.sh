@@ -53,6 +53,13 @@ main() {
   # The builder's login keys must not open every instance; instances get
   # theirs from cloud-init.
   rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys
+  # Root never logs in on a route. Builders log in as root on Linode and
+  # alicloud (their stock images' login), and sshd reads its config for every
+  # new connection, so provision.sh keeps `prohibit-password` for the build
+  # and this last session closes root logins in the image for good.
+  sed -i 's/^PermitRootLogin .*/PermitRootLogin no/' /etc/ssh/sshd_config.d/10-lantern-hardening.conf
+  grep -qx 'PermitRootLogin no' /etc/ssh/sshd_config.d/10-lantern-hardening.conf ||
+    die "the SSH hardening drop-in does not say PermitRootLogin no"
 
   step clean-history
   rm -f /root/.bash_history /root/.lesshst /root/.viminfo /root/.python_history \
