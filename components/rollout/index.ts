@@ -18,6 +18,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
+import { sshConnection } from "../ssh";
 import { INSTALL_SCRIPT, MANAGEMENT_USER, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import type { WaveGate } from "./waves";
@@ -39,8 +40,9 @@ export interface RolloutArgs {
   readonly managementPrivateKey: pulumi.Input<string>;
 }
 
+/** The route as its release commands reach it: the management user, the pinned host key, a fresh VM's dial budget. */
 function connectionOf(args: RolloutArgs) {
-  return { host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey };
+  return sshConnection({ host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey });
 }
 
 /** The route's release command: `<route>-hotswap` or `<route>-verify`, per its rollout. */
