@@ -17,6 +17,9 @@ QEMU_MEM=${LANTERN_VM_MEM:-1024}
 QEMU_SMP=${LANTERN_VM_SMP:-2}
 
 declare -a TRACKED_PIDS=()
+# More qemu arguments for every VM booted from then on (the metadata
+# stand-in's NICs: scenarios-fleet.sh).
+declare -a VM_EXTRA_QEMU_ARGS=()
 declare -A VM_PID=() VM_PORT=() VM_CONSOLE=()
 PASSED=0
 FAILED=0
@@ -168,7 +171,7 @@ boot_vm() {
     -append "root=/dev/vda rw console=ttyS0 net.ifnames=0" \
     -drive "file=$disk,if=virtio,format=qcow2" \
     -drive "file=$seed,if=virtio,format=raw,readonly=on" \
-    -netdev "$netdev" -device virtio-net-pci,netdev=net0 \
+    -netdev "$netdev" -device virtio-net-pci,netdev=net0 "${VM_EXTRA_QEMU_ARGS[@]}" \
     </dev/null >"$RUN_DIR/$vm.qemu.log" 2>&1 &
   VM_PID[$vm]=$!
   track_pid "${VM_PID[$vm]}"

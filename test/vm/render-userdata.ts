@@ -11,10 +11,14 @@
  *   <name>.hotswap-check   its update text (verifies only)
  *   <name>.verify          the check a `replace` route gets after first boot
  *   <name>.stdin           what the three commands get on stdin (the install script)
+ *   <name>.push            the config push's text (create and update are one)
+ *   <name>.push-<c>.stdin  its stdin with the route's files for pushed config <c>:
+ *                          the install script, then the payload
  * One process for every stack file: ts-node starts once.
  *
  * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
- * LANTERN_E2E_ROUTE_CONFIG). The keys the program would generate come from
+ * LANTERN_E2E_ROUTE_CONFIG; each LANTERN_E2E_PUSH_ROUTE_CONFIG_<C> is a
+ * routeConfig to push, written as push-<c>). The keys the program would generate come from
  * <keys-dir> (default .cache/vm/keys), created with ssh-keygen when absent:
  * host_ed25519 (injected host key, to pin) and management_ed25519 (the
  * commands' login).
@@ -23,8 +27,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { renderUserData } from "../../components/cloud-init";
-import { hotSwapCommand, verifyCommand } from "../../components/rollout";
+import { INSTALL_SCRIPT, renderUserData } from "../../components/cloud-init";
+import { routeFiles } from "../../components/cloud-init/userdata";
+import { configPayload, configPushCommand, hotSwapCommand, verifyCommand } from "../../components/rollout";
 import { fleetConfigOfStackFile } from "../../plan/stack-file";
 import { routesOf } from "../../stacks/config";
 
@@ -58,6 +63,12 @@ const secrets = {
   routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
 
+const PUSH_PREFIX = "LANTERN_E2E_PUSH_ROUTE_CONFIG_";
+const pushedConfigs = Object.entries(process.env)
+  .filter((entry): entry is [string, string] => entry[0].startsWith(PUSH_PREFIX) && entry[1] !== undefined)
+  .map(([name, routeConfig]) => [name.slice(PUSH_PREFIX.length).toLowerCase(), routeConfig] as const)
+  .sort(([a], [b]) => a.localeCompare(b));
+
 mkdirSync(outDir, { recursive: true });
 for (const configFile of configFiles) {
   const config = fleetConfigOfStackFile(readFileSync(configFile, "utf8"));
@@ -67,13 +78,21 @@ for (const configFile of configFiles) {
   const hotswap = hotSwapCommand(route, config);
   const verify = verifyCommand(route, config);
   if (verify.stdin !== hotswap.stdin) throw new Error("the hot-swap and verify commands send different stdin");
+  const input = { route, stack: values.stack ?? "e2e", config, secrets, keys };
+  const push = configPushCommand(route);
+  if (push.update !== push.create) throw new Error("the config push's create and update texts differ");
   const texts: Record<string, string> = {
-    "user-data": renderUserData({ route, stack: values.stack ?? "e2e", config, secrets, keys }),
+    "user-data": renderUserData(input),
     hotswap: hotswap.create,
     "hotswap-check": hotswap.update,
     verify: verify.create,
     stdin: hotswap.stdin,
+    push: push.create,
   };
+  // What configPush (components/rollout) sends: the install script, then the route's files.
+  for (const [name, routeConfig] of pushedConfigs) {
+    texts[`push-${name}.stdin`] = INSTALL_SCRIPT + configPayload(routeFiles({ ...input, secrets: { ...secrets, routeConfig } }));
+  }
   const name = path.basename(configFile, path.extname(configFile));
   for (const [kind, text] of Object.entries(texts)) writeFileSync(path.join(outDir, `${name}.${kind}`), text);
 }

@@ -1,0 +1,354 @@
+# shellcheck shell=bash
+# Fleet scenarios of the real-VM test, sourced by run.sh after its settings
+# (LANTERN_E2E_ROUTE_CONFIG) and run on route1, the route the harness boots
+# and hot-swaps (no boot of their own):
+#   - config pushes (issue 11): the program's push text and payload, a good
+#     push and one the running release's `check` rejects;
+#   - what the proxy can reach and read, and who logs in (issue 13): instance
+#     metadata from lantern-box's cgroup, first boot's secrets from its mount
+#     namespace, root SSH logins;
+#   - telemetry (issue 16): the running process's OTel attributes after first
+#     boot, hot-swaps, failed hot-swaps and pushes; the units the collector's
+#     journald receiver reads.
+# shellcheck disable=SC2016 # guest-side snippets are expanded in the guest
+
+# ------------------------------------------------------------ pushed configs
+
+# Two configs the program pushes, rendered by render-userdata.ts into
+# <tag>.push and <tag>.push-<name>.stdin (it reads every
+# LANTERN_E2E_PUSH_ROUTE_CONFIG_<NAME>): the route's config with another
+# password (a good push), and one whose shadowsocks method no release knows
+# (`check` fails: "initialize inbound[0]: unsupported method: <method>",
+# sing-box protocol/shadowsocks/inbound.go, as stubs/lantern-box.c models
+# it). The rejected method is a marker: the check's words quote it, and
+# they must reach neither the push's output nor the journal.
+PUSH_GOOD_PASSWORD=$(printf 'lantern-vm-push!' | base64)
+PUSH_REJECTED_PASSWORD=$(printf 'lantern-vm-nope!' | base64)
+PUSH_REJECTED_METHOD=lantern-vm-rejected-method
+# with_config_value <config> <"key":"old"> <"key":"new">: the config with one value replaced.
+with_config_value() {
+  [[ $1 == *"$2"* ]] || die "LANTERN_E2E_ROUTE_CONFIG has no $2"
+  printf '%s' "${1/"$2"/"$3"}"
+}
+ROUTE_PASSWORD=$(sed -n 's/.*"password":"\([^"]*\)".*/\1/p' <<<"$LANTERN_E2E_ROUTE_CONFIG")
+LANTERN_E2E_PUSH_ROUTE_CONFIG_GOOD=$(with_config_value "$LANTERN_E2E_ROUTE_CONFIG" \
+  "\"password\":\"$ROUTE_PASSWORD\"" "\"password\":\"$PUSH_GOOD_PASSWORD\"")
+LANTERN_E2E_PUSH_ROUTE_CONFIG_REJECTED=$(with_config_value "$LANTERN_E2E_PUSH_ROUTE_CONFIG_GOOD" \
+  "\"password\":\"$PUSH_GOOD_PASSWORD\"" "\"password\":\"$PUSH_REJECTED_PASSWORD\"")
+LANTERN_E2E_PUSH_ROUTE_CONFIG_REJECTED=$(with_config_value "$LANTERN_E2E_PUSH_ROUTE_CONFIG_REJECTED" \
+  '"method":"2022-blake3-aes-128-gcm"' "\"method\":\"$PUSH_REJECTED_METHOD\"")
+export LANTERN_E2E_PUSH_ROUTE_CONFIG_GOOD LANTERN_E2E_PUSH_ROUTE_CONFIG_REJECTED
+
+# push_config <vm> <name> <log>: the program's config push, as remote_release
+# runs the release commands: its text as the SSH command, its stdin (the
+# install script, then the payload of the files), the management key, the
+# route's host key pinned. The text and the files name no release, so the
+# first tag's rendering serves whatever release the route runs.
+push_config() {
+  local vm=$1 name=$2 out=$3 known_hosts
+  known_hosts=$(pin_host_key "$vm")
+  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$vm" "$(cat "$RENDERED/$FIRST_TAG.push")" \
+    <"$RENDERED/$FIRST_TAG.push-$name.stdin" >"$out" 2>&1
+}
+
+verified_tag() { ssh_guest "$1" sudo cat /var/lib/lantern-box/verified/tag; }
+
+# attribute <OTEL_RESOURCE_ATTRIBUTES value> <key>: every value of <key>, space-separated.
+attribute() { tr ',' '\n' <<<"$1" | sed -n "s/^$2=//p" | paste -sd' '; }
+
+env_file_attributes() { ssh_guest "$1" sudo sed -n 's/^OTEL_RESOURCE_ATTRIBUTES=//p' "$2"; }
+
+test_config_push() {
+  local vm=route1 tag ver before out t0 id file attrs
+  log "== config push: a good one, one the running release rejects"
+  tag=$(verified_tag "$vm")
+  ver=${tag#v}
+  id=$(nocloud_instance_id "$vm")
+  before=$(main_pid "$vm")
+  out=$RUN_DIR/$vm-push-good.log
+  t0=$(now)
+  if push_config "$vm" good "$out" && grep -qx "verified=$tag" "$out"; then
+    pass "$vm: the config push of a good config exits 0 and prints verified=$tag"
+  else
+    fail "$vm: the config push of a good config exits 0 and prints verified=$tag (see $out)"
+  fi
+  timing "$vm: good config push (check, restart, soak)" "$(elapsed "$t0")"
+  check "$vm: config.json holds the pushed config" guest_file_is "$vm" /etc/lantern-box/config.json "$LANTERN_E2E_PUSH_ROUTE_CONFIG_GOOD"
+  check "$vm: the push restarted lantern-box (MainPID $before -> new)" test "$(main_pid "$vm")" != "$before"
+  check "$vm: the push soaked the restarted release" grep -qE "step=soak tag=$tag outcome=ok" "$out"
+  check_running "$vm" "$ver" "$vm after the good config push"
+  for file in /etc/lantern-box/otel.env /etc/otelcol-contrib/otelcol.env; do
+    attrs=$(env_file_attributes "$vm" "$file")
+    check_eq "$vm: $file keeps instance.id and service.version through the push" \
+      "instance.id=$id service.version=$ver" "instance.id=$(attribute "$attrs" instance.id) service.version=$(attribute "$attrs" service.version)"
+  done
+  check_telemetry "$vm" "$ver" "$vm after the good config push"
+  check "$vm: the push's output does not quote the pushed password" not_grep "$PUSH_GOOD_PASSWORD" "$out"
+  check "$vm: the management key still logs in after the push (authorized_keys pushed)" management_login "$vm"
+
+  before=$(main_pid "$vm")
+  out=$RUN_DIR/$vm-push-rejected.log
+  t0=$(now)
+  if push_config "$vm" rejected "$out"; then fail "$vm: a push the release rejects must fail"; else pass "$vm: a push the release rejects fails"; fi
+  timing "$vm: rejected config push" "$(elapsed "$t0")"
+  check "$vm: the rejected push fails at step=preflight" grep -qF "FAILED: step=preflight" "$out"
+  check "$vm: the rejected push prints no verified= line" not_grep "verified=" "$out"
+  check_eq "$vm: the old config's process kept running (MainPID)" "$before" "$(main_pid "$vm")"
+  check "$vm: config.json still holds the previous push" guest_file_is "$vm" /etc/lantern-box/config.json "$LANTERN_E2E_PUSH_ROUTE_CONFIG_GOOD"
+  check_running "$vm" "$ver" "$vm after the rejected config push"
+  check "$vm: the rejected push's output quotes none of its config (text, method, password)" \
+    rejected_config_absent_from "$out"
+  check "$vm: the journal (shipped to telemetry) has no trace of the rejected config" \
+    ssh_guest "$vm" "! sudo journalctl --no-pager --output=cat | grep -qF -e '$PUSH_REJECTED_METHOD' -e '$PUSH_REJECTED_PASSWORD'"
+  check "$vm: no staged config is left in /run/lantern" \
+    ssh_guest "$vm" 'test -z "$(sudo find /run/lantern -mindepth 1 -maxdepth 1 -name "stage-*")"'
+}
+
+rejected_config_absent_from() {
+  not_grep "$LANTERN_E2E_PUSH_ROUTE_CONFIG_REJECTED" "$1" && not_grep "$PUSH_REJECTED_METHOD" "$1" &&
+    not_grep "$PUSH_REJECTED_PASSWORD" "$1"
+}
+
+# ------------------------------------------------------------ telemetry
+
+# nocloud_instance_id <vm>: the instance-id of the vm's NoCloud seed (an
+# ISO 9660 image: the meta-data file's bytes are stored as written).
+nocloud_instance_id() {
+  grep -ao 'instance-id: [A-Za-z0-9._:-]*' "$RUN_DIR/$1-seed.img" | sort -u | sed 's/^instance-id: //' | paste -sd' '
+}
+
+# running_attributes <vm> <unit>...: "<unit> <OTEL_RESOURCE_ATTRIBUTES>" of
+# each unit's running MainPID, one line each (one SSH round trip).
+running_attributes() {
+  local vm=$1
+  shift
+  ssh_guest "$vm" 'for u in '"$*"'; do
+    a=$(sudo cat "/proc/$(systemctl show -p MainPID --value "$u")/environ" | tr "\0" "\n" | sed -n "s/^OTEL_RESOURCE_ATTRIBUTES=//p")
+    echo "$u $a"
+  done'
+}
+
+# check_telemetry <vm> <version> <context>: lantern-box's running process
+# (and the collector's) carry service.version=<version>, host.name=<route>
+# and instance.id=<the NoCloud instance-id>, each once.
+check_telemetry() {
+  local vm=$1 ver=$2 ctx=$3 id running unit attrs
+  id=$(nocloud_instance_id "$vm")
+  running=$(running_attributes "$vm" lantern-box.service otelcol-contrib.service)
+  while read -r unit attrs; do
+    check_eq "$ctx: $unit's running environment names the release, host and instance" \
+      "service.version=$ver host.name=$ROUTE_ID instance.id=$id" \
+      "service.version=$(attribute "$attrs" service.version) host.name=$(attribute "$attrs" host.name) instance.id=$(attribute "$attrs" instance.id)"
+  done <<<"$running"
+  [ "$(wc -l <<<"$running")" -eq 2 ] || fail "$ctx: the environments of lantern-box and otelcol-contrib (got: $running)"
+}
+
+# test_shipped_units <vm>: the collector configuration the image installs
+# reads every unit the install script ran in. The journald receiver passes
+# each configured unit to journalctl as --unit, with --priority
+# (pkg/stanza/operator/input/journald/config.go in
+# open-telemetry/opentelemetry-collector-contrib): the same query here.
+test_shipped_units() {
+  local vm=$1 config parsed prio shipped args=() units=() unit pattern matched ran
+  log "== the units the collector's journald receiver reads"
+  config=$(ssh_guest "$vm" sudo cat /etc/otelcol-contrib/config.yaml)
+  check "$vm: the collector's config is the image's (image/otelcol-config.yaml)" \
+    test "$config" = "$(cat "$REPO_DIR/image/otelcol-config.yaml")"
+  parsed=$(cd "$REPO_DIR" && "$NODE" -e 'const j = require("yaml").parse(require("fs").readFileSync(0, "utf8")).receivers.journald;
+    console.log(j.priority); for (const u of j.units) console.log(u);' <<<"$config") || { fail "$vm: parse the collector's journald receiver"; return 0; }
+  prio=$(head -n 1 <<<"$parsed")
+  mapfile -t units < <(tail -n +2 <<<"$parsed")
+  for unit in "${units[@]}"; do args+=(--unit "$unit"); done
+  shipped=$RUN_DIR/$vm-shipped-journal.log
+  ssh_guest "$vm" sudo journalctl --no-pager --output=cat --priority "$prio" "${args[@]}" >"$shipped" 2>&1 || true
+  check "$vm: shipped logs: first boot's install (cloud-final)" grep -qF "[lantern-firstboot] step=done outcome=ok" "$shipped"
+  check "$vm: shipped logs: a hot-swap's install (lantern-install-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=install' "$shipped"
+  check "$vm: shipped logs: a verification (lantern-verify-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=verify' "$shipped"
+  check "$vm: shipped logs: a config push (lantern-configure-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=configure' "$shipped"
+  check "$vm: shipped logs: the crashing release's failed soak" grep -qF "FAILED: step=soak tag=$CRASH_TAG" "$shipped"
+  check "$vm: shipped logs: the rejected push's failed pre-flight" grep -qE 'FAILED: step=preflight tag=v[0-9.]+ .*rejects the new config' "$shipped"
+  # Every transient unit the install script ran in matches a configured unit.
+  ran=$(ssh_guest "$vm" sudo journalctl --field=_SYSTEMD_UNIT | grep -E '^lantern-(install|verify|configure)-' | sort) || true
+  for pattern in install verify configure; do
+    check "$vm: the install ran in lantern-$pattern-* units" grep -q "^lantern-$pattern-" <<<"$ran"
+  done
+  for unit in $ran; do
+    matched=no
+    for pattern in "${units[@]}"; do
+      # shellcheck disable=SC2053 # a glob, as journalctl --unit matches it
+      [[ $unit == $pattern ]] && matched=yes
+    done
+    [ "$matched" = yes ] || fail "$vm: the collector reads the install's unit $unit"
+  done
+  [ -z "$ran" ] || pass "$vm: the collector's units cover all $(wc -l <<<"$ran") install/verify/configure units of this boot"
+}
+
+# ------------------------------------------------------------ metadata
+
+# The stand-in (metadata-stand-in.mjs) at each provider's address: Linode
+# and OCI 169.254.169.254, Alibaba Cloud 100.100.100.200 (the sources are
+# listed in image/provision.sh, METADATA_DENY). A user network forwards
+# only addresses inside its own network (libslirp src/slirp.c,
+# check_guestfwd; qemu says "Conflicting/invalid host:port in guest
+# forwarding rule" for 169.254.169.254 on the 10.0.2.0/24 network), so each
+# address gets a second NIC on a user network around it, restricted like
+# the first; the guest addresses it by MAC (configure_metadata_links).
+# Each entry: the NIC's MAC, the guest's address on it, the user network,
+# the service address.
+METADATA_LINKS=(
+  "52:54:00:a9:fe:01 169.254.0.15/16 169.254.0.0/16 169.254.169.254"
+  "52:54:00:64:64:01 100.100.100.15/24 100.100.100.0/24 100.100.100.200"
+)
+
+# start_metadata_stand_in <user-data>: serve it, and give every VM booted
+# from now on the metadata NICs (boot_vm appends VM_EXTRA_QEMU_ARGS).
+start_metadata_stand_in() {
+  local port_file=$RUN_DIR/metadata.port link mac guest net addr i=0
+  "$NODE" "$VM_DIR/metadata-stand-in.mjs" --user-data "$1" --port-file "$port_file" >"$RUN_DIR/metadata-stand-in.log" 2>&1 &
+  track_pid $!
+  wait_for 20 "metadata stand-in" test -s "$port_file" || die "metadata stand-in did not start (see $RUN_DIR/metadata-stand-in.log)"
+  for link in "${METADATA_LINKS[@]}"; do
+    read -r mac guest net addr <<<"$link"
+    VM_EXTRA_QEMU_ARGS+=(-netdev "user,id=md$i,restrict=on,net=$net,guestfwd=tcp:$addr:80-cmd:socat - TCP:127.0.0.1:$(cat "$port_file")"
+      -device "virtio-net-pci,netdev=md$i,mac=$mac")
+    i=$((i + 1))
+  done
+  log "metadata stand-in on 127.0.0.1:$(cat "$port_file") (guest: 169.254.169.254:80, 100.100.100.200:80)"
+}
+
+# Run as root on the guest: address the metadata NICs (by MAC), then try the
+# stand-in as root in the SSH session's cgroup and from inside
+# lantern-box.service's cgroup (the cgroup its IPAddressDeny= BPF program
+# is attached to: systemd.resource-control(5)); a shell moves itself there
+# (cgroup.procs) and execs curl. Prints key=value lines.
+METADATA_PROBE_SCRIPT=$(
+  cat <<'EOF'
+set -u
+while read -r mac addr; do
+  [ -n "$mac" ] || continue
+  dev=$(grep -lix "$mac" /sys/class/net/*/address | awk -F/ '{ print $5 }')
+  ip link set "$dev" up && ip addr replace "$addr" dev "$dev"
+done <<LINKS
+$1
+LINKS
+cg=/sys/fs/cgroup$(systemctl show -p ControlGroup --value lantern-box.service)
+in_unit() { bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
+linode_token() { curl -sS --max-time 10 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token; }
+ali_token() { curl -sS --max-time 10 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token; }
+t=$(linode_token) && echo "root_linode_token=${#t}"
+[ -n "${t:-}" ] && curl -sS --max-time 10 -H "Metadata-Token: $t" http://169.254.169.254/v1/user-data | base64 -d | head -n 1 | sed 's/^/root_linode_user_data=/'
+t=$(ali_token) && echo "root_ali_token=${#t}"
+echo "unit_cgroup=$(in_unit cat /proc/self/cgroup)"
+echo "unit_release_server=$(in_unit curl -sS --max-time 20 -o /dev/null -w '%{http_code}' https://10.0.2.100/ca/lanternet-ca.crt 2>&1)"
+echo "unit_linode=$(in_unit curl -sS --max-time 10 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token 2>&1; echo " exit=$?")"
+echo "unit_ali=$(in_unit curl -sS --max-time 10 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1; echo " exit=$?")"
+EOF
+)
+
+test_metadata_unreachable() {
+  local vm=$1 out=$RUN_DIR/$1-metadata-probe.log links="" link mac guest
+  log "== lantern-box cannot reach instance metadata"
+  for link in "${METADATA_LINKS[@]}"; do
+    read -r mac guest _ <<<"$link"
+    links+="$mac $guest"$'\n'
+  done
+  ssh_guest "$vm" sudo bash -s -- "$links" <<<"$METADATA_PROBE_SCRIPT" >"$out" 2>&1 || true
+  check_eq "$vm: root reaches the Linode/OCI metadata stand-in (token length)" 32 "$(sed -n 's/^root_linode_token=//p' "$out")"
+  check_eq "$vm: ... and reads the route's user-data from it" "#cloud-config" "$(sed -n 's/^root_linode_user_data=//p' "$out")"
+  check_eq "$vm: root reaches the Alibaba Cloud metadata stand-in (token length)" 32 "$(sed -n 's/^root_ali_token=//p' "$out")"
+  check_eq "$vm: the probe runs in lantern-box.service's cgroup" "0::/system.slice/lantern-box.service" "$(sed -n 's/^unit_cgroup=//p' "$out")"
+  check_eq "$vm: from lantern-box's cgroup the release server is reachable (control)" 200 "$(sed -n 's/^unit_release_server=//p' "$out")"
+  check "$vm: from lantern-box's cgroup 169.254.169.254 is unreachable ($(sed -n 's/^unit_linode=//p' "$out"))" \
+    grep -qE '^unit_linode=.* exit=([1-9][0-9]*)$' "$out"
+  check "$vm: from lantern-box's cgroup 100.100.100.200 is unreachable ($(sed -n 's/^unit_ali=//p' "$out"))" \
+    grep -qE '^unit_ali=.* exit=([1-9][0-9]*)$' "$out"
+  check "$vm: the stand-in saw no request from lantern-box's cgroup (one Linode token, one Alibaba token)" \
+    test "$(grep -c ' PUT /v1/token 200$' "$RUN_DIR/metadata-stand-in.log") $(grep -c ' PUT /latest/api/token 200$' "$RUN_DIR/metadata-stand-in.log")" = "1 1"
+}
+
+# ------------------------------------------------------------ secrets on disk
+
+# Run as root on the guest: which of first boot's secrets lantern-box's
+# mount namespace (InaccessiblePaths= of image/provision.sh's confine.conf)
+# can read, against root outside it. $1: the Tailscale auth key, $2: a line
+# of the injected host private key.
+SECRETS_PROBE_SCRIPT=$(
+  cat <<'EOF'
+set -u
+pid=$(systemctl show -p MainPID --value lantern-box.service)
+for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key /etc/lantern-box/config.json; do
+  root=no unit=no
+  [ -e "$f" ] && cat "$f" >/dev/null 2>&1 && root=yes
+  nsenter -t "$pid" -m cat "$f" >/dev/null 2>&1 && unit=yes
+  echo "file $f root=$root unit=$unit"
+done
+dirs="/etc /var /run /root /home /tmp /srv /opt /usr/local"
+echo "root_hits=$(timeout 300 grep -rlF -e "$1" -e "$2" $dirs 2>/dev/null | sort | paste -sd' ')"
+echo "unit_hits=$(timeout 300 nsenter -t "$pid" -m grep -rlF -e "$1" -e "$2" $dirs 2>/dev/null | sort | paste -sd' ')"
+EOF
+)
+
+test_secrets_unreadable() {
+  local vm=$1 out=$RUN_DIR/$1-secrets-probe.log key_line f t0
+  log "== first boot's secrets, from lantern-box's mount namespace"
+  key_line=$(sed -n 2p "$KEYS_DIR/host_ed25519")
+  t0=$(now)
+  ssh_guest "$vm" sudo bash -s -- "$LANTERN_E2E_TAILSCALE_AUTH_KEY" "$key_line" <<<"$SECRETS_PROBE_SCRIPT" >"$out" 2>&1 || true
+  timing "$vm: secrets probe (two searches of the disk)" "$(elapsed "$t0")"
+  for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key; do
+    check_eq "$vm: $f exists for root, unreadable from lantern-box's mount namespace" \
+      "file $f root=yes unit=no" "$(grep -F "file $f " "$out")"
+  done
+  check_eq "$vm: lantern-box's namespace reads its own config.json (control)" \
+    "file /etc/lantern-box/config.json root=yes unit=yes" "$(grep -F "file /etc/lantern-box/config.json " "$out")"
+  check "$vm: root finds the Tailscale key or the host key in cloud-init's copy of the user-data (control)" \
+    grep -qE '^root_hits=.*/user-data\.txt' "$out"
+  check_eq "$vm: from lantern-box's namespace no file holds the Tailscale key or the host private key" \
+    "unit_hits=" "$(grep '^unit_hits=' "$out")"
+}
+
+# ------------------------------------------------------------ SSH logins
+
+test_root_login() {
+  local vm=$1 key body
+  log "== only the management user logs in"
+  check "$vm: root SSH login with the operator key (sshPublicKeys) is refused" root_login_refused "$vm"
+  check "$vm: root SSH login with the program's management key is refused" env_root_login_refused "$vm" "$MANAGEMENT_KEY"
+  check "$vm: the operator key logs in as lantern (control)" ssh_guest "$vm" true
+  check "$vm: the management key logs in as lantern (control)" management_login "$vm"
+  for key in "$SSH_KEY" "$MANAGEMENT_KEY"; do
+    body=$(cut -d' ' -f2 "$key.pub")
+    check "$vm: /root/.ssh/authorized_keys does not hold $(basename "$key").pub" \
+      ssh_guest "$vm" "! sudo grep -qsF '$body' /root/.ssh/authorized_keys"
+  done
+  log "$vm: sshd -T: $(ssh_guest "$vm" sudo sshd -T 2>/dev/null | grep -i '^permitrootlogin ')"
+}
+
+env_root_login_refused() { SSH_KEY=$2 root_login_refused "$1"; }
+
+# ------------------------------------------------------------ entry points
+
+route_running() {
+  [ -n "${VM_PID[$1]:-}" ] && kill -0 "${VM_PID[$1]}" 2>/dev/null && return 0
+  fail "$1: running for the fleet scenarios"
+  return 1
+}
+
+# test_fleet_after_first_boot: on route1 before the hot-swaps (the push
+# configures the release first boot verified; the hot-swaps then run on the
+# pushed config).
+test_fleet_after_first_boot() {
+  route_running route1 || return 0
+  check_telemetry route1 "${FIRST_TAG#v}" "route1 after first boot"
+  test_config_push
+  test_metadata_unreachable route1
+  test_secrets_unreadable route1
+  test_root_login route1
+}
+
+# test_fleet_after_hot_swaps: what the hot-swaps, verifications and pushes
+# left in the journal.
+test_fleet_after_hot_swaps() {
+  route_running route1 || return 0
+  test_shipped_units route1
+}
