@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { routeConfigFiles, routeUserData } from "./components/cloud-init";
+import { routeConfigFiles, routeUserData, userDataProblems } from "./components/cloud-init";
 import { AlicloudBaseImage, type ImageIds, LinodeBaseImage, OciRegionBaseImage, recipeHash } from "./components/images";
 import { AlicloudNetwork, OciNetwork } from "./components/network";
 import { alicloudProvider, ociProvider } from "./components/providers";
@@ -18,7 +18,7 @@ import { alicloudZoneOf, buildRegionOf, instanceTypeOf, releaseWaves, type Route
 import { loadStack } from "./stacks/stack";
 
 // 1. Config: every problem is reported before anything is declared.
-const { stack, config, secrets } = loadStack();
+const { stack, config, secrets } = loadStack(userDataProblems);
 const allRoutes = routesOf(config);
 const routesIn = (provider: ProviderName) => Map.groupBy(allRoutes.filter((r) => r.provider === provider), (r) => r.region);
 

@@ -10,7 +10,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { sha256Hex } from "../components/naming";
-import { USER_DATA_INPUT } from "../components/routes/instances";
+import { USER_DATA_INPUT } from "../stacks/catalog";
 
 const seed = (): string => sha256Hex(process.env.PLAN_MOCK_SEED ?? "").slice(0, 8);
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { INSTANCE_TYPES } from "../components/routes/instances";
+import { INSTANCE_TYPES } from "../stacks/catalog";
 import { PROVIDERS } from "../stacks/catalog";
 import { routesOf } from "../stacks/config";
 import type { Plan } from "./run";

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeUserData } from "../components/cloud-init/encoding";
 import { PROJECT } from "../stacks/stack";
-import { encodedUserData } from "../components/routes/instances";
+import { encodedUserData } from "../stacks/catalog";
+import { MASKED } from "./diff/values";
 import { mocks } from "./mocks";
 import { readEngineConfig } from "./stack-file";
 
@@ -41,7 +42,8 @@ export interface Plan {
 }
 
 const SIG = pulumi.runtime.specialSigKey;
-export const MASK = "[secret]";
+/** How the plan shows a secret (one definition, in the diff that reads it). */
+export const MASK = MASKED;
 
 /** A local path as reviewers read it: relative to the repository, keeping a trailing slash (it changes what CopyToRemote copies). */
 export function repoPath(file: string): string {

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { ConfigError, type FleetConfig, parseFleetConfig, SECRET_KEYS, type SecretKey } from "../stacks/config";
 import { PROJECT, rawStackConfig } from "../stacks/stack";
+import { MASKED } from "./diff/values";
 
 /**
  * Placeholders that pass the secrets' own validation and read as masked.
@@ -23,7 +24,7 @@ export function secretPlaceholder(key: SecretKey, ciphertext?: string): string {
     case "tailscaleAuthKey":
       return mark ? `[secret:tailscaleAuthKey:${mark}]` : "[secret:tailscaleAuthKey]";
     case "routeConfig":
-      return JSON.stringify(mark ? { "[secret]": "routeConfig", ciphertext: mark } : { "[secret]": "routeConfig" });
+      return JSON.stringify(mark ? { [MASKED]: "routeConfig", ciphertext: mark } : { [MASKED]: "routeConfig" });
   }
 }
 
@@ -36,7 +37,7 @@ const isSecure = (v: unknown): boolean => typeof v === "object" && v !== null &&
 
 /** Nested `secure:` values become "[secret]"; reports whether any did. */
 function maskSecure(value: unknown): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: "[secret]", secret: true };
+  if (isSecure(value)) return { value: MASKED, secret: true };
   if (Array.isArray(value)) {
     const items = value.map(maskSecure);
     return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };

@@ -1,7 +1,12 @@
 /**
- * What each provider offers that the config may name: its regions, CPU
- * architecture and defaults. The config schema refuses anything not listed
- * here, so a typo fails at preview time instead of at the cloud API.
+ * The provider catalogue: every fact about a provider the program relies on,
+ * in one place. What each offers that the config may name (regions, CPU
+ * architecture, defaults: the config schema refuses anything not listed, so a
+ * typo fails at preview time instead of at the cloud API), the stock images
+ * builders start from, the instance resource each route is, the inputs that
+ * carry its user-data and image, and the provider's user-data size limit.
+ * Sources: docs/providers.md. (The policy pack, policy/, keeps its own copy
+ * on purpose: it checks the program from outside.)
  */
 
 export const PROVIDERS = ["linode", "alicloud", "oci"] as const;
@@ -62,4 +67,72 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderName, ProviderProfile>> 
       "us-sanjose-1",
     ],
   },
+};
+
+/** The stock image family builders start from, per provider (queried by scripts/propose-pins.ts). */
+export const STOCK_IMAGE_FAMILY = {
+  linode: { id: "linode/ubuntu24.04" },
+  alicloud: { owners: "system", nameRegex: "^ubuntu_24_04_x64" },
+  oci: { operatingSystem: "Canonical Ubuntu", operatingSystemVersion: "24.04 Minimal aarch64" },
+} as const satisfies Record<ProviderName, object>;
+
+/** Each provider's route instance resource type (Pulumi type token). */
+export const INSTANCE_TYPES: Readonly<Record<ProviderName, string>> = {
+  linode: "linode:index/instance:Instance",
+  alicloud: "alicloud:ecs/instance:Instance",
+  oci: "oci:Core/instance:Instance",
+};
+
+/** The instance input that carries user-data. */
+export const USER_DATA_PROPERTY: Readonly<Record<ProviderName, string>> = {
+  linode: "metadatas",
+  alicloud: "userData",
+  oci: "metadata",
+};
+
+/**
+ * The input that names the instance's image. Only Linode replaces on a
+ * change (`image` is ForceNew); alicloud swaps the system disk in place
+ * (`image_id`: alicloud/resource_alicloud_instance.go in
+ * aliyun/terraform-provider-alicloud) and OCI the boot volume
+ * (`source_details.source_id`: internal/service/core/core_instance_resource.go
+ * in oracle/terraform-provider-oci), keeping the
+ * instance and re-running nothing of first boot, so the program replaces
+ * explicitly (components/release/strategy.ts).
+ */
+export const IMAGE_PROPERTY: Readonly<Record<ProviderName, string>> = {
+  linode: "image",
+  alicloud: "imageId",
+  oci: "sourceDetails",
+};
+
+/** The user-data input, keyed by instance resource type. */
+export const USER_DATA_INPUT: Readonly<Record<string, string>> = Object.fromEntries(
+  PROVIDERS.map((p) => [INSTANCE_TYPES[p], USER_DATA_PROPERTY[p]]),
+);
+
+/** The encoded user-data inside an instance's inputs (Linode nests it in `metadatas[0]`), if any. */
+export function encodedUserData(type: string, inputs: Readonly<Record<string, unknown>>): unknown {
+  const property = USER_DATA_INPUT[type];
+  if (property === undefined) return undefined;
+  const value = inputs[property];
+  if (type === INSTANCE_TYPES.linode) return (value as { userData?: unknown }[] | undefined)?.[0]?.userData;
+  if (type === INSTANCE_TYPES.oci) return (value as { user_data?: unknown } | undefined)?.user_data;
+  return value;
+}
+
+export interface UserDataLimit {
+  readonly bytes: number;
+  /** What the provider counts against the limit. */
+  readonly counts: string;
+}
+
+/** User-data size limits (docs/providers.md has each provider's source). */
+export const USER_DATA_LIMITS: Readonly<Record<ProviderName, UserDataLimit>> = {
+  // Linode metadata: the base64 text of userData.
+  linode: { bytes: 16_384, counts: "base64 user-data" },
+  // ECS: the user data before base64.
+  alicloud: { bytes: 32_768, counts: "user-data before base64" },
+  // OCI: all instance metadata together (user_data base64 + ssh_authorized_keys).
+  oci: { bytes: 32_000, counts: "all instance metadata" },
 };

@@ -189,7 +189,7 @@ describe("fuzzing the config parser and renderer", () => {
     // Incompressible route config: 60 KB of base64 from a hash chain.
     const blob = Buffer.concat(Array.from({ length: 1400 }, (_, i) => createHash("sha256").update(String(i)).digest())).toString("base64");
     const routeConfig = JSON.stringify({ blob });
-    const problems = userDataProblems(routesOf(cfg), "staging", cfg, { ...SECRETS, routeConfig });
+    const problems = userDataProblems(cfg, "staging", { ...SECRETS, routeConfig });
     assert.equal(problems.length, routesOf(cfg).length);
     for (const [i, route] of routesOf(cfg).entries()) assert.match(problems[i]!.message, new RegExp(`^route ${route.id}: user-data is \\d+ bytes`));
     assert.ok(encodeRouteUserData(routesOf(cfg)[0]!, "staging", cfg, SECRETS, KEY_SIZE_STAND_INS).base64.length > 0);

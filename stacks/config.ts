@@ -224,10 +224,15 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** The message for invalid config: every problem on its own line, key path first. */
+export function describeProblems(problems: readonly ConfigProblem[]): string {
+  return `invalid stack config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`;
+}
+
 /** Thrown for invalid stack config; carries every problem, not just the first. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(`invalid stack config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+    super(describeProblems(problems));
     this.name = "ConfigError";
   }
 }

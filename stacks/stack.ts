@@ -4,14 +4,13 @@
  * by index.ts before any resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { userDataProblems } from "../components/cloud-init";
 import {
   ConfigError,
   type ConfigProblem,
+  describeProblems,
   deployProblems,
   type FleetConfig,
   parseFleetConfig,
-  routesOf,
   SECRET_KEYS,
   type SecretKey,
   secretProblem,
@@ -52,8 +51,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Validates everything, collecting every problem, then returns or throws ConfigError. */
-export function loadStack(): StackSettings {
+/**
+ * A check of the whole validated config with the secrets' plain values, run
+ * once everything else passes. index.ts passes the user-data size check,
+ * which lives with the renderer (components/cloud-init): config sits below
+ * components and does not import them.
+ */
+export type SettingsCheck = (config: FleetConfig, stack: string, secrets: Readonly<Record<SecretKey, string>>) => ConfigProblem[];
+
+/** Validates everything, collecting every problem, then returns or throws StackConfigError. */
+export function loadStack(checkRendered: SettingsCheck = () => []): StackSettings {
   const problems: ConfigProblem[] = [];
   let config: FleetConfig | undefined;
   try {
@@ -75,7 +82,7 @@ export function loadStack(): StackSettings {
   const stack = pulumi.getStack();
   // Sizes depend on the secrets too: check every route's user-data before declaring anything.
   if (config) problems.push(...deployProblems(config));
-  if (problems.length === 0 && config) problems.push(...userDataProblems(routesOf(config), stack, config, plain));
+  if (problems.length === 0 && config) problems.push(...checkRendered(config, stack, plain));
   if (problems.length > 0 || config === undefined) throw new StackConfigError(problems);
   return { stack, config, secrets };
 }
@@ -83,6 +90,6 @@ export function loadStack(): StackSettings {
 /** A RunError, so `pulumi up` prints the problems without a stack trace. */
 export class StackConfigError extends pulumi.RunError {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(`invalid stack config:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+    super(describeProblems(problems));
   }
 }

@@ -3,22 +3,7 @@
  * itself, so a document is gzipped only when plain base64 would not fit.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { ProviderName } from "../../stacks/catalog";
-
-export interface UserDataLimit {
-  readonly bytes: number;
-  /** What the provider counts against the limit. */
-  readonly counts: string;
-}
-
-export const USER_DATA_LIMITS: Readonly<Record<ProviderName, UserDataLimit>> = {
-  // Linode metadata: the base64 text of userData.
-  linode: { bytes: 16_384, counts: "base64 user-data" },
-  // ECS: the user data before base64.
-  alicloud: { bytes: 32_768, counts: "user-data before base64" },
-  // OCI: all instance metadata together (user_data base64 + ssh_authorized_keys).
-  oci: { bytes: 32_000, counts: "all instance metadata" },
-};
+import { type ProviderName, USER_DATA_LIMITS } from "../../stacks/catalog";
 
 export interface EncodedUserData {
   readonly base64: string;

@@ -4,7 +4,7 @@
  * route config).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConfigProblem, FleetConfig, Route } from "../../stacks/config";
+import { type ConfigProblem, type FleetConfig, type Route, routesOf } from "../../stacks/config";
 import type { FleetSecrets } from "../../stacks/stack";
 import { type EncodedUserData, encodeUserData } from "./encoding";
 import { type RouteFileName, type RouteKeys, renderUserData, routeFiles, type UserDataInput } from "./userdata";
@@ -61,8 +61,8 @@ export function routeConfigFiles(inputs: RouteInputs): pulumi.Output<Record<Rout
 }
 
 /** Size-limit problems for every route, found before any resource is declared. */
-export function userDataProblems(routes: readonly Route[], stack: string, config: FleetConfig, secrets: PlainSecrets): ConfigProblem[] {
-  return routes.flatMap((route) => {
+export function userDataProblems(config: FleetConfig, stack: string, secrets: PlainSecrets): ConfigProblem[] {
+  return routesOf(config).flatMap((route) => {
     try {
       encodeRouteUserData(route, stack, config, secrets, KEY_SIZE_STAND_INS);
       return [];

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseFleetConfig, type Route, routesOf } from "../../stacks/config";
-import { decodeUserData, encodeUserData, USER_DATA_LIMITS, UserDataTooLargeError } from "./encoding";
+import { USER_DATA_LIMITS } from "../../stacks/catalog";
+import { decodeUserData, encodeUserData, UserDataTooLargeError } from "./encoding";
 import { INSTALL_SCRIPT, INSTALL_SCRIPT_PATH, renderUserData } from "./userdata";
 import { encodeRouteUserData } from "./index";
 

@@ -2,7 +2,7 @@ import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_PROFILES } from "../../stacks/catalog";
 import { physicalName } from "../naming";
-import { builderIngressRules } from "../routes/ingress";
+import { builderIngressRules } from "../network/ingress";
 import { buildSteps } from "./builder";
 import { builderHostKey } from "./builder-userdata";
 import { LINODE_POWER, stoppedBuilderId } from "./poweroff";

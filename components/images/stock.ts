@@ -7,13 +7,7 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as linode from "@pulumi/linode";
 import * as oci from "@pulumi/oci";
-
-/** The stock image family builders start from, per provider. */
-export const STOCK_IMAGE_FAMILY = {
-  linode: { id: "linode/ubuntu24.04" },
-  alicloud: { owners: "system", nameRegex: "^ubuntu_24_04_x64" },
-  oci: { operatingSystem: "Canonical Ubuntu", operatingSystemVersion: "24.04 Minimal aarch64" },
-} as const;
+import { STOCK_IMAGE_FAMILY } from "../../stacks/catalog";
 
 function first<T>(items: readonly T[], what: string): T {
   const item = items[0];

@@ -10,7 +10,7 @@ import type { Plan } from "../../plan/run";
 import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
-import { IMAGE_PROPERTY, USER_DATA_PROPERTY } from "../routes/instances";
+import { IMAGE_PROPERTY, USER_DATA_PROPERTY } from "../../stacks/catalog";
 import { ROUTE_FILES } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
 

@@ -13,9 +13,8 @@
  *   from running again), so its release commands run again on it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProviderName } from "../../stacks/catalog";
 import type { RolloutStrategy, Route } from "../../stacks/config";
-import { IMAGE_PROPERTY, USER_DATA_PROPERTY } from "../routes/instances";
+import { IMAGE_PROPERTY, type ProviderName, USER_DATA_PROPERTY } from "../../stacks/catalog";
 import type { WaveGate } from "./waves";
 
 export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {

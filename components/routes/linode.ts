@@ -1,7 +1,7 @@
 import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
-import { ingressRules } from "./ingress";
+import { ingressRules } from "../network/ingress";
 import { rollOut, routeInstanceOptions } from "../rollout";
 import type { FleetConfig } from "../../stacks/config";
 import type { LaunchedRoute, RegionRoutesArgs } from "./types";

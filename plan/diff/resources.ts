@@ -4,7 +4,7 @@
  * input does. The program's own options win (ignoreChanges, then
  * replaceOnChanges), then the provider's facts (provider-facts.ts).
  */
-import { USER_DATA_INPUT } from "../../components/routes/instances";
+import { USER_DATA_INPUT } from "../../stacks/catalog";
 import type { Plan, PlanResource } from "../run";
 import { PROVIDER_FACTS, providerFact } from "./provider-facts";
 import { changedPaths, covers, firstDifferingLines, isMasked, type PathChange, show, stringList } from "./values";
