@@ -5,16 +5,20 @@
  * provider, reaching every route region) -> routes (their region's image +
  * user-data rendered from their release tag) -> stack outputs.
  */
+// First: an older Node stops here with the version it needs (stacks/node-version.ts).
+import "./stacks/node-version";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { routeConfigFiles, routeUserData, userDataProblems } from "./components/cloud-init";
-import { AlicloudBaseImage, type ImageIds, LinodeBaseImage, OciRegionBaseImage, recipeHash } from "./components/images";
-import { AlicloudNetwork, OciNetwork } from "./components/network";
-import { alicloudProvider, ociProvider } from "./components/providers";
+import { alicloudFleet } from "./components/alicloud";
+import type { ProviderFleet } from "./components/fleet";
+import { recipeHash } from "./components/images";
+import { linodeFleet } from "./components/linode";
+import { ociFleet } from "./components/oci";
 import { releaseSkew as skewByTrack, WaveGate } from "./components/rollout";
-import { AlicloudRegionRoutes, type LaunchedRoute, LinodeRegionRoutes, OciRegionRoutes, type RouteLaunch } from "./components/routes";
-import type { ProviderName } from "./stacks/catalog";
-import { alicloudZoneOf, buildRegionOf, instanceTypeOf, releaseWaves, type Route, routesOf, sshSourceCidrsOf, stockImageOf } from "./stacks/config";
+import type { RouteLaunch } from "./components/routes";
+import { PROVIDERS, type ProviderName } from "./stacks/catalog";
+import { releaseWaves, type Route, routesOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
 
 // 1. Config: every problem is reported before anything is declared.
@@ -29,7 +33,6 @@ const parameters = { caCertUrl: config.image.caCertUrl, otlpEndpoint: config.ote
 const builderSshKey = new tls.PrivateKey("builder-ssh-key", { algorithm: "RSA", rsaBits: 4096 });
 const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKeyOpenssh: pulumi.secret(builderSshKey.privateKeyOpenssh) };
 const imageArgs = (regions: readonly string[]) => ({ stack, recipe, rebuild: config.image.rebuild, parameters, regions, builderKey });
-const sshSourceCidrs = sshSourceCidrsOf(config);
 
 // 3. Routes, per provider and region, each with user-data for its own tag,
 //    its own SSH host key (pinned by the release commands) and the program's
@@ -49,9 +52,10 @@ function launches(routes: readonly Route[]): RouteLaunch[] {
   });
 }
 // A release reaches routes in waves (first-wave tracks, then batches), each
-// after the previous one verified: the order is in the resource graph.
+// after the previous one verified: the order is in the resource graph, one
+// gate across every provider.
 const waves = new WaveGate(releaseWaves(allRoutes, config));
-const common = {
+const shared = {
   stack,
   waves,
   ingress: config.ingress,
@@ -59,85 +63,17 @@ const common = {
   managementPrivateKey: pulumi.secret(managementKey.privateKeyOpenssh),
 };
 
-function launchLinode(): LaunchedRoute[] {
-  const byRegion = routesIn("linode");
-  if (byRegion.size === 0) return [];
-  const buildRegion = buildRegionOf(config, "linode");
-  const image = new LinodeBaseImage("linode-base", {
-    ...imageArgs([...byRegion.keys()]),
-    buildRegion,
-    stockImage: stockImageOf(config, "linode", buildRegion),
-    sshSourceCidrs,
-  });
-  return [...byRegion].flatMap(([region, routes]) =>
-    new LinodeRegionRoutes(`linode-${region}`, { ...common, region, routes: launches(routes), imageId: imageFor(image.imageIds, region) }).launched,
-  );
-}
-
-function launchAlicloud(): LaunchedRoute[] {
-  const byRegion = routesIn("alicloud");
-  if (byRegion.size === 0) return [];
-  const buildRegion = buildRegionOf(config, "alicloud");
-  const regions = [...new Set([buildRegion, ...byRegion.keys()])];
-  const providers = Object.fromEntries(regions.map((region) => [region, alicloudProvider(region)]));
-  const networks = Object.fromEntries(
-    regions.map((region) => [
-      region,
-      new AlicloudNetwork(`alicloud-${region}`, { ...common, region, zoneId: alicloudZoneOf(config, region) }, { providers: [providers[region]!] }),
-    ]),
-  );
-  const image = new AlicloudBaseImage("alicloud-base", {
-    ...imageArgs([...byRegion.keys()]),
-    buildRegion,
-    stockImage: stockImageOf(config, "alicloud", buildRegion),
-    buildNetwork: networks[buildRegion]!,
-    providers,
-  });
-  return [...byRegion].flatMap(([region, routes]) =>
-    new AlicloudRegionRoutes(
-      `alicloud-${region}`,
-      { ...common, region, routes: launches(routes), imageId: imageFor(image.imageIds, region), network: networks[region]! },
-      { providers: [providers[region]!] },
-    ).launched,
-  );
-}
-
-function launchOci(): LaunchedRoute[] {
-  const oci = config.providers.oci;
-  if (!oci) return [];
-  const shape = instanceTypeOf(config, "oci");
-  return [...routesIn("oci")].flatMap(([region, routes]) => {
-    const provider = ociProvider(region);
-    const network = new OciNetwork(`oci-${region}`, { ...common, region, compartmentId: oci.compartmentId }, { providers: [provider] });
-    const image = new OciRegionBaseImage(`oci-${region}-base`, {
-      ...imageArgs([region]),
-      region,
-      stockImage: stockImageOf(config, "oci", region),
-      compartmentId: oci.compartmentId,
-      shape,
-      network,
-      provider,
-    });
-    return new OciRegionRoutes(
-      `oci-${region}`,
-      { ...common, region, routes: launches(routes), imageId: image.imageId, network, compartmentId: oci.compartmentId, ocpus: oci.ocpus, memoryInGbs: oci.memoryInGbs },
-      { providers: [provider] },
-    ).launched;
-  });
-}
-
-/** A route region the image does not reach is a program error, caught by the plan. */
-function imageFor(imageIds: ImageIds, region: string) {
-  const id = imageIds[region];
-  if (!id) throw new Error(`the base image does not reach region ${region}`);
-  return id;
-}
-
-const launched = [...launchLinode(), ...launchAlicloud(), ...launchOci()];
+// Each provider's fleet (components/fleet.ts): its images, networks, regional providers and routes.
+const FLEETS: Readonly<Record<ProviderName, ProviderFleet>> = { linode: linodeFleet, alicloud: alicloudFleet, oci: ociFleet };
+const launched = PROVIDERS.flatMap((provider) => {
+  const routesByRegion = routesIn(provider);
+  return routesByRegion.size === 0 ? [] : FLEETS[provider]({ config, routesByRegion, launch: launches, image: imageArgs, shared });
+});
 waves.assertComplete();
 
-// 4. Outputs: one entry per route (DESIGN.md contract 5), and per track the
-//    release skew (target vs verified) for `pulumi stack output releaseSkew`.
+// 4. Outputs: one entry per route (its name, provider, region, track,
+//    rollout, target and verified tag, wave and IP), and per track the release
+//    skew (target vs verified) for `pulumi stack output releaseSkew`.
 export const routes = launched.map(({ route, ip, verifiedTag }) => ({
   name: route.id,
   provider: route.provider,

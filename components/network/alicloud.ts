@@ -60,6 +60,6 @@ export class AlicloudNetwork extends pulumi.ComponentResource {
     }
     this.vswitchId = vswitch.id;
     this.securityGroupId = securityGroup.id;
-    this.registerOutputs({});
+    this.registerOutputs({ zoneId: this.zoneId, vswitchId: this.vswitchId, securityGroupId: this.securityGroupId });
   }
 }

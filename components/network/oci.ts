@@ -103,6 +103,6 @@ export class OciNetwork extends pulumi.ComponentResource {
     this.subnetId = subnet.id;
     this.nsgId = nsg.id;
     this.availabilityDomain = availabilityDomain;
-    this.registerOutputs({});
+    this.registerOutputs({ subnetId: this.subnetId, nsgId: this.nsgId, availabilityDomain: this.availabilityDomain });
   }
 }

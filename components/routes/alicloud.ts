@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { AlicloudNetwork } from "../network/alicloud";
 import { rollOut, routeInstanceOptions } from "../rollout";
-import type { LaunchedRoute, RegionRoutesArgs } from "./types";
+import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "./types";
 
 export interface AlicloudRegionRoutesArgs extends RegionRoutesArgs {
   readonly network: AlicloudNetwork;
@@ -42,6 +42,6 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
       const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
-    this.registerOutputs({});
+    this.registerOutputs({ routes: routeOutputs(this.launched) });
   }
 }

@@ -4,7 +4,7 @@ import { physicalName } from "../naming";
 import { ingressRules } from "../network/ingress";
 import { rollOut, routeInstanceOptions } from "../rollout";
 import type { FleetConfig } from "../../stacks/config";
-import type { LaunchedRoute, RegionRoutesArgs } from "./types";
+import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "./types";
 
 export interface LinodeRegionRoutesArgs extends RegionRoutesArgs {
   /** Linode firewalls are per route; the other providers' rules live in their region network. */
@@ -60,6 +60,6 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
       const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
       return { route, ip, verifiedTag };
     });
-    this.registerOutputs({});
+    this.registerOutputs({ routes: routeOutputs(this.launched) });
   }
 }

@@ -34,3 +34,8 @@ export interface LaunchedRoute {
   /** The release verified on the route (see components/rollout). */
   readonly verifiedTag: pulumi.Output<string>;
 }
+
+/** What a region's routes component registers as its outputs: per route its name, address and verified release. */
+export function routeOutputs(launched: readonly LaunchedRoute[]) {
+  return launched.map(({ route, ip, verifiedTag }) => ({ name: route.id, ip, verifiedTag }));
+}

@@ -1,0 +1,50 @@
+/**
+ * The one shape of a provider's fleet: given this provider's routes (by
+ * region) and what every provider shares, it declares the provider's base
+ * image, networks, regional providers and route components, and returns the
+ * launched routes. index.ts keeps one table of fleets (FLEETS), so a fourth
+ * provider is its catalogue entry (stacks/catalog.ts), one folder here
+ * (components/<provider>/) and one line in that table.
+ *
+ * A fleet is a function, not a component resource: its resources keep the
+ * parents (and so the URNs) they had before fleets existed; a new parent
+ * would change every URN in the stack.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { FleetConfig, Route } from "../stacks/config";
+import type { BaseImageArgs, ImageIds } from "./images/types";
+import type { LaunchedRoute, RouteLaunch } from "./routes/types";
+import type { ReleaseSettings } from "./cloud-init/userdata";
+import type { WaveGate } from "./rollout/waves";
+
+/** What every region's routes and network share. */
+export interface SharedRouteArgs {
+  readonly stack: string;
+  /** The one release gate of the whole fleet: waves span providers. */
+  readonly waves: WaveGate;
+  readonly ingress: FleetConfig["ingress"];
+  readonly release: ReleaseSettings;
+  /** The program's management key (secret), for release commands over SSH. */
+  readonly managementPrivateKey: pulumi.Input<string>;
+}
+
+export interface FleetArgs {
+  readonly config: FleetConfig;
+  /** This provider's routes, by region (never empty). */
+  readonly routesByRegion: ReadonlyMap<string, readonly Route[]>;
+  /** Each route's user-data, config files and host key (index.ts makes the keys). */
+  readonly launch: (routes: readonly Route[]) => RouteLaunch[];
+  /** The base-image inputs every provider shares, for the regions the image must reach. */
+  readonly image: (regions: readonly string[]) => BaseImageArgs;
+  readonly shared: SharedRouteArgs;
+}
+
+/** A provider's fleet: declares its images, networks, providers and routes; returns the launched routes. */
+export type ProviderFleet = (args: FleetArgs) => readonly LaunchedRoute[];
+
+/** A route region the image does not reach is a program error, caught by the plan. */
+export function imageFor(imageIds: ImageIds, region: string): pulumi.Output<string> {
+  const id = imageIds[region];
+  if (!id) throw new Error(`the base image does not reach region ${region}`);
+  return id;
+}

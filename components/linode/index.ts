@@ -1,0 +1,18 @@
+/** Linode: one base image built in the build region and replicated; per region its routes (each behind its own firewall). */
+import { buildRegionOf, sshSourceCidrsOf, stockImageOf } from "../../stacks/config";
+import { type ProviderFleet, imageFor } from "../fleet";
+import { LinodeBaseImage } from "../images/linode";
+import { LinodeRegionRoutes } from "../routes/linode";
+
+export const linodeFleet: ProviderFleet = ({ config, routesByRegion, launch, image, shared }) => {
+  const buildRegion = buildRegionOf(config, "linode");
+  const baseImage = new LinodeBaseImage("linode-base", {
+    ...image([...routesByRegion.keys()]),
+    buildRegion,
+    stockImage: stockImageOf(config, "linode", buildRegion),
+    sshSourceCidrs: sshSourceCidrsOf(config),
+  });
+  return [...routesByRegion].flatMap(([region, routes]) =>
+    new LinodeRegionRoutes(`linode-${region}`, { ...shared, region, routes: launch(routes), imageId: imageFor(baseImage.imageIds, region) }).launched,
+  );
+};

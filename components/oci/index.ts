@@ -1,0 +1,31 @@
+/** OCI: per region a provider, a network, a base image built there (components/images/oci.ts: no image-copy resource) and the region's routes. */
+import { instanceTypeOf, stockImageOf } from "../../stacks/config";
+import type { ProviderFleet } from "../fleet";
+import { OciRegionBaseImage } from "../images/oci";
+import { OciNetwork } from "../network/oci";
+import { ociProvider } from "../providers";
+import { OciRegionRoutes } from "../routes/oci";
+
+export const ociFleet: ProviderFleet = ({ config, routesByRegion, launch, image, shared }) => {
+  const oci = config.providers.oci;
+  if (!oci) throw new Error("OCI routes without providers.oci config: the schema should have refused them");
+  const shape = instanceTypeOf(config, "oci");
+  return [...routesByRegion].flatMap(([region, routes]) => {
+    const provider = ociProvider(region);
+    const network = new OciNetwork(`oci-${region}`, { ...shared, region, compartmentId: oci.compartmentId }, { providers: [provider] });
+    const baseImage = new OciRegionBaseImage(`oci-${region}-base`, {
+      ...image([region]),
+      region,
+      stockImage: stockImageOf(config, "oci", region),
+      compartmentId: oci.compartmentId,
+      shape,
+      network,
+      provider,
+    });
+    return new OciRegionRoutes(
+      `oci-${region}`,
+      { ...shared, region, routes: launch(routes), imageId: baseImage.imageId, network, compartmentId: oci.compartmentId, ocpus: oci.ocpus, memoryInGbs: oci.memoryInGbs },
+      { providers: [provider] },
+    ).launched;
+  });
+};
