@@ -48,8 +48,11 @@ describe("install-lantern-box.sh", () => {
 
   it("never asks the binary for a version: it runs it only as `check --config`, and reads the running one only to hash it", () => {
     // lantern-box has no `version` subcommand and no --version flag (cmd/main.go of getlantern/lantern-box).
-    const runsBinary = lines.filter((l) => /\$work\/root\/\$BINARY"? /.test(l) && !/^\s*\[ -x /.test(l));
-    assert.deepEqual(runsBinary.map((l) => /\$BINARY"? (\S+ \S+)/.exec(l)?.[1]), ["check --config"]);
+    // Binaries are run in one place, config_check, as `check --config`; its callers pass the new or the installed binary.
+    const runs = lines.filter((l) => /"\$1" /.test(l) && l.includes("timeout"));
+    assert.deepEqual(runs.map((l) => /"\$1" (\S+ \S+)/.exec(l)?.[1]), ["check --config"]);
+    const callers = lines.filter((l) => /\bconfig_check "/.test(l)).map((l) => /config_check ("[^"]+")/.exec(l)?.[1]);
+    assert.deepEqual(callers.sort(), ['"$work/root/$BINARY"', '"/$BINARY"'].sort());
     const procExe = lines.filter((l) => l.includes("/proc/$pid/exe"));
     assert.ok(procExe.length > 0 && procExe.every((l) => /md5sum "\/proc\/\$pid\/exe"/.test(l)), procExe.join("\n"));
     assert.doesNotMatch(INSTALL_SCRIPT, /lantern-box"? +(version|--version)\b|\$BINARY"? +(version|--version)\b|exe"? +(version|--version)\b/);
