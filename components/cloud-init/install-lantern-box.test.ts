@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -87,5 +87,16 @@ describe("install-lantern-box.sh", () => {
     const result = run(INSTALL_SCRIPT, ["verify", "v0.0.73"]);
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /\[lantern-install\] FAILED: step=verify tag=v0\.0\.73 .*dpkg reports 'nothing', expected 0\.0\.73/);
+  });
+});
+
+describe("checksum lookup shared with the image recipe", () => {
+  // Both read a release's checksums file the same way (sha256sum's text and binary forms, `f` and `*f`):
+  // the program's two copies of that awk line must stay the same text.
+  const checksumAwk = (text: string) => [...text.matchAll(/awk -v f="\$deb" '([^']+)'/g)].map((m) => m[1]);
+  it("is the same awk program in the install script and image/provision.sh", () => {
+    const recipe = readFileSync(path.join(__dirname, "..", "..", "image", "provision.sh"), "utf8");
+    assert.deepEqual(checksumAwk(INSTALL_SCRIPT), ['$2 == f || $2 == "*" f { print $1 }']);
+    assert.deepEqual(checksumAwk(recipe), checksumAwk(INSTALL_SCRIPT));
   });
 });
