@@ -1,6 +1,7 @@
 /**
- * Per-provider user-data encoding and size limits. cloud-init unpacks gzip
- * itself, so a document is gzipped only when plain base64 would not fit.
+ * Per-provider user-data encoding against the size limits in
+ * stacks/catalog.ts. cloud-init unpacks gzip itself, so a document is
+ * gzipped only when plain base64 would not fit.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
 import { type ProviderName, USER_DATA_LIMITS } from "../../stacks/catalog";
