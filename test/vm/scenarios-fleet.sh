@@ -275,6 +275,7 @@ test_metadata_unreachable() {
 SECRETS_PROBE_SCRIPT=$(
   cat <<'EOF'
 set -u
+tailscale_key=$1 host_key_line=$2
 pid=$(systemctl show -p MainPID --value lantern-box.service)
 for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key /etc/lantern-box/config.json; do
   root=no unit=no
@@ -282,9 +283,16 @@ for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sen
   nsenter -t "$pid" -m cat "$f" >/dev/null 2>&1 && unit=yes
   echo "file $f root=$root unit=$unit"
 done
+# Devices, FIFOs and sockets skipped (-D skip): a FIFO would block the
+# search. The status tells a finished search (0 found, 1 none) from a cut one.
 dirs="/etc /var /run /root /home /tmp /srv /opt /usr/local"
-echo "root_hits=$(timeout 300 grep -rlF -e "$1" -e "$2" $dirs 2>/dev/null | sort | paste -sd' ')"
-echo "unit_hits=$(timeout 300 nsenter -t "$pid" -m grep -rlF -e "$1" -e "$2" $dirs 2>/dev/null | sort | paste -sd' ')"
+search() { # [nsenter ...]: the files holding either secret, then " status=<grep's exit>"
+  local found status=0
+  found=$(timeout 300 "$@" grep -rlF -D skip -e "$tailscale_key" -e "$host_key_line" $dirs 2>/dev/null) || status=$?
+  printf '%s status=%s\n' "$(sort <<<"$found" | paste -sd' ')" "$status"
+}
+echo "root_hits=$(search)"
+echo "unit_hits=$(search nsenter -t "$pid" -m)"
 EOF
 )
 
@@ -302,9 +310,9 @@ test_secrets_unreadable() {
   check_eq "$vm: lantern-box's namespace reads its own config.json (control)" \
     "file /etc/lantern-box/config.json root=yes unit=yes" "$(grep -F "file /etc/lantern-box/config.json " "$out")"
   check "$vm: root finds the Tailscale key or the host key in cloud-init's copy of the user-data (control)" \
-    grep -qE '^root_hits=.*/user-data\.txt' "$out"
-  check_eq "$vm: from lantern-box's namespace no file holds the Tailscale key or the host private key" \
-    "unit_hits=" "$(grep '^unit_hits=' "$out")"
+    grep -qE '^root_hits=.*/user-data\.txt.* status=[02]$' "$out"
+  check_eq "$vm: from lantern-box's namespace no file holds the Tailscale key or the host private key (search finished)" \
+    "unit_hits= status=1" "$(grep '^unit_hits=' "$out")"
 }
 
 # ------------------------------------------------------------ SSH logins
