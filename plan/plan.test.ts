@@ -22,7 +22,7 @@ const INSTANCE_TYPE_NAMES = Object.values(INSTANCE_TYPES);
 
 // Top-level keys the renderer may emit; `cloud-init schema` does not flag unknown ones.
 const KNOWN_TOP_LEVEL = new Set([
-  "hostname", "manage_etc_hosts", "locale", "users", "ssh_pwauth", "ssh_keys", "ssh_genkeytypes", "write_files", "runcmd",
+  "hostname", "manage_etc_hosts", "locale", "users", "ssh_pwauth", "allow_public_ssh_keys", "ssh_keys", "ssh_genkeytypes", "write_files", "runcmd",
 ]);
 
 /** Route instances (image builders are instances too, without user-data). */
@@ -48,7 +48,7 @@ for (const stack of ["staging", "prod"]) {
       assert.deepEqual(instances.map((r) => r.name).sort(), routes.map((r) => r.id).sort());
       // Image builders have user-data too (their host key), shown under their own names.
       assert.deepEqual(Object.keys(plan.userData).filter((name) => !name.endsWith("-builder")).sort(), routes.map((r) => r.id).sort());
-      for (const route of routes) assert.match(plan.userData[route.id] ?? "", new RegExp(`install-lantern-box\\.sh\\n\\s+- ${route.releaseTag.replace(/\./g, "\\.")}\\n`));
+      for (const route of routes) assert.match(plan.userData[route.id] ?? "", new RegExp(`install-lantern-box\\.sh\\n\\s+- install\\n\\s+- ${route.releaseTag.replace(/\./g, "\\.")}\\n`));
       if (stack === "prod") {
         for (const provider of PROVIDERS) {
           const regions = new Set(routes.filter((r) => r.provider === provider).map((r) => r.region));
@@ -57,13 +57,14 @@ for (const stack of ["staging", "prod"]) {
       }
     });
 
-    it("outputs `routes` with name, provider, region, track, rollout, releaseTag, verifiedTag and ip", () => {
+    it("outputs `routes` with name, provider, region, track, rollout, releaseTag, wave, verifiedTag and ip", () => {
       const routes = planOf(stack).outputs.routes as Record<string, unknown>[];
       assert.equal(routes.length, configuredRoutes(stack).length);
       for (const r of routes) {
-        assert.deepEqual(Object.keys(r).sort(), ["ip", "name", "provider", "region", "releaseTag", "rollout", "track", "verifiedTag"]);
-        // The plan runs no command, so only replaced routes count as verified (at their target).
-        assert.equal(r.verifiedTag, r.rollout === "replace" ? r.releaseTag : "unverified");
+        assert.deepEqual(Object.keys(r).sort(), ["ip", "name", "provider", "region", "releaseTag", "rollout", "track", "verifiedTag", "wave"]);
+        // The plan runs no command: every route's tag comes from a check over SSH, so none is verified here.
+        assert.equal(r.verifiedTag, "unverified");
+        assert.ok(Number.isInteger(r.wave) && (r.wave as number) >= 0);
       }
     });
 
