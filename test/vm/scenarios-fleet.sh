@@ -240,8 +240,10 @@ t=$(linode_token) && echo "root_linode_token=${#t}"
 t=$(ali_token) && echo "root_ali_token=${#t}"
 echo "unit_cgroup=$(in_unit cat /proc/self/cgroup)"
 echo "unit_release_server=$(in_unit curl -sS --max-time 20 -o /dev/null -w '%{http_code}' https://10.0.2.100/ca/lanternet-ca.crt 2>&1)"
-echo "unit_linode=$(in_unit curl -sS --max-time 10 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token 2>&1; echo " exit=$?")"
-echo "unit_ali=$(in_unit curl -sS --max-time 10 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1; echo " exit=$?")"
+r=$(in_unit curl -sS --max-time 10 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token 2>&1) && rc=0 || rc=$?
+echo "unit_linode=$(tr '\n' ' ' <<<"$r") exit=$rc"
+r=$(in_unit curl -sS --max-time 10 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1) && rc=0 || rc=$?
+echo "unit_ali=$(tr '\n' ' ' <<<"$r") exit=$rc"
 EOF
 )
 
@@ -270,12 +272,12 @@ test_metadata_unreachable() {
 
 # Run as root on the guest: which of first boot's secrets lantern-box's
 # mount namespace (InaccessiblePaths= of image/provision.sh's confine.conf)
-# can read, against root outside it. $1: the Tailscale auth key, $2: a line
-# of the injected host private key.
+# can read, against root outside it. The secrets to look for
+# (tailscale_key, host_key_line) are set by lines put before it: not as
+# arguments, which sudo would log to the journal.
 SECRETS_PROBE_SCRIPT=$(
   cat <<'EOF'
 set -u
-tailscale_key=$1 host_key_line=$2
 pid=$(systemctl show -p MainPID --value lantern-box.service)
 for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key /etc/lantern-box/config.json; do
   root=no unit=no
@@ -301,7 +303,8 @@ test_secrets_unreadable() {
   log "== first boot's secrets, from lantern-box's mount namespace"
   key_line=$(sed -n 2p "$KEYS_DIR/host_ed25519")
   t0=$(now)
-  ssh_guest "$vm" sudo bash -s -- "$LANTERN_E2E_TAILSCALE_AUTH_KEY" "$key_line" <<<"$SECRETS_PROBE_SCRIPT" >"$out" 2>&1 || true
+  printf 'tailscale_key=%q host_key_line=%q\n%s\n' "$LANTERN_E2E_TAILSCALE_AUTH_KEY" "$key_line" "$SECRETS_PROBE_SCRIPT" |
+    ssh_guest "$vm" sudo bash -s >"$out" 2>&1 || true
   timing "$vm: secrets probe (two searches of the disk)" "$(elapsed "$t0")"
   for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key; do
     check_eq "$vm: $f exists for root, unreadable from lantern-box's mount namespace" \
