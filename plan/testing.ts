@@ -11,6 +11,9 @@ import { REPO_ROOT } from "./run";
 
 const execFileAsync = promisify(execFile);
 
+/** How the tests start the plan CLI: the way `npm run plan` does. */
+const PLAN_CLI = ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts"];
+
 export interface CliResult {
   readonly status: number | null;
   readonly stdout: string;
@@ -21,7 +24,7 @@ export interface CliResult {
 export function planCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliResult {
   const result = spawnSync(
     process.execPath,
-    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args],
+    [...PLAN_CLI, ...args],
     { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -31,7 +34,7 @@ export function planCli(args: readonly string[], env: Readonly<Record<string, st
 export async function planJsonAsync(args: readonly string[]): Promise<Plan> {
   const { stdout } = await execFileAsync(
     process.execPath,
-    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts", ...args, "--json"],
+    [...PLAN_CLI, ...args, "--json"],
     { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024 },
   );
   return JSON.parse(stdout) as Plan;
