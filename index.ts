@@ -15,7 +15,7 @@ import type { ProviderFleet } from "./components/fleet";
 import { recipeHash } from "./components/images";
 import { linodeFleet } from "./components/linode";
 import { ociFleet } from "./components/oci";
-import { releaseSkew as skewByTrack, WaveGate } from "./components/rollout";
+import { releaseSkew as skewByTrack, WaveGate } from "./components/release";
 import type { RouteLaunch } from "./components/routes";
 import { PROVIDERS, type ProviderName } from "./stacks/catalog";
 import { releaseWaves, type Route, routesOf } from "./stacks/config";

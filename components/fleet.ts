@@ -15,7 +15,7 @@ import type { FleetConfig, Route } from "../stacks/config";
 import type { BaseImageArgs, ImageIds } from "./images/types";
 import type { LaunchedRoute, RouteLaunch } from "./routes/types";
 import type { ReleaseSettings } from "./cloud-init/userdata";
-import type { WaveGate } from "./rollout/waves";
+import type { WaveGate } from "./release/waves";
 
 /** What every region's routes and network share. */
 export interface SharedRouteArgs {

@@ -257,7 +257,7 @@ describe("mutations of the staging plan, each caught by its rule", () => {
       "lantern-fleet",
       "staging",
     );
-    const { releaseCommand } = await import("../components/rollout");
+    const { releaseCommand } = await import("../components/release");
     const hostPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheRoute route-host-key";
     const release = { releaseBaseUrl: "https://example.test/releases", releaseSoakSeconds: 30 };
     const configFiles = { "config.json": "{}", "otel.env": "", "otelcol.env": "", authorized_keys: "" };

@@ -35,7 +35,7 @@ export const MAX_ROUTES_PER_REGION_TRACK = 50;
 const SSH_SOURCES = "the deploy runner's egress CIDRs (builds and hot-swaps connect from it) and the operators'";
 const ANYWHERE_REFUSED = `a /0 source (anywhere) is refused: list ${SSH_SOURCES}`;
 
-/** How a release bump reaches a provider's running routes (components/rollout). */
+/** How a release bump reaches a provider's running routes (components/release). */
 export const ROLLOUT_STRATEGIES = ["replace", "hotswap"] as const;
 export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
 

@@ -5,10 +5,10 @@
  */
 import { alicloudZoneOf, buildRegionOf, stockImageOf } from "../../stacks/config";
 import { type ProviderFleet, imageFor } from "../fleet";
-import { AlicloudBaseImage } from "../images/alicloud";
-import { AlicloudNetwork } from "../network/alicloud";
+import { AlicloudBaseImage } from "./image";
+import { AlicloudNetwork } from "./network";
 import { alicloudProvider } from "../providers";
-import { AlicloudRegionRoutes } from "../routes/alicloud";
+import { AlicloudRegionRoutes } from "./routes";
 
 export const alicloudFleet: ProviderFleet = ({ config, routesByRegion, launch, image, shared }) => {
   const buildRegion = buildRegionOf(config, "alicloud");

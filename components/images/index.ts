@@ -1,5 +1,2 @@
-export { AlicloudBaseImage } from "./alicloud";
-export { LinodeBaseImage } from "./linode";
-export { OciRegionBaseImage } from "./oci";
 export { baseImageName, recipeHash } from "./recipe";
-export type { ImageIds } from "./types";
+export type { BaseImageArgs, ImageIds } from "./types";

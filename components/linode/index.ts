@@ -1,8 +1,8 @@
 /** Linode: one base image built in the build region and replicated; per region its routes (each behind its own firewall). */
 import { buildRegionOf, sshSourceCidrsOf, stockImageOf } from "../../stacks/config";
 import { type ProviderFleet, imageFor } from "../fleet";
-import { LinodeBaseImage } from "../images/linode";
-import { LinodeRegionRoutes } from "../routes/linode";
+import { LinodeBaseImage } from "./image";
+import { LinodeRegionRoutes } from "./routes";
 
 export const linodeFleet: ProviderFleet = ({ config, routesByRegion, launch, image, shared }) => {
   const buildRegion = buildRegionOf(config, "linode");

@@ -1,10 +1,10 @@
-/** OCI: per region a provider, a network, a base image built there (components/images/oci.ts: no image-copy resource) and the region's routes. */
+/** OCI: per region a provider, a network, a base image built there (components/oci/image.ts: no image-copy resource) and the region's routes. */
 import { instanceTypeOf, stockImageOf } from "../../stacks/config";
 import type { ProviderFleet } from "../fleet";
-import { OciRegionBaseImage } from "../images/oci";
-import { OciNetwork } from "../network/oci";
+import { OciRegionBaseImage } from "./image";
+import { OciNetwork } from "./network";
 import { ociProvider } from "../providers";
-import { OciRegionRoutes } from "../routes/oci";
+import { OciRegionRoutes } from "./routes";
 
 export const ociFleet: ProviderFleet = ({ config, routesByRegion, launch, image, shared }) => {
   const oci = config.providers.oci;

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 import type { ReleaseSettings, RouteFileName } from "../cloud-init/userdata";
-import type { WaveGate } from "../rollout/waves";
+import type { WaveGate } from "../release/waves";
 
 /** What every provider's region component needs to launch its routes. */
 export interface RegionRoutesArgs {
@@ -13,7 +13,7 @@ export interface RegionRoutesArgs {
   readonly release: ReleaseSettings;
   /** The program's management key (secret), for release commands over SSH. */
   readonly managementPrivateKey: pulumi.Input<string>;
-  /** Release waves: where each route's rollout waits (components/rollout/waves.ts). */
+  /** Release waves: where each route's rollout waits (components/release/waves.ts). */
   readonly waves: WaveGate;
   /** The base image every route in this region boots. */
   readonly imageId: pulumi.Input<string>;
@@ -31,7 +31,7 @@ export interface RouteLaunch {
 export interface LaunchedRoute {
   readonly route: Route;
   readonly ip: pulumi.Output<string>;
-  /** The release verified on the route (see components/rollout). */
+  /** The release verified on the route (see components/release). */
   readonly verifiedTag: pulumi.Output<string>;
 }
 

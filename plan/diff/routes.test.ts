@@ -22,7 +22,7 @@ interface Spec {
   readonly wave: number;
 }
 
-/** One route's resources as the program declares them (components/rollout/index.ts): instance, release command, config push. */
+/** One route's resources as the program declares them (components/release/index.ts): instance, release command, config push. */
 function routeResources(r: Spec, tag: string, config: string, dependsOn?: string[]): PlanResource[] {
   const deps = dependsOn === undefined ? {} : { dependsOn };
   if (r.rollout === "replace") {

@@ -72,7 +72,7 @@ export function instanceOf(route: string, plan: Plan): PlanResource | undefined 
 }
 
 const COMMAND_TYPE = "command:remote:Command";
-/** The route's release commands, per rollout (components/rollout/index.ts releaseCommand, configPush). */
+/** The route's release commands, per rollout (components/release/index.ts releaseCommand, configPush). */
 const HOT_SWAP_SUFFIX = "-hotswap";
 const RELEASE_SUFFIXES = ["-verify", HOT_SWAP_SUFFIX] as const;
 const CONFIG_SUFFIX = "-config";

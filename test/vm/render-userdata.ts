@@ -29,7 +29,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { INSTALL_SCRIPT, renderUserData } from "../../components/cloud-init";
 import { routeFiles } from "../../components/cloud-init/userdata";
-import { configPayload, configPushCommand, hotSwapCommand, verifyCommand } from "../../components/rollout";
+import { configPayload, configPushCommand, hotSwapCommand, verifyCommand } from "../../components/release";
 import { fleetConfigOfStackFile } from "../../plan/stack-file";
 import { routesOf } from "../../stacks/config";
 
@@ -89,7 +89,7 @@ for (const configFile of configFiles) {
     stdin: hotswap.stdin,
     push: push.create,
   };
-  // What configPush (components/rollout) sends: the install script, then the route's files.
+  // What configPush (components/release) sends: the install script, then the route's files.
   for (const [name, routeConfig] of pushedConfigs) {
     texts[`push-${name}.stdin`] = INSTALL_SCRIPT + configPayload(routeFiles({ ...input, secrets: { ...secrets, routeConfig } }));
   }

@@ -1,11 +1,11 @@
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
-import type { OciNetwork } from "../network/oci";
-import { buildSteps } from "./builder";
-import { builderHostKey } from "./builder-userdata";
-import { ociPower, stoppedBuilderId } from "./poweroff";
-import { baseImageName } from "./recipe";
-import type { BaseImageArgs } from "./types";
+import type { OciNetwork } from "./network";
+import { buildSteps } from "../images/builder";
+import { builderHostKey } from "../images/builder-userdata";
+import { ociPower, stoppedBuilderId } from "../images/poweroff";
+import { baseImageName } from "../images/recipe";
+import type { BaseImageArgs } from "../images/types";
 
 export interface OciRegionBaseImageArgs extends Omit<BaseImageArgs, "regions"> {
   readonly region: string;

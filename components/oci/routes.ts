@@ -1,9 +1,9 @@
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
-import type { OciNetwork } from "../network/oci";
-import { rollOut, routeInstanceOptions } from "../rollout";
-import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "./types";
+import type { OciNetwork } from "./network";
+import { rollOut, routeInstanceOptions } from "../release";
+import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "../routes/types";
 
 export interface OciRegionRoutesArgs extends RegionRoutesArgs {
   readonly compartmentId: string;

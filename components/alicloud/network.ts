@@ -2,7 +2,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "../../stacks/config";
 import { physicalName } from "../naming";
-import { ingressPermits } from "./ingress";
+import { ingressPermits } from "../network/ingress";
 
 const VPC_CIDR = "10.42.0.0/16";
 const VSWITCH_CIDR = "10.42.1.0/24";

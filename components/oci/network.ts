@@ -1,7 +1,7 @@
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "../../stacks/config";
-import { ingressPermits } from "./ingress";
+import { ingressPermits } from "../network/ingress";
 
 const VCN_CIDR = "10.43.0.0/16";
 const SUBNET_CIDR = "10.43.1.0/24";

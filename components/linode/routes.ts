@@ -2,9 +2,9 @@ import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { ingressRules } from "../network/ingress";
-import { rollOut, routeInstanceOptions } from "../rollout";
+import { rollOut, routeInstanceOptions } from "../release";
 import type { FleetConfig } from "../../stacks/config";
-import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "./types";
+import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "../routes/types";
 
 export interface LinodeRegionRoutesArgs extends RegionRoutesArgs {
   /** Linode firewalls are per route; the other providers' rules live in their region network. */

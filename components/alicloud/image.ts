@@ -1,12 +1,12 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_PROFILES } from "../../stacks/catalog";
-import type { AlicloudNetwork } from "../network/alicloud";
-import { buildSteps } from "./builder";
-import { builderHostKey } from "./builder-userdata";
-import { alicloudPower, stoppedBuilderId } from "./poweroff";
-import { baseImageName } from "./recipe";
-import type { BaseImageArgs, ImageIds } from "./types";
+import type { AlicloudNetwork } from "./network";
+import { buildSteps } from "../images/builder";
+import { builderHostKey } from "../images/builder-userdata";
+import { alicloudPower, stoppedBuilderId } from "../images/poweroff";
+import { baseImageName } from "../images/recipe";
+import type { BaseImageArgs, ImageIds } from "../images/types";
 
 export interface AlicloudBaseImageArgs extends BaseImageArgs {
   readonly buildRegion: string;

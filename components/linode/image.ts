@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_PROFILES } from "../../stacks/catalog";
 import { physicalName } from "../naming";
 import { builderIngressRules } from "../network/ingress";
-import { buildSteps } from "./builder";
-import { builderHostKey } from "./builder-userdata";
-import { LINODE_POWER, stoppedBuilderId } from "./poweroff";
-import { baseImageName } from "./recipe";
-import type { BaseImageArgs, ImageIds } from "./types";
+import { buildSteps } from "../images/builder";
+import { builderHostKey } from "../images/builder-userdata";
+import { LINODE_POWER, stoppedBuilderId } from "../images/poweroff";
+import { baseImageName } from "../images/recipe";
+import type { BaseImageArgs, ImageIds } from "../images/types";
 
 export interface LinodeBaseImageArgs extends BaseImageArgs {
   readonly buildRegion: string;

@@ -1,9 +1,9 @@
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
-import type { AlicloudNetwork } from "../network/alicloud";
-import { rollOut, routeInstanceOptions } from "../rollout";
-import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "./types";
+import type { AlicloudNetwork } from "./network";
+import { rollOut, routeInstanceOptions } from "../release";
+import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "../routes/types";
 
 export interface AlicloudRegionRoutesArgs extends RegionRoutesArgs {
   readonly network: AlicloudNetwork;

@@ -1,2 +1,0 @@
-export { AlicloudNetwork } from "./alicloud";
-export { OciNetwork } from "./oci";
