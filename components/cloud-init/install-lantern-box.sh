@@ -201,26 +201,36 @@ recover_dpkg() {
   done_step
 }
 
-# rollback <failed step> <reason>: reinstall and verify the previous release;
-# always ends the run with a failure naming the step that failed.
-rollback() {
-  local failed=$1 reason=$2 prev_tag prev_deb mark why
+# roll_back <failed step> <reason> <to> <version> <restore command...>: puts
+# the previous state back (the restore command), restarts lantern-box and
+# verifies <version> runs healthy again; always ends the run with a failure
+# naming the step that failed.
+roll_back() {
+  local failed=$1 reason=$2 to=$3 back_version=$4 mark why
+  shift 4
   log "FAILED: step=$failed tag=$tag outcome=failed: $reason"
+  begin rollback "to=$to"
+  mark=$(monotonic_us)
+  report_version "$back_version"
+  if ! "$@" || ! restart_unit; then fail "restoring $to failed too"; fi
+  why=$(healthy "$back_version" "$mark") || fail "$to is not healthy after the rollback: $why"
+  restart_collector
+  done_step "to=$to"
+  step=$failed
+  fail "$reason; rolled back to $to, which is running and verified"
+}
+
+# rollback <failed step> <reason>: reinstall and verify the last verified release.
+rollback() {
+  local prev_tag prev_deb
   prev_tag=$(cat "$VERIFIED_DIR/tag" 2>/dev/null || true)
   prev_deb=$(find "$VERIFIED_DIR" -maxdepth 1 -name 'lantern-box_*.deb' -print -quit 2>/dev/null || true)
-  step=$failed
   if [ -z "$prev_tag" ] || [ -z "$prev_deb" ]; then
-    fail "$reason; no previous verified release on this route to roll back to"
+    log "FAILED: step=$1 tag=$tag outcome=failed: $2"
+    step=$1
+    fail "$2; no previous verified release on this route to roll back to"
   fi
-  begin rollback "to=$prev_tag"
-  mark=$(monotonic_us)
-  report_version "${prev_tag#v}"
-  if ! apt_install "$prev_deb" || ! restart_unit; then fail "reinstalling $prev_tag failed too"; fi
-  why=$(healthy "${prev_tag#v}" "$mark") || fail "$prev_tag is not healthy after the rollback: $why"
-  restart_collector
-  done_step "to=$prev_tag"
-  step=$failed
-  fail "$reason; rolled back to $prev_tag, which is running and verified"
+  roll_back "$1" "$2" "$prev_tag" "${prev_tag#v}" apt_install "$prev_deb"
 }
 
 verify_release() {
@@ -312,21 +322,9 @@ swap_in_files() {
   done
 }
 
-# restore_config <failed step> <reason>: the previous files, restarted and
-# verified; always ends the run with a failure naming the step.
+# restore_config <failed step> <reason>: the previous files, restarted and verified.
 restore_config() {
-  local failed=$1 reason=$2 mark why
-  log "FAILED: step=$failed tag=$tag outcome=failed: $reason"
-  begin rollback "to=previous-config"
-  swap_in_files "$backup"
-  report_version "$version"
-  mark=$(monotonic_us)
-  restart_unit || fail "restarting with the previous config failed too"
-  why=$(healthy "$version" "$mark") || fail "not healthy with the previous config either: $why"
-  restart_collector
-  done_step "to=previous-config"
-  step=$failed
-  fail "$reason; the previous config is back, running and verified"
+  roll_back "$1" "$2" previous-config "$version" swap_in_files "$backup"
 }
 
 configure_route() {
