@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { routeConfigFiles, routeUserData, userDataProblems } from "./components/cloud-init";
 import { alicloudFleet } from "./components/alicloud";
-import type { ProviderFleet } from "./components/fleet";
+import { type LaunchedFleet, type ProviderFleet, routeImage, trackImageIds } from "./components/fleet";
 import { recipeHash } from "./components/images";
 import { linodeFleet } from "./components/linode";
 import { ociFleet } from "./components/oci";
@@ -65,16 +65,19 @@ const shared = {
 
 // Each provider's fleet (components/fleet.ts): its images, networks, regional providers and routes.
 const FLEETS: Readonly<Record<ProviderName, ProviderFleet>> = { linode: linodeFleet, alicloud: alicloudFleet, oci: ociFleet };
-const launched = PROVIDERS.flatMap((provider) => {
+const fleets = PROVIDERS.flatMap((provider): (LaunchedFleet & { provider: ProviderName })[] => {
   const routesByRegion = routesIn(provider);
-  return routesByRegion.size === 0 ? [] : FLEETS[provider]({ config, routesByRegion, launch: launches, image: imageArgs, shared });
+  return routesByRegion.size === 0 ? [] : [{ provider, ...FLEETS[provider]({ config, routesByRegion, launch: launches, image: imageArgs, shared }) }];
 });
 waves.assertComplete();
+const launched = fleets.flatMap((fleet) => fleet.routes.map((r) => ({ ...r, image: routeImage(config, fleet.images)(r.route) })));
 
 // 4. Outputs: one entry per route (its name, provider, region, track,
-//    rollout, target and verified tag, wave and IP), and per track the release
-//    skew (target vs verified) for `pulumi stack output releaseSkew`.
-export const routes = launched.map(({ route, ip, verifiedTag }) => ({
+//    rollout, target and verified tag, wave, image and IP), per track the
+//    release skew (target vs verified) for `pulumi stack output releaseSkew`,
+//    and the images this run built, in the shape a track pins them
+//    (config image.tracks.<track>; scripts/roll-images.ts).
+export const routes = launched.map(({ route, ip, verifiedTag, image }) => ({
   name: route.id,
   provider: route.provider,
   region: route.region,
@@ -83,8 +86,10 @@ export const routes = launched.map(({ route, ip, verifiedTag }) => ({
   releaseTag: route.releaseTag,
   wave: waves.wave(route),
   verifiedTag,
+  image,
   ip,
 }));
+export const images = Object.fromEntries(fleets.map((fleet) => [fleet.provider, trackImageIds(fleet.provider, fleet.images)]));
 export const releaseSkew = pulumi
   .all(launched.map(({ route, verifiedTag }) => verifiedTag.apply((verified) => ({ track: route.track, target: route.releaseTag, verified }))))
   .apply(skewByTrack);

@@ -11,7 +11,8 @@
  * would change every URN in the stack.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig, Route } from "../stacks/config";
+import type { ProviderName } from "../stacks/catalog";
+import { type FleetConfig, NEWEST_IMAGE, type Route, routeImageOf } from "../stacks/config";
 import type { BaseImageArgs, ImageIds } from "./images/types";
 import type { LaunchedRoute, RouteLaunch } from "./routes/types";
 import type { ReleaseSettings } from "./cloud-init/userdata";
@@ -39,8 +40,35 @@ export interface FleetArgs {
   readonly shared: SharedRouteArgs;
 }
 
-/** A provider's fleet: declares its images, networks, providers and routes; returns the launched routes. */
-export type ProviderFleet = (args: FleetArgs) => readonly LaunchedRoute[];
+/** What a provider's fleet launched: its routes, and the image this run built per region (stack output `images`). */
+export interface LaunchedFleet {
+  readonly routes: readonly LaunchedRoute[];
+  readonly images: ImageIds;
+}
+
+/** A provider's fleet: declares its images, networks, providers and routes. */
+export type ProviderFleet = (args: FleetArgs) => LaunchedFleet;
+
+/**
+ * The image a route boots: its track's pinned id (config image.tracks), or
+ * the image this run built for its region when the track follows `newest`.
+ * A rebuild therefore moves only the routes of `newest` tracks.
+ */
+export function routeImage(config: FleetConfig, built: ImageIds): (route: Route) => pulumi.Input<string> {
+  return (route) => {
+    const image = routeImageOf(config, route);
+    return image === NEWEST_IMAGE ? imageFor(built, route.region) : image;
+  };
+}
+
+/**
+ * A provider's built images in the shape config image.tracks.<track> pins
+ * them: one Linode id (replicated to every region), per region elsewhere.
+ */
+export function trackImageIds(provider: ProviderName, images: ImageIds): pulumi.Output<string> | ImageIds {
+  const first = Object.values(images)[0];
+  return provider === "linode" && first ? first : images;
+}
 
 /** A route region the image does not reach is a program error, caught by the plan. */
 export function imageFor(imageIds: ImageIds, region: string): pulumi.Output<string> {

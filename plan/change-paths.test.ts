@@ -63,17 +63,27 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "providers.oci.compartmentId": { edit: (c) => (provider(c, "oci").compartmentId = "ocid1.compartment.oc1..aaaaaaaaother"), affects: (r) => r.name.startsWith("oci-") },
   "providers.oci.ocpus": { edit: (c) => (provider(c, "oci").ocpus = 2), affects: (r) => r.name.startsWith("oci-") },
   "providers.oci.memoryInGbs": { edit: (c) => (provider(c, "oci").memoryInGbs = 6), affects: (r) => r.name.startsWith("oci-") },
-  "image.stockImages.linode": { edit: (c) => (obj(c, "image").stockImages.linode = "linode/ubuntu24.10") },
+  // A stock image rebuilds only its own provider's (or region's) image.
+  "image.stockImages.linode": { edit: (c) => (obj(c, "image").stockImages.linode = "linode/ubuntu24.10"), affects: (r) => r.provider === "linode" },
   "image.stockImages.alicloud.<buildRegion>": {
     edit: (c) => (obj(c, "image").stockImages.alicloud["ap-southeast-1"] = "ubuntu_24_04_x64_20G_alibase_20261201.vhd"),
+    affects: (r) => r.provider === "alicloud",
   },
-  "image.stockImages.oci.<region>": { edit: (c) => (obj(c, "image").stockImages.oci["us-ashburn-1"] = "ocid1.image.oc1.iad.aaaaaaaanewerstockimage") },
+  "image.stockImages.oci.<region>": {
+    edit: (c) => (obj(c, "image").stockImages.oci["us-ashburn-1"] = "ocid1.image.oc1.iad.aaaaaaaanewerstockimage"),
+    affects: (r) => r.provider === "oci" && r.region === "us-ashburn-1",
+  },
   "providers.alicloud.zones.<region>": {
     edit: (c) => (provider(c, "alicloud").zones["ap-southeast-1"] = "ap-southeast-1b"),
     affects: (r) => r.name.startsWith("alicloud-"),
   },
   "image.caCertUrl": { edit: (c) => (obj(c, "image").caCertUrl = "https://ops.example.com/ca-2027.crt") },
   "image.rebuild": { edit: (c) => (obj(c, "image").rebuild = "2026-11-26") },
+  "image.tracks.<track>": {
+    // Canary pinned to images other than the newest build it runs now.
+    edit: (c) => (obj(c, "image").tracks.canary = { linode: "private/424242" }),
+    affects: (r) => r.track === "canary",
+  },
 };
 
 const NETWORK_TYPE = /Firewall|SecurityGroup|SecurityList|NetworkSecurityGroup/;
@@ -86,14 +96,13 @@ function observed(d: PlanDiff, route: RouteOutput): RoutePath {
   const mine = all.filter((r) => r.name === route.name || r.name.startsWith(`${route.name}-`));
   const instance = mine.find((r) => r.name === route.name);
   const command = (suffix: string) => mine.find((r) => r.name === `${route.name}-${suffix}`);
-  if (instance?.action === "replace") return "replace";
+  if (instance?.action === "replace") return d.images.replace + d.images.add > 0 && d.routes.imageMoves.some((m) => m.route === route.name) ? "images" : "replace";
   if (command("hotswap")?.action === "replace") return "install";
   if (["update", "replace"].includes(command("config")?.action ?? "")) return "push";
   if (["hotswap", "verify"].some((s) => ["update", "add"].includes(command(s)?.action ?? ""))) return "reverify";
   if (instance?.action === "update") return "in-place";
   // Network rules of the route's own region (Linode firewalls are per route, alicloud and OCI per region).
   if (all.some((r) => NETWORK_TYPE.test(r.type) && r.name.startsWith(`${route.provider}-${route.region}-`) && !r.name.includes("builder"))) return "network";
-  if (d.images.replace + d.images.add > 0) return "images";
   return "none";
 }
 
@@ -111,21 +120,24 @@ describe("each config key reaches running routes by its declared path", () => {
   it("the README's config reference shows each key's declared path", () => {
     const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
     const reference = readme.slice(readme.indexOf("## Config reference"), readme.indexOf("\n## ", readme.indexOf("## Config reference") + 1));
-    for (const { key, path: p } of CHANGE_PATHS) {
+    for (const entry of CHANGE_PATHS) {
+      const key = entry.key;
       const row = reference.split("\n").find((l) => l.startsWith(`| \`${key.replaceAll("|", "\\|")}\` |`));
       assert.ok(row, `README config reference has a row for ${key}`);
-      assert.ok(row.includes(`| ${describePath(p)} |`), `${key}: README says "${describePath(p)}"`);
+      assert.ok(row.includes(`| ${describePath(entry)} |`), `${key}: README says "${describePath(entry)}"`);
     }
   });
 
-  for (const [i, { key, path: declared }] of CHANGE_PATHS.entries()) {
-    it(`${key}: ${describePath(declared)}`, async () => {
+  for (const [i, entry] of CHANGE_PATHS.entries()) {
+    const { key, path: declared } = entry;
+    it(`${key}: ${describePath(entry)}`, async () => {
       const { affects = () => true } = MUTATIONS[key]!;
       const before = await base!;
       const routes = before.outputs.routes as RouteOutput[];
       const d = diffPlans(before, await variants[i]!);
       for (const route of routes) {
-        const expected = affects(route) ? declared[route.rollout] : "none";
+        // Staging runs every track on newest: a key that rebuilds images moves every route onto them.
+        const expected = !affects(route) ? "none" : entry.rebuildsImages ? "images" : declared[route.rollout];
         assert.equal(observed(d, route), expected, `${route.name} (${route.rollout})`);
       }
     });

@@ -68,10 +68,15 @@ describe("plan diff on real plans", () => {
     }
   });
 
-  it("a recipe change (image name) replaces exactly the images: 3 images, no route moves", () => {
+  it("a recipe change (image name) replaces the 3 images and moves the routes of tracks on newest (all of staging's) onto them", () => {
     const diff = diffPlans(base(), imageRebuild());
-    assert.match(summaryLine(diff), /^\*\*staging\*\*: 3 images replaced, 0 routes hot-swapped, 0 replaced, 0 added, 0 removed$/);
+    const all = routesOf(base()).map((r) => r.name).sort();
+    assert.equal(
+      summaryLine(diff),
+      `**staging**: 3 images replaced, 0 routes hot-swapped, ${all.length} routes onto new images (tracks canary/stable), ${all.length} replaced, 0 added, 0 removed`,
+    );
     assert.deepEqual(diff.routes.moves, []);
+    assert.deepEqual(diff.routes.imageMoves.map((m) => m.route).sort(), all);
     assert.deepEqual(diff.userData, []);
     const report = renderReport(diff);
     for (const type of ["linode:index/image:Image", "alicloud:ecs/image:Image", "oci:Core/image:Image"]) {

@@ -43,14 +43,36 @@ function mockIp(name: string): string {
   return `198.51.${h[0]! % 100}.${(h[1]! % 250) + 1}`;
 }
 
-/** The id a mocked resource gets: Linode ids are numbers; everything else a readable fake. */
-export function mockId(type: string, name: string): string {
+/**
+ * Built images: the input that names one (a rebuild changes it and replaces
+ * the image: replaceOnChanges in components/<provider>/image.ts, and a
+ * replacement is a new image with a new id), and the id's form on each
+ * provider: Linode `private/<number>` (the Images API's ids, e.g.
+ * "private/15", techdocs.akamai.com/linode-api/reference/get-image), ECS
+ * `m-...` (alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-createimage:
+ * ImageId "m-bp67acfmxazb4p****"), OCI an image OCID.
+ */
+const BUILT_IMAGES: Readonly<Record<string, { readonly nameInput: string; readonly id: (hash: string) => string }>> = {
+  "linode:index/image:Image": { nameInput: "label", id: (h) => `private/${parseInt(h.slice(0, 7), 16)}` },
+  "alicloud:ecs/image:Image": { nameInput: "imageName", id: (h) => `m-${h.slice(0, 16)}` },
+  "alicloud:ecs/imageCopy:ImageCopy": { nameInput: "imageName", id: (h) => `m-${h.slice(0, 16)}` },
+  "oci:Core/image:Image": { nameInput: "displayName", id: (h) => `ocid1.image.oc1..mock${h.slice(0, 16)}` },
+};
+
+/**
+ * The id a mocked resource gets: Linode ids are numbers; everything else a
+ * readable fake. A built image's id also depends on its name, so routes that
+ * follow the newest image see a rebuild as a new image id, as they would.
+ */
+export function mockId(type: string, name: string, inputs: Record<string, unknown> = {}): string {
+  const image = BUILT_IMAGES[type];
+  if (image) return image.id(sha256Hex(`${name}:${String(inputs[image.nameInput])}`));
   return type.startsWith("linode:") ? String(parseInt(sha256Hex(name).slice(0, 7), 16)) : `${name}-id`;
 }
 
 export const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
-    const id = mockId(args.type, args.name);
+    const id = mockId(args.type, args.name, args.inputs as Record<string, unknown>);
     const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     if (args.type in USER_DATA_INPUT) {
       state.ipAddress = mockIp(args.name);

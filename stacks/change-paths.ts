@@ -19,9 +19,10 @@ import type { RolloutStrategy } from "./config";
  * - network: firewalls or security rules change in place, instances do not;
  * - in-place: the provider updates the instance in place (a resize, with a
  *   reboot; a move to another compartment);
- * - images: base images are rebuilt; the offline plan cannot see the new
- *   image ids, the real preview shows every route replaced onto them, wave
- *   by wave (a new image replaces the instance on every provider).
+ * - images: base images are rebuilt (the old ones stay in the cloud); the
+ *   routes of tracks on `newest` are replaced onto the new ones, wave by
+ *   wave (a new image replaces the instance on every provider); tracks
+ *   pinned in image.tracks keep theirs until an operator rolls them.
  */
 export type RoutePath = "replace" | "install" | "push" | "reverify" | "none" | "network" | "in-place" | "images";
 
@@ -29,6 +30,8 @@ export interface ChangePath {
   /** The config key as the README's config reference names it (placeholders in angle brackets). */
   readonly key: string;
   readonly path: Readonly<Record<RolloutStrategy, RoutePath>>;
+  /** Also a recipe parameter: new images, which move the routes of tracks on `newest` (path "images") instead. */
+  readonly rebuildsImages?: true;
   /** Why, for the reader of the README. */
   readonly why: string;
 }
@@ -47,7 +50,7 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "releaseSoakSeconds", path: perRollout("replace", "reverify"), why: "used by the next install or push" },
   { key: "sshPublicKeys", path: perRollout("replace", "push"), why: "the management user's authorized_keys" },
   { key: "tailscale.loginServer", path: perRollout("replace", "none"), why: "only first boot joins the tailnet" },
-  { key: "otel.endpoint", path: perRollout("replace", "push"), why: "the telemetry env files" },
+  { key: "otel.endpoint", path: perRollout("replace", "push"), rebuildsImages: true, why: "the telemetry env files, and the collector default the image recipe bakes in" },
   { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
   { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },
   { key: "ingress.udp", path: both("network"), why: "firewall and security group rules" },
@@ -69,6 +72,11 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "providers.oci.memoryInGbs", path: both("in-place"), why: "the shape's size, updated in place" },
   { key: "image.caCertUrl", path: both("images"), why: "a recipe parameter" },
   { key: "image.rebuild", path: both("images"), why: "forces new images" },
+  {
+    key: "image.tracks.<track>",
+    path: both("replace"),
+    why: "rolls the track: its routes are replaced onto the images it names (or the newest), wave by wave",
+  },
   { key: "image.stockImages.linode", path: both("images"), why: "the builder's starting image" },
   { key: "image.stockImages.alicloud.<buildRegion>", path: both("images"), why: "the builder's starting image" },
   { key: "image.stockImages.oci.<region>", path: both("images"), why: "the builder's starting image" },
@@ -78,7 +86,7 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
 ];
 
 /** The README's wording of a key's path. */
-export function describePath(path: Readonly<Record<RolloutStrategy, RoutePath>>): string {
+export function describePath({ path, rebuildsImages }: Pick<ChangePath, "path" | "rebuildsImages">): string {
   const words: Record<RoutePath, string> = {
     replace: "replace",
     install: "install over SSH",
@@ -87,7 +95,8 @@ export function describePath(path: Readonly<Record<RolloutStrategy, RoutePath>>)
     none: "new routes only",
     network: "network rules in place",
     "in-place": "in place by the provider",
-    images: "new images; routes replaced onto them in waves",
+    images: "new images; routes of tracks on newest replaced onto them in waves, pinned tracks untouched",
   };
-  return path.replace === path.hotswap ? words[path.replace] : `replace routes: ${words[path.replace]}; hot-swap routes: ${words[path.hotswap]}`;
+  const perRoute = path.replace === path.hotswap ? words[path.replace] : `replace routes: ${words[path.replace]}; hot-swap routes: ${words[path.hotswap]}`;
+  return rebuildsImages ? `new images: routes of tracks on newest replaced onto them in waves; on pinned tracks, ${perRoute}` : perRoute;
 }

@@ -20,7 +20,7 @@ function valid(): Record<string, unknown> {
     releaseTag: "v0.0.73",
     tracks: { stable: {}, canary: { releaseTag: "v0.0.74" } },
     sshPublicKeys: [KEY],
-    image: { caCertUrl: "https://ops.example.net/ca.crt" },
+    image: { caCertUrl: "https://ops.example.net/ca.crt", tracks: { stable: "newest", canary: "newest" } },
     providers: {
       linode: { rollout: "replace", regions: { "us-lax": { stable: 2, canary: 1 } } },
       oci: { rollout: "hotswap", compartmentId: "ocid1.compartment.oc1..aaaatest", regions: { "us-ashburn-1": { stable: 1 } } },

@@ -7,6 +7,9 @@ import { z } from "zod";
 import { type Arch, PROVIDERS, PROVIDER_PROFILES, type ProviderName } from "./catalog";
 import { HTTPS_URL, RELEASE_TAG } from "./patterns";
 
+/** A track whose routes follow every rebuilt base image. */
+export const NEWEST_IMAGE = "newest";
+
 export const DEFAULT_RELEASE_BASE_URL = "https://github.com/getlantern/lantern-box/releases/download";
 
 /** Config keys that hold secrets: read with requireSecret, never parsed here. */
@@ -15,7 +18,7 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 
 // Values that reach a shell, an env file or YAML are matched strictly, never
 // escaped (tags and URLs: stacks/patterns.ts, shared with the install script).
-const TRACK_NAME = /^[a-z][a-z0-9]{0,15}$/;
+export const TRACK_NAME = /^[a-z][a-z0-9]{0,15}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [A-Za-z0-9@._-]+)?$/;
 const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
@@ -27,6 +30,10 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const LINODE_IMAGE = /^linode\/[a-z0-9.]{1,40}$/;
 const ALICLOUD_IMAGE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{1,127}$/;
 const OCI_IMAGE_OCID = /^ocid1\.image\.oc1\.[a-z0-9-]*\.[a-z0-9]+$/;
+// Built base images as each provider names them: a Linode private image
+// (private/<number>), an ECS custom image (m-...), an OCI image OCID.
+const LINODE_PRIVATE_IMAGE = /^private\/[0-9]{1,12}$/;
+const ALICLOUD_CUSTOM_IMAGE = /^m-[a-z0-9]{8,40}$/;
 // ECS zone ids are the region id plus a letter (ap-southeast-1a, cn-hangzhou-h).
 const ALICLOUD_ZONE = /^[a-z0-9-]+[a-z]$/;
 
@@ -62,6 +69,23 @@ function isJsonObject(text: string): boolean {
     return false;
   }
 }
+
+/** A track's base images: "newest", or one built image per provider (per region where ids differ). */
+export const trackImage = z.union(
+  [
+    z.literal(NEWEST_IMAGE),
+    z.strictObject({
+      /** Linode private images are global (replicated to every route region). */
+      linode: z.string().regex(LINODE_PRIVATE_IMAGE, "expected a Linode private image id like private/12345").optional(),
+      /** ECS image ids differ per region (the copies). */
+      alicloud: z.record(z.string(), z.string().regex(ALICLOUD_CUSTOM_IMAGE, "expected an ECS custom image id like m-t4nbn0abcdefgh")).default({}),
+      /** OCI builds one image per region. */
+      oci: z.record(z.string(), z.string().regex(OCI_IMAGE_OCID, "expected an OCI image OCID (ocid1.image.oc1...)")).default({}),
+    }),
+  ],
+  { error: `expected "${NEWEST_IMAGE}" or the track's image ids per provider (pulumi stack output images)` },
+);
+export type TrackImage = z.output<typeof trackImage>;
 
 const releaseTag = z.string().regex(RELEASE_TAG, "expected a release tag like v0.0.73 (v<major>.<minor>.<patch>)");
 const httpsUrl = z
@@ -172,6 +196,12 @@ export const fleetConfigSchema = z.strictObject({
           oci: z.record(z.string(), z.string().regex(OCI_IMAGE_OCID, "expected an OCI image OCID (ocid1.image.oc1...)")).default({}),
         })
         .prefault({}),
+      /**
+       * The base images each track's routes run: `newest` (every rebuild reaches them, in
+       * waves) or the ids of an earlier build, as `pulumi stack output images` printed them,
+       * until an operator rolls the track on (README "Rolling images").
+       */
+      tracks: z.record(z.string().regex(TRACK_NAME, "expected a track name"), trackImage).default({}),
     }),
     providers: providersSchema,
     /**
@@ -383,7 +413,51 @@ export function deployProblems(cfg: FleetConfig): ConfigProblem[] {
   for (const region of cfg.providers.oci ? regionsOf(cfg, "oci").filter((r) => !pins.oci[r]) : []) {
     problems.push({ path: `image.stockImages.oci.${region}`, message: `missing: the stock image OCI builders in ${region} start from; ${PROPOSE_PINS}` });
   }
+  return [...problems, ...trackImageProblems(cfg)];
+}
+
+/**
+ * Every track with routes says which base images they run (a rebuild never
+ * moves a route by default), and a pinned track names an image for each of
+ * its providers and regions.
+ */
+function trackImageProblems(cfg: FleetConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const track of Object.keys(cfg.image.tracks).filter((t) => !Object.hasOwn(cfg.tracks, t))) {
+    problems.push({ path: `image.tracks.${track}`, message: `track "${track}" is not defined under tracks` });
+  }
+  const seen = new Set<string>();
+  for (const route of routesOf(cfg)) {
+    const path = imagePinPath(route);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const image = cfg.image.tracks[route.track];
+    if (image === undefined) {
+      problems.push({
+        path: `image.tracks.${route.track}`,
+        message: `missing: the base images ${route.track} routes run: "${NEWEST_IMAGE}" or the ids \`pulumi stack output images\` printed (README "Rolling images")`,
+      });
+    } else if (image !== NEWEST_IMAGE && pinnedImageOf(image, route) === undefined) {
+      problems.push({ path, message: `missing: the ${route.provider} image ${route.track} routes in ${route.region} run` });
+    }
+  }
   return problems;
+}
+
+/** Where a route's pinned image lives in config (Linode ids are global). */
+function imagePinPath(route: Pick<Route, "provider" | "region" | "track">): string {
+  const base = `image.tracks.${route.track}.${route.provider}`;
+  return route.provider === "linode" ? base : `${base}.${route.region}`;
+}
+
+function pinnedImageOf(image: Exclude<TrackImage, typeof NEWEST_IMAGE>, route: Pick<Route, "provider" | "region">): string | undefined {
+  return route.provider === "linode" ? image.linode : image[route.provider][route.region];
+}
+
+/** The image a route boots: its track's pinned id, or `newest` (the current build's). */
+export function routeImageOf(cfg: Pick<FleetConfig, "image">, route: Pick<Route, "provider" | "region" | "track">): string {
+  const image = required(cfg.image.tracks[route.track], `image.tracks.${route.track}`);
+  return image === NEWEST_IMAGE ? NEWEST_IMAGE : required(pinnedImageOf(image, route), imagePinPath(route));
 }
 
 /** Reads a value deployProblems() guarantees; a miss is a program error (loadStack checks first). */

@@ -59,6 +59,9 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       { ...inBuildRegion, replaceOnChanges: ["instanceName"] },
     );
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
+    // A rebuild replaces the image resource but keeps the old image in the cloud: tracks pinned to it
+    // (config image.tracks) still boot from it. The engine's delete of a retainOnDelete resource only
+    // drops it from state (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply).
     const image = new alicloud.ecs.Image(
       `${name}-image`,
       {
@@ -67,7 +70,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
         description: "lantern-box route base image (release-agnostic)",
         force: true,
       },
-      { ...inBuildRegion, dependsOn: [poweredOff], replaceOnChanges: ["imageName"] },
+      { ...inBuildRegion, dependsOn: [poweredOff], replaceOnChanges: ["imageName"], retainOnDelete: true },
     );
     const ids: Record<string, pulumi.Output<string>> = {};
     for (const region of args.regions) {
@@ -80,7 +83,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       ids[region] = new alicloud.ecs.ImageCopy(
         `${name}-copy-${region}`,
         { sourceImageId: image.id, sourceRegionId: args.buildRegion, imageName, force: true },
-        { parent: this, provider, replaceOnChanges: ["imageName"] },
+        { parent: this, provider, replaceOnChanges: ["imageName"], retainOnDelete: true },
       ).id;
     }
     this.imageIds = ids;

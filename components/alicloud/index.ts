@@ -4,7 +4,7 @@
  * region its routes.
  */
 import { alicloudZoneOf, buildRegionOf, stockImageOf } from "../../stacks/config";
-import { type ProviderFleet, imageFor } from "../fleet";
+import { type ProviderFleet, routeImage } from "../fleet";
 import { AlicloudBaseImage } from "./image";
 import { AlicloudNetwork } from "./network";
 import { alicloudProvider } from "../providers";
@@ -27,11 +27,11 @@ export const alicloudFleet: ProviderFleet = ({ config, routesByRegion, launch, i
     buildNetwork: networks[buildRegion]!,
     providers,
   });
-  return [...routesByRegion].flatMap(([region, routes]) =>
-    new AlicloudRegionRoutes(
-      `alicloud-${region}`,
-      { ...shared, region, routes: launch(routes), imageId: imageFor(baseImage.imageIds, region), network: networks[region]! },
-      { providers: [providers[region]!] },
-    ).launched,
+  const imageOf = routeImage(config, baseImage.imageIds);
+  const launched = [...routesByRegion].flatMap(
+    ([region, routes]) =>
+      new AlicloudRegionRoutes(`alicloud-${region}`, { ...shared, region, routes: launch(routes), imageOf, network: networks[region]! }, { providers: [providers[region]!] })
+        .launched,
   );
+  return { routes: launched, images: baseImage.imageIds };
 };

@@ -23,7 +23,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           instanceName: physicalName(`${args.stack}-${route.id}`, 128),
           hostName: route.id,
           instanceType: route.instanceType,
-          imageId: args.imageId,
+          imageId: args.imageOf(route),
           // The instance's zone is fixed at creation (availability_zone is ForceNew): a new
           // pinned zone replaces the instance together with its vSwitch.
           availabilityZone: args.network.zoneId,

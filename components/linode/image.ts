@@ -69,6 +69,9 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
     );
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.ipAddress, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
     const replicaRegions = [...new Set([args.buildRegion, ...args.regions])].sort();
+    // A rebuild replaces the image resource but keeps the old image in the cloud: tracks pinned to it
+    // (config image.tracks) still boot from it. The engine's delete of a retainOnDelete resource only
+    // drops it from state (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply).
     const image = new linode.Image(
       `${name}-image`,
       {
@@ -81,7 +84,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
         replicaRegions,
         waitForReplications: true,
       },
-      { parent: this, dependsOn: [poweredOff], replaceOnChanges: ["label"] },
+      { parent: this, dependsOn: [poweredOff], replaceOnChanges: ["label"], retainOnDelete: true },
     );
     this.imageIds = Object.fromEntries(args.regions.map((region) => [region, image.id]));
     this.registerOutputs({ imageIds: this.imageIds });

@@ -1,6 +1,6 @@
 /** Linode: one base image built in the build region and replicated; per region its routes (each behind its own firewall). */
 import { buildRegionOf, sshSourceCidrsOf, stockImageOf } from "../../stacks/config";
-import { type ProviderFleet, imageFor } from "../fleet";
+import { type ProviderFleet, routeImage } from "../fleet";
 import { LinodeBaseImage } from "./image";
 import { LinodeRegionRoutes } from "./routes";
 
@@ -12,7 +12,9 @@ export const linodeFleet: ProviderFleet = ({ config, routesByRegion, launch, ima
     stockImage: stockImageOf(config, "linode", buildRegion),
     sshSourceCidrs: sshSourceCidrsOf(config),
   });
-  return [...routesByRegion].flatMap(([region, routes]) =>
-    new LinodeRegionRoutes(`linode-${region}`, { ...shared, region, routes: launch(routes), imageId: imageFor(baseImage.imageIds, region) }).launched,
+  const imageOf = routeImage(config, baseImage.imageIds);
+  const launched = [...routesByRegion].flatMap(
+    ([region, routes]) => new LinodeRegionRoutes(`linode-${region}`, { ...shared, region, routes: launch(routes), imageOf }).launched,
   );
+  return { routes: launched, images: baseImage.imageIds };
 };

@@ -43,7 +43,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
         {
           region: args.region,
           type: route.instanceType,
-          image: args.imageId,
+          image: args.imageOf(route),
           // No label: Linode generates a unique one, so a replacement can exist beside the old VM.
           tags,
           firewallId: firewall.id.apply(Number),

@@ -50,6 +50,9 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
       { ...inRegion, replaceOnChanges: ["displayName"] },
     );
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "ubuntu", hostKey: hostKey.publicKey }, imageName, args, this);
+    // A rebuild replaces the image resource but keeps the old image in the cloud: tracks pinned to it
+    // (config image.tracks) still boot from it. The engine's delete of a retainOnDelete resource only
+    // drops it from state (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply).
     const image = new oci.core.Image(
       `${name}-image`,
       {
@@ -57,7 +60,7 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
         instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, ociPower(args.provider)),
         displayName: imageName,
       },
-      { ...inRegion, dependsOn: [poweredOff], replaceOnChanges: ["displayName"] },
+      { ...inRegion, dependsOn: [poweredOff], replaceOnChanges: ["displayName"], retainOnDelete: true },
     );
     this.imageId = image.id;
     this.registerOutputs({ imageId: this.imageId });

@@ -1,6 +1,7 @@
 /** OCI: per region a provider, a network, a base image built there (components/oci/image.ts: no image-copy resource) and the region's routes. */
+import type * as pulumi from "@pulumi/pulumi";
 import { instanceTypeOf, stockImageOf } from "../../stacks/config";
-import type { ProviderFleet } from "../fleet";
+import { type ProviderFleet, routeImage } from "../fleet";
 import { OciRegionBaseImage } from "./image";
 import { OciNetwork } from "./network";
 import { ociProvider } from "../providers";
@@ -10,7 +11,8 @@ export const ociFleet: ProviderFleet = ({ config, routesByRegion, launch, image,
   const oci = config.providers.oci;
   if (!oci) throw new Error("OCI routes without providers.oci config: the schema should have refused them");
   const shape = instanceTypeOf(config, "oci");
-  return [...routesByRegion].flatMap(([region, routes]) => {
+  const images: Record<string, pulumi.Output<string>> = {};
+  const launched = [...routesByRegion].flatMap(([region, routes]) => {
     const provider = ociProvider(region);
     const network = new OciNetwork(`oci-${region}`, { ...shared, region, compartmentId: oci.compartmentId }, { providers: [provider] });
     const baseImage = new OciRegionBaseImage(`oci-${region}-base`, {
@@ -22,10 +24,12 @@ export const ociFleet: ProviderFleet = ({ config, routesByRegion, launch, image,
       network,
       provider,
     });
+    images[region] = baseImage.imageId;
     return new OciRegionRoutes(
       `oci-${region}`,
-      { ...shared, region, routes: launch(routes), imageId: baseImage.imageId, network, compartmentId: oci.compartmentId, ocpus: oci.ocpus, memoryInGbs: oci.memoryInGbs },
+      { ...shared, region, routes: launch(routes), imageOf: routeImage(config, { [region]: baseImage.imageId }), network, compartmentId: oci.compartmentId, ocpus: oci.ocpus, memoryInGbs: oci.memoryInGbs },
       { providers: [provider] },
     ).launched;
   });
+  return { routes: launched, images };
 };

@@ -28,7 +28,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
           displayName: physicalName(`${args.stack}-${route.id}`, 255),
           shape: route.instanceType,
           shapeConfig: { ocpus: args.ocpus, memoryInGbs: args.memoryInGbs },
-          sourceDetails: { sourceType: "image", sourceId: args.imageId },
+          sourceDetails: { sourceType: "image", sourceId: args.imageOf(route) },
           createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId] },
           // Only user_data: `ssh_authorized_keys` would go to the image's default
           // user; operator keys reach the `lantern` user through user-data.

@@ -15,8 +15,8 @@ export interface RegionRoutesArgs {
   readonly managementPrivateKey: pulumi.Input<string>;
   /** Release waves: where each route's rollout waits (components/release/waves.ts). */
   readonly waves: WaveGate;
-  /** The base image every route in this region boots. */
-  readonly imageId: pulumi.Input<string>;
+  /** The base image a route boots (components/fleet.ts routeImage: its track's pin or the newest build). */
+  readonly imageOf: (route: Route) => pulumi.Input<string>;
 }
 
 export interface RouteLaunch {

@@ -6,7 +6,7 @@
  */
 import type { Plan } from "../run";
 import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith } from "./resources";
-import { type ConfigPush, configPushes, isReplaced, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
+import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 
 export type ImageCounts = Readonly<Record<"add" | "update" | "replace" | "remove", number>>;
@@ -23,6 +23,8 @@ export interface PlanDiff {
     readonly removed: readonly string[];
     readonly replaced: readonly string[];
     readonly moves: readonly TagMove[];
+    /** Routes onto another base image (replaced onto it). */
+    readonly imageMoves: readonly ImageMove[];
     readonly configPushes: readonly ConfigPush[];
     /** The waves the moving routes (tag moves and config pushes) go in, first to last. */
     readonly waves: readonly Wave[];
@@ -58,7 +60,8 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const kept = [...newRoutes.keys()].filter((n) => oldRoutes.has(n));
   const moves = tagMoves(oldRoutes, newRoutes, newPlan, byUrn);
   const pushes = configPushes(newRoutes, newPlan, byUrn).filter((p) => oldRoutes.has(p.route));
-  const moving = [...new Set([...moves.map((m) => m.route), ...pushes.map((p) => p.route)])];
+  const reimaged = imageMoves(oldRoutes, newRoutes);
+  const moving = [...new Set([...moves.map((m) => m.route), ...reimaged.map((m) => m.route), ...pushes.map((p) => p.route)])];
   return {
     stack: newPlan.stack,
     oldStack: oldPlan.stack,
@@ -70,6 +73,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
       removed: [...oldRoutes.keys()].filter((n) => !newRoutes.has(n)),
       replaced: kept.filter((name) => isReplaced(name, newPlan, byUrn)),
       moves,
+      imageMoves: reimaged,
       configPushes: pushes,
       waves: wavesOf(moving, newRoutes, newPlan),
     },

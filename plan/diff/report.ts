@@ -1,7 +1,7 @@
 /** The Markdown report of a PlanDiff: a one-line blast-radius summary first, then waves, routes, resources, user-data. */
 import type { ImageCounts, PlanDiff } from "./plan-diff";
 import type { Action, ResourceChange } from "./resources";
-import type { TagMove, TagMoveHow, Wave } from "./routes";
+import type { ImageMove, TagMove, TagMoveHow, Wave } from "./routes";
 import { isMasked, plural } from "./values";
 
 function imagesPart(images: ImageCounts): string {
@@ -37,10 +37,17 @@ function movesPart(moves: readonly TagMove[]): string {
     .join(", ");
 }
 
-/** `**<stack>**: <images>, <tag moves>, <n> replaced, <n> added, <n> removed` (routes), always one line. */
+/** `N routes onto new images (tracks a/b)`, or nothing when none move. */
+function imageMovesPart(moves: readonly ImageMove[]): string {
+  if (moves.length === 0) return "";
+  const tracks = [...new Set(moves.map((m) => m.track))].sort();
+  return `, ${plural(moves.length, "route")} onto new images (${tracks.length === 1 ? "track" : "tracks"} ${tracks.join("/")})`;
+}
+
+/** `**<stack>**: <images>, <tag moves>, <image moves>, <n> replaced, <n> added, <n> removed` (routes), always one line. */
 export function summaryLine(d: PlanDiff): string {
   const { routes } = d;
-  return `**${d.stack}**: ${imagesPart(d.images)}, ${movesPart(routes.moves)}, ${routes.replaced.length} replaced, ${routes.added.length} added, ${routes.removed.length} removed`;
+  return `**${d.stack}**: ${imagesPart(d.images)}, ${movesPart(routes.moves)}${imageMovesPart(routes.imageMoves)}, ${routes.replaced.length} replaced, ${routes.added.length} added, ${routes.removed.length} removed`;
 }
 
 export const AUTHORITY_NOTE =
@@ -79,6 +86,10 @@ function routeLines(d: PlanDiff): string[] {
   if (d.routes.moves.length) {
     out.push("", "#### Route tags");
     for (const m of [...d.routes.moves].sort(byWave)) out.push(moveLine(m));
+  }
+  if (d.routes.imageMoves.length) {
+    out.push("", "#### Route images", "Each route below is replaced onto the image (a new instance, verified before the old one goes).");
+    for (const m of [...d.routes.imageMoves].sort(byWave)) out.push(`- \`${m.route}\` (${m.track}${wavePart(m.wave)}): ${m.from} -> ${m.to}`);
   }
   if (d.routes.configPushes.length) {
     out.push("", "#### Config pushes");

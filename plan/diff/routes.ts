@@ -1,5 +1,7 @@
 /**
- * Route logic of the plan diff: which routes move to a new release tag and
+ * Route logic of the plan diff: which routes move to another base image
+ * (stack output `routes[].image`: a rebuild reaching a track on `newest`,
+ * or a track rolled to other images), which move to a new release tag and
  * how (a new instance verified by `<route>-verify`, or `<route>-hotswap`
  * installing it), which hot-swap routes get a config push
  * (`<route>-config`), and the release waves they move in (stack output
@@ -44,6 +46,17 @@ export interface RouteOutput {
   readonly name: string;
   readonly track: string;
   readonly releaseTag: string;
+  /** The base image id it boots; undefined when the plan's outputs have none. */
+  readonly image?: string;
+  readonly wave?: number;
+}
+
+/** A route that boots another base image: its instance is replaced onto it. */
+export interface ImageMove {
+  readonly route: string;
+  readonly track: string;
+  readonly from: string;
+  readonly to: string;
   readonly wave?: number;
 }
 
@@ -56,8 +69,14 @@ export function routesOf(plan: Plan): Map<string, RouteOutput> {
       .filter(isRecord)
       .filter((r) => typeof r.name === "string")
       .map((r) => {
-        const route = { name: r.name as string, track: text(r.track), releaseTag: text(r.releaseTag) };
-        return [route.name, typeof r.wave === "number" ? { ...route, wave: r.wave } : route];
+        const route: RouteOutput = {
+          name: r.name as string,
+          track: text(r.track),
+          releaseTag: text(r.releaseTag),
+          ...(typeof r.image === "string" ? { image: r.image } : {}),
+          ...(typeof r.wave === "number" ? { wave: r.wave } : {}),
+        };
+        return [route.name, route];
       }),
   );
 }
@@ -156,4 +175,13 @@ export function wavesOf(names: readonly string[], routes: Map<string, RouteOutpu
         ...(recorded.length > 0 ? { after: [...new Set(after)].sort() } : {}),
       };
     });
+}
+
+/** Routes in both plans whose base image differs. */
+export function imageMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>): ImageMove[] {
+  return [...newRoutes.values()].flatMap((route) => {
+    const from = oldRoutes.get(route.name)?.image;
+    if (from === undefined || route.image === undefined || from === route.image) return [];
+    return [{ route: route.name, track: route.track, from, to: route.image, ...(route.wave === undefined ? {} : { wave: route.wave }) }];
+  });
 }
