@@ -57,11 +57,11 @@ for (const stack of ["staging", "prod"]) {
       }
     });
 
-    it("outputs `routes` with name, provider, region, track, rollout, releaseTag, wave, verifiedTag and ip", () => {
+    it("outputs `routes` with name, provider, region, track, rollout, releaseTag, wave, verifiedTag, image and ip", () => {
       const routes = planOf(stack).outputs.routes as Record<string, unknown>[];
       assert.equal(routes.length, configuredRoutes(stack).length);
       for (const r of routes) {
-        assert.deepEqual(Object.keys(r).sort(), ["ip", "name", "provider", "region", "releaseTag", "rollout", "track", "verifiedTag", "wave"]);
+        assert.deepEqual(Object.keys(r).sort(), ["image", "ip", "name", "provider", "region", "releaseTag", "rollout", "track", "verifiedTag", "wave"]);
         // The plan runs no command: every route's tag comes from a check over SSH, so none is verified here.
         assert.equal(r.verifiedTag, "unverified");
         assert.ok(Number.isInteger(r.wave) && (r.wave as number) >= 0);
