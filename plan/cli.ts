@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { diffPlans, limitReport, parsePlan, renderReport } from "./diff";
+import { diffPlans, limitReport, parsePlan, renderReport, reportLimitOf } from "./diff";
 import { type Plan, runPlan } from "./run";
 
 function usage(message: string): never {
@@ -32,7 +32,8 @@ function indent(text: string): string {
 }
 
 // --against (contract 4): a Markdown diff from a saved `--json` plan to this one.
-// A bad old plan exits 2 before the program runs; PLAN_REPORT_FULL, if set, gets the uncut report.
+// A bad old plan exits 2 before the program runs; PLAN_REPORT_FULL, if set, gets the uncut report,
+// which the cut one names as PLAN_REPORT_FULL_NAME (else the path); PLAN_REPORT_LIMIT caps its length.
 function readOldPlan(file: string): Plan {
   try {
     return parsePlan(readFileSync(file, "utf8"));
@@ -44,9 +45,10 @@ function readOldPlan(file: string): Plan {
 
 function printDiffReport(old: Plan, plan: Plan): void {
   const report = renderReport(diffPlans(old, plan));
+  const limit = reportLimitOf(process.env.PLAN_REPORT_LIMIT);
   const fullPath = process.env.PLAN_REPORT_FULL || undefined;
   if (fullPath) writeFileSync(fullPath, report);
-  process.stdout.write(limitReport(report, fullPath));
+  process.stdout.write(limitReport(report, fullPath && (process.env.PLAN_REPORT_FULL_NAME || fullPath), limit));
 }
 
 async function main(): Promise<void> {

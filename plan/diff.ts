@@ -12,7 +12,7 @@
  * - plan-diff.ts: diffPlans, putting them together;
  * - report.ts, limit.ts: Markdown rendering and truncation.
  */
-export { limitReport, REPORT_LIMIT } from "./diff/limit";
+export { limitReport, REPORT_LIMIT, reportLimitOf } from "./diff/limit";
 export { parsePlan } from "./diff/parse";
 export { diffPlans, type ImageCounts, type PlanDiff } from "./diff/plan-diff";
 export type { InputFact, ProviderEffect } from "./diff/provider-facts";

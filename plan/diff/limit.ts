@@ -1,16 +1,30 @@
-/** Truncation of the report for a PR comment (GitHub's comment limit is 65,536 characters). */
+/**
+ * Truncation of the report, the one place that cuts it: for a terminal, the
+ * job summary and the PR comment alike (GitHub's comment limit is 65,536
+ * characters; the PR workflow asks for its share with PLAN_REPORT_LIMIT).
+ */
 
 export const REPORT_LIMIT = 60_000;
 
-/** Cuts a report over REPORT_LIMIT at a line boundary, closing an open ```diff fence, and says where the rest is. */
-export function limitReport(report: string, fullPath: string | undefined): string {
-  if (report.length <= REPORT_LIMIT) return report;
-  const marker = fullPath
-    ? `> Report truncated at 60,000 characters: the full report is in ${fullPath}`
-    : "> Report truncated at 60,000 characters (run the command locally for the full report)";
-  const budget = REPORT_LIMIT - marker.length - "\n```\n\n\n".length;
+/**
+ * Cuts a report over `limit` characters at a line boundary, closing an open
+ * ```diff fence, and says where the full report is (`full`, e.g. a path).
+ */
+export function limitReport(report: string, full: string | undefined, limit = REPORT_LIMIT): string {
+  if (report.length <= limit) return report;
+  const at = `Report truncated at ${limit.toLocaleString("en-US")} characters`;
+  const marker = full ? `> ${at}: the full report is in ${full}` : `> ${at} (run the command locally for the full report)`;
+  const budget = limit - marker.length - "\n```\n\n\n".length;
   const cut = report.lastIndexOf("\n", budget);
   let kept = report.slice(0, cut > 0 ? cut : budget);
   if ((kept.match(/^```/gm) ?? []).length % 2 === 1) kept += "\n```";
   return `${kept}\n\n${marker}\n`;
+}
+
+/** PLAN_REPORT_LIMIT: a whole number of characters, 1,000 to REPORT_LIMIT; unset means REPORT_LIMIT. */
+export function reportLimitOf(value: string | undefined): number {
+  if (value === undefined || value === "") return REPORT_LIMIT;
+  const n = /^\d{4,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1000 && n <= REPORT_LIMIT)) throw new Error(`PLAN_REPORT_LIMIT: expected a whole number of characters from 1000 to ${REPORT_LIMIT}, got "${value}"`);
+  return n;
 }

@@ -1,7 +1,7 @@
 /** The Markdown report: summary first, the preview named as the authority, no secrets or long values, truncation. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { diffPlans, limitReport, REPORT_LIMIT, renderReport, summaryLine } from "../diff";
+import { diffPlans, limitReport, REPORT_LIMIT, renderReport, reportLimitOf, summaryLine } from "../diff";
 import { EMPTY, plan, res } from "./synthetic";
 
 describe("report", () => {
@@ -39,5 +39,14 @@ describe("report", () => {
       assert.ok(full.startsWith(cut.slice(0, cut.lastIndexOf("\n```\n\n> Report"))), "cut at a line boundary of the full report");
     }
     assert.equal(limitReport("short\n", undefined), "short\n");
+    const share = limitReport(full, "artifact report-offline-staging (report-full.md)", 14_000);
+    assert.ok(share.length <= 14_000, String(share.length));
+    assert.ok(share.endsWith("\n> Report truncated at 14,000 characters: the full report is in artifact report-offline-staging (report-full.md)\n"));
+  });
+
+  it("takes PLAN_REPORT_LIMIT as a whole number of characters up to 60,000, naming the variable otherwise", () => {
+    assert.equal(reportLimitOf(undefined), REPORT_LIMIT);
+    assert.equal(reportLimitOf("14000"), 14_000);
+    for (const bad of ["999", "60001", "14k", "1e4", "-5000"]) assert.throws(() => reportLimitOf(bad), /^Error: PLAN_REPORT_LIMIT: expected a whole number of characters from 1000 to 60000/);
   });
 });
