@@ -30,13 +30,14 @@ export function planCli(args: readonly string[], env: Readonly<Record<string, st
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The plan CLI in a child process that does not block the test runner, so several can run at once; rejects on a non-zero exit. */
+export async function planCliAsync(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(process.execPath, [...PLAN_CLI, ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
+}
+
 /** planJson in a child process that does not block the test runner, so several can run at once. */
 export async function planJsonAsync(args: readonly string[]): Promise<Plan> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [...PLAN_CLI, ...args, "--json"],
-    { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 256 * 1024 * 1024 },
-  );
+  const { stdout } = await planCliAsync([...args, "--json"]);
   return JSON.parse(stdout) as Plan;
 }
 
