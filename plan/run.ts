@@ -237,6 +237,27 @@ export interface PlanOptions {
   readonly program?: string;
 }
 
+/**
+ * Runs `work` with V8's own stack formatting instead of the source-map
+ * mapping ts-node installs (@cspotcode/source-map-support). The SDK formats
+ * a stack for every resource (@pulumi/pulumi resource.ts, Resource.callsites:
+ * `new Error().stack` with `Error.stackTraceLimit` infinite, for its source
+ * positions) and for every output promise (runtime/debuggable.ts,
+ * debuggablePromise: `_debugStackTrace`); mapping each frame back to
+ * TypeScript was two thirds of the plan's time, for source positions the
+ * mocks drop. Errors the plan reports are their messages, never positions.
+ */
+async function withNativeStackTraces(work: () => Promise<void>): Promise<void> {
+  const errors = Error as { prepareStackTrace?: unknown };
+  const mapped = errors.prepareStackTrace;
+  errors.prepareStackTrace = undefined;
+  try {
+    await work();
+  } finally {
+    errors.prepareStackTrace = mapped;
+  }
+}
+
 /** Runs the program once; a process can run one plan (the Pulumi runtime is global). */
 export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT, "index.ts") }: PlanOptions): Promise<Plan> {
   const { config, secretKeys } = readEngineConfig(configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
@@ -278,8 +299,10 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
   };
 
   // Like the Pulumi nodejs host: the program module's exports become the stack outputs.
-  await pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(program) as Record<string, unknown>));
-  await pulumi.runtime.disconnect();
+  await withNativeStackTraces(async () => {
+    await pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(program) as Record<string, unknown>));
+    await pulumi.runtime.disconnect();
+  });
   if (refused.length > 0) throw new Error(`the engine would refuse ${refused.length} resource(s):\n  ${refused.join("\n  ")}`);
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
   const sorted = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).sort());
