@@ -1,14 +1,51 @@
-/** One offline plan in this process, reporting its own cost (for bench/plan.ts). */
+/**
+ * One offline plan in this process, reporting its own cost and the plan's
+ * shape (for bench/plan.ts): `--program` plans another program than
+ * index.ts (the floor, bench/floor.ts).
+ */
 import { parseArgs } from "node:util";
-import { runPlan } from "../plan/run";
+import { type Plan, runPlan } from "../plan/run";
+import type { FloorShape } from "./floor";
 
-const { values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, "config-file": { type: "string" } } });
+export interface PlanCost {
+  readonly ms: number;
+  readonly maxRssMb: number;
+  readonly resources: number;
+  /** Bytes of every resource's inputs as the plan shows them, user-data decoded. */
+  readonly inputBytes: number;
+  readonly shape: FloorShape;
+}
+
+/** Component resources are the project's own types (lantern:...); the floor declares as many plain groups. */
+const isComponent = (type: string): boolean => type.startsWith("lantern:");
+
+function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number } {
+  const types: Record<string, { count: number; bytes: number }> = {};
+  let components = 0;
+  let inputBytes = 0;
+  for (const r of plan.resources) {
+    const bytes = JSON.stringify(r.inputs).length + (plan.userData[r.name]?.length ?? 0);
+    inputBytes += bytes;
+    if (r.type === "pulumi:pulumi:Stack" || r.type === "floor:index:Group") continue;
+    if (isComponent(r.type)) {
+      components++;
+      continue;
+    }
+    const entry = (types[r.type] ??= { count: 0, bytes: 0 });
+    entry.count++;
+    entry.bytes += bytes;
+  }
+  for (const entry of Object.values(types)) entry.bytes /= entry.count;
+  return { shape: { components, types }, inputBytes };
+}
+
+const { values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, "config-file": { type: "string" }, program: { type: "string" } } });
 const start = process.hrtime.bigint();
-runPlan({ stack: values.stack ?? "prod", configFile: values["config-file"] })
+runPlan({ stack: values.stack ?? "prod", configFile: values["config-file"], program: values.program })
   .then((plan) => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const routes = (plan.outputs.routes as unknown[]).length;
-    process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: plan.resources.length, routes })}\n`);
+    const cost: PlanCost = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: plan.resources.length, ...shapeOf(plan) };
+    process.stdout.write(`${JSON.stringify(cost)}\n`);
   })
   .catch((err: unknown) => {
     process.stderr.write(`${String(err)}\n`);

@@ -1,15 +1,20 @@
 /**
- * npm run bench: what the offline plan costs as the fleet grows, and the
+ * npm run bench: what the offline plan costs as the fleet grows, next to a
+ * bare-SDK floor (bench/floor.ts: the same resource types, counts and input
+ * sizes, the same runner and mocks, measured in the same run), and the
  * blast radius of a release-tag bump on prod. Numbers, not assertions.
+ * BENCH_SIZES=10,100 picks the fleet sizes (routes).
  */
 import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
 import { PROVIDERS } from "../stacks/catalog";
 import { changedResources, planJson, type StackConfig, stackConfig, variantStackFile, writeStackFile } from "../plan/testing";
 import { REPO_ROOT } from "../plan/run";
+import type { PlanCost } from "./plan-once";
 
-const SIZES = [10, 100, 1000, 3000];
+const SIZES = (process.env.BENCH_SIZES ?? "10,100,1000,3000").split(",").map(Number);
 
 /** prod's config with `total` stable routes spread evenly over prod's regions (all three providers). */
 function fleetOf(total: number): StackConfig {
@@ -29,32 +34,59 @@ function fleetOf(total: number): StackConfig {
   return config;
 }
 
-interface Cost {
-  ms: number;
-  maxRssMb: number;
-  resources: number;
-  routes: number;
-}
-
-function measure(configFile: string): Cost & { wallMs: number } {
-  const start = Date.now();
+/** One plan in a fresh process (the Pulumi runtime is global), the way `npm run plan` loads it. */
+function measure(configFile: string, program?: string, env: Readonly<Record<string, string>> = {}): PlanCost {
   const result = spawnSync(
     process.execPath,
-    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", path.join("bench", "plan-once.ts"), "--config-file", configFile],
-    { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
+    { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   if (result.status !== 0) throw new Error(result.stderr);
-  return { ...(JSON.parse(result.stdout) as Cost), wallMs: Date.now() - start };
+  return JSON.parse(result.stdout) as PlanCost;
 }
 
-const rows = SIZES.map((n) => {
-  const cost = measure(writeStackFile(fleetOf(n)));
-  return `| ${n} | ${cost.routes} | ${cost.resources} | ${(cost.ms / 1000).toFixed(1)} s | ${(cost.wallMs / 1000).toFixed(1)} s | ${Math.round(cost.maxRssMb)} MB |`;
+const perResourceMs = (c: PlanCost): number => c.ms / c.resources;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+const thousands = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+console.log(`Offline plan cost against a bare-SDK floor (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);
+console.log("| routes | resources | input bytes (project / floor) | project | floor | per resource (project / floor) | ratio | peak RSS (project / floor) | ratio |");
+console.log("|---|---|---|---|---|---|---|---|---|");
+// Row by row, as each size is measured (3,000 routes take minutes).
+const measured = SIZES.map((routes) => {
+  const configFile = writeStackFile(fleetOf(routes));
+  const project = measure(configFile);
+  const shapeFile = path.join(path.dirname(configFile), "floor-shape.json");
+  writeFileSync(shapeFile, JSON.stringify(project.shape));
+  const floor = measure(configFile, path.join(REPO_ROOT, "bench", "floor.ts"), { FLOOR_SHAPE: shapeFile });
+  if (floor.resources !== project.resources) throw new Error(`the floor declared ${floor.resources} resources, the project ${project.resources}`);
+  console.log(
+    `| ${thousands(routes)} | ${thousands(project.resources)} | ${thousands(project.inputBytes)} / ${thousands(floor.inputBytes)} ` +
+      `| ${(project.ms / 1000).toFixed(1)} s | ${(floor.ms / 1000).toFixed(1)} s ` +
+      `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} ` +
+      `| ${thousands(project.maxRssMb)} / ${thousands(floor.maxRssMb)} MB | ${ratio(project.maxRssMb, floor.maxRssMb)} |`,
+  );
+  return { routes, project, floor };
 });
-console.log(`Offline plan cost (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);
-console.log("| routes asked | routes | resources | program under mocks | whole process | peak RSS |");
-console.log("|---|---|---|---|---|---|");
-for (const row of rows) console.log(row);
+const [small, large] = [measured.find((m) => m.routes === 100), measured.at(-1)!];
+if (small && large !== small) {
+  console.log(
+    `\nLinearity: per resource, ${thousands(large.routes)} routes cost ${ratio(perResourceMs(large.project), perResourceMs(small.project))} what 100 routes do ` +
+      `(floor: ${ratio(perResourceMs(large.floor), perResourceMs(small.floor))})`,
+  );
+}
+
+/** The Pulumi Node host's load of the program up to its first resource (bench/host-load.js), prod's config. */
+function hostLoadMs(transpileOnly: boolean): number {
+  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: transpileOnly ? "true" : "" };
+  const result = spawnSync(process.execPath, [path.join("bench", "host-load.js")], { cwd: REPO_ROOT, encoding: "utf8", env });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return (JSON.parse(result.stdout) as { ms: number }).ms;
+}
+console.log("\nThe real engine's load: the Pulumi Node host up to the program's first resource (prod)\n");
+console.log("| ts-node as the CLI runs it by default (type check) | with PULUMI_NODEJS_TRANSPILE_ONLY=true (the workflows) |");
+console.log("|---|---|");
+console.log(`| ${(hostLoadMs(false) / 1000).toFixed(1)} s | ${(hostLoadMs(true) / 1000).toFixed(1)} s |`);
 
 const prod = planJson(["--stack", "prod"]);
 const bumped = planJson(["--stack", "prod", "--config-file", variantStackFile("prod", (c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"))]);

@@ -1,0 +1,62 @@
+// How long the Pulumi Node.js host takes to load this program before its
+// first resource registers (for bench/plan.ts, which runs it twice: as the
+// CLI does by default, and with PULUMI_NODEJS_TRANSPILE_ONLY=true as the
+// workflows do). Plain JavaScript on purpose: the host registers ts-node
+// itself, so nothing may register it before.
+//
+// The steps are the host's, @pulumi/pulumi 3.270.0 cmd/run (pulumi/pulumi
+// sdk/nodejs/cmd/run/index.ts: `import "source-map-support/register"`;
+// sdk/nodejs/cmd/run/run.ts, runProgram, lines 308-399: tsconfig compiler
+// options, `transpileOnly` from PULUMI_NODEJS_TRANSPILE_ONLY or the
+// tsconfig's `noCheck`, else ts-node's default of type checking; then
+// `tsn.register` with target ES2020, module nodenext and the tsconfig's
+// options over them). Only the engine is replaced: the plan's mocks stand in
+// for its resource monitor, and the program stops at its first resource's
+// constructor, when loading and type checking are done.
+"use strict";
+const start = process.hrtime.bigint();
+require("source-map-support/register");
+const path = require("node:path");
+const tsutils = require("@pulumi/pulumi/tsutils");
+
+const root = path.resolve(__dirname, "..");
+process.chdir(root);
+const compilerOptions = tsutils.loadTypeScriptCompilerOptions("tsconfig.json");
+const transpileOnlyEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+const transpileOnly = transpileOnlyEnv ? transpileOnlyEnv === "true" : compilerOptions.noCheck;
+const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
+require(tsnodeRequire).register({
+  compiler: typescriptRequire,
+  transpileOnly,
+  project: "tsconfig.json",
+  skipProject: false,
+  compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions },
+});
+
+const pulumi = require("@pulumi/pulumi");
+const { mocks } = require("../plan/mocks");
+const { readEngineConfig } = require("../plan/stack-file");
+const { PROJECT } = require("../stacks/stack");
+
+const { config, secretKeys } = readEngineConfig(path.join(root, "Pulumi.prod.yaml"));
+pulumi.runtime.setAllConfig(config, secretKeys);
+// The program's first resource (the stack is the first one constructed): every resource
+// constructor asks Resource.stackTrace for its source position (@pulumi/pulumi resource.ts).
+const { Resource } = require("@pulumi/pulumi/resource");
+const stackTrace = Resource.stackTrace;
+let constructed = 0;
+Resource.stackTrace = (skip) => {
+  if (++constructed === 2) {
+    process.stdout.write(`${JSON.stringify({ ms: Number(process.hrtime.bigint() - start) / 1e6, transpileOnly: Boolean(transpileOnly) })}\n`);
+    process.removeAllListeners("exit"); // the SDK's leak report: the program is cut short on purpose
+    process.exit(0);
+  }
+  return stackTrace(skip);
+};
+pulumi.runtime
+  .setMocks(mocks, PROJECT, "prod", false)
+  .then(() => pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(path.join(root, "index.ts")))))
+  .catch((err) => {
+    process.stderr.write(`${err && err.stack ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
