@@ -74,8 +74,7 @@ export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions
  * after the release; returns the tag it verified ("unverified" when none).
  */
 export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, waves: WaveGate, parent: pulumi.Resource): pulumi.Output<string> {
-  const after = waves.previous(args.route).then((previous) => [instance, ...previous]);
-  const run = releaseCommand(args, { parent, dependsOn: after, replaceWith: [instance] });
+  const run = releaseCommand(args, { parent, dependsOn: [instance, ...waves.previous(args.route)], replaceWith: [instance] });
   const last = args.route.rollout === "hotswap" ? configPush(args, { parent, dependsOn: [run], replaceWith: [instance] }) : run;
   waves.declare(args.route, last);
   return run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");

@@ -58,7 +58,7 @@ describe("WaveGate", () => {
     const gate = new WaveGate(releaseWaves(routes, cfg));
     const second = routes.find((r) => r.id === "linode-us-lax-stable-1")!;
     let settled: pulumi.Resource[] | undefined;
-    void gate.previous(second).then((c) => (settled = c));
+    void Promise.all(gate.previous(second)).then((c) => (settled = c));
     for (const r of routes.filter((r) => r.track === "canary")) {
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(settled, undefined, "not before the whole first wave is declared");
@@ -66,7 +66,7 @@ describe("WaveGate", () => {
     }
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(settled?.map((c) => (c as unknown as { id: string }).id), ["linode-us-lax-canary-1", "alicloud-ap-southeast-1-canary-1"]);
-    assert.deepEqual(await gate.previous(routes.find((r) => r.track === "canary")!), [], "the first wave waits for nothing");
+    assert.deepEqual(gate.previous(routes.find((r) => r.track === "canary")!), [], "the first wave waits for nothing");
   });
 
   it("refuses a route declared twice, and says which routes never declared", () => {

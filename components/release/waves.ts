@@ -7,27 +7,26 @@
  * (the engine does not run a resource whose dependency failed).
  *
  * Commands are declared region by region, not wave by wave, so a later
- * wave's dependency is a promise the gate keeps until the earlier wave's
- * commands are all declared; `dependsOn` accepts such an input.
+ * wave's dependencies are promises the gate keeps as the earlier wave's
+ * commands are declared; `dependsOn` accepts such inputs.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 
 export class WaveGate {
-  private readonly members: Map<number, Set<string>> = new Map();
-  private readonly declared: Map<number, pulumi.Resource[]> = new Map();
-  private readonly resolvers: Map<number, (commands: pulumi.Resource[]) => void> = new Map();
-  private readonly settled: Map<number, Promise<pulumi.Resource[]>> = new Map();
+  /** Each wave's routes, in release order. */
+  private readonly members: Map<number, string[]> = new Map();
+  /** Per route, its release command once declared. */
+  private readonly commands: Map<string, { readonly declared: Promise<pulumi.Resource>; resolve?: (command: pulumi.Resource) => void }> = new Map();
 
   /** `waveOf`: each route's wave (stacks/config.ts releaseWaves). */
   constructor(private readonly waveOf: ReadonlyMap<string, number>) {
     for (const [id, wave] of waveOf) {
-      if (!this.members.has(wave)) {
-        this.members.set(wave, new Set());
-        this.declared.set(wave, []);
-        this.settled.set(wave, new Promise((resolve) => this.resolvers.set(wave, resolve)));
-      }
-      this.members.get(wave)!.add(id);
+      if (!this.members.has(wave)) this.members.set(wave, []);
+      this.members.get(wave)!.push(id);
+      let resolve!: (command: pulumi.Resource) => void;
+      const declared = new Promise<pulumi.Resource>((r) => (resolve = r));
+      this.commands.set(id, { declared, resolve });
     }
   }
 
@@ -37,24 +36,31 @@ export class WaveGate {
     return wave;
   }
 
-  /** The release commands of the wave before this route's (none for the first wave). */
-  previous(route: Route): Promise<pulumi.Resource[]> {
+  /**
+   * The release commands of the wave before this route's (none for the
+   * first wave), each a promise kept once its route declares it. A list of
+   * promises, not a promise of the list: the SDK wraps a promised `dependsOn`
+   * in an Output and walks its whole value, every resource of the wave, for
+   * unknowns, once per dependent resource (@pulumi/pulumi resource.ts
+   * mergeOptions/merge, output.ts containsUnknowns); a list it only copies.
+   */
+  previous(route: Route): Promise<pulumi.Resource>[] {
     const wave = this.wave(route);
-    return wave === 0 ? Promise.resolve([]) : this.settled.get(wave - 1)!;
+    return wave === 0 ? [] : this.members.get(wave - 1)!.map((id) => this.commands.get(id)!.declared);
   }
 
-  /** Records a route's release command; a wave settles once all of its routes' commands are declared. */
+  /** Records a route's release command, which settles its place in the next wave's dependencies. */
   declare(route: Route, command: pulumi.Resource): void {
-    const wave = this.wave(route);
-    const pending = this.members.get(wave)!;
-    if (!pending.delete(route.id)) throw new Error(`route ${route.id} declared its release command twice`);
-    this.declared.get(wave)!.push(command);
-    if (pending.size === 0) this.resolvers.get(wave)!(this.declared.get(wave)!);
+    this.wave(route);
+    const entry = this.commands.get(route.id)!;
+    if (!entry.resolve) throw new Error(`route ${route.id} declared its release command twice`);
+    entry.resolve(command);
+    entry.resolve = undefined;
   }
 
   /** Every route declared its command: no wave can wait forever. */
   assertComplete(): void {
-    const missing = [...this.members.values()].flatMap((ids) => [...ids]);
+    const missing = [...this.members.values()].flatMap((ids) => ids.filter((id) => this.commands.get(id)!.resolve));
     if (missing.length > 0) throw new Error(`release commands never declared for: ${missing.join(", ")}`);
   }
 }
