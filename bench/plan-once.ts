@@ -8,7 +8,10 @@ import { type Plan, runPlan } from "../plan/run";
 import type { FloorShape } from "./floor";
 
 export interface PlanCost {
+  /** Wall time of the plan in this process. */
   readonly ms: number;
+  /** CPU time of the whole process (every thread), steadier than wall time on a shared machine. */
+  readonly cpuMs: number;
   readonly maxRssMb: number;
   readonly resources: number;
   /** Bytes of every resource's inputs as the plan shows them, user-data decoded. */
@@ -44,7 +47,8 @@ const start = process.hrtime.bigint();
 runPlan({ stack: values.stack ?? "prod", configFile: values["config-file"], program: values.program })
   .then((plan) => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const cost: PlanCost = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: plan.resources.length, ...shapeOf(plan) };
+    const { user, system } = process.cpuUsage();
+    const cost: PlanCost = { ms, cpuMs: (user + system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: plan.resources.length, ...shapeOf(plan) };
     process.stdout.write(`${JSON.stringify(cost)}\n`);
   })
   .catch((err: unknown) => {
