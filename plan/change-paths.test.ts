@@ -43,8 +43,11 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   sshPublicKeys: {
     edit: (c) => (c[`${P}sshPublicKeys`] = [...(c[`${P}sshPublicKeys`] as string[]), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNlY29uZCBvcGVyYXRvciBrZXkgZm9yIHRlc3Q second@ops"]),
   },
-  tailscaleAuthKey: { edit: (c) => (c[`${P}tailscaleAuthKey`] = { secure: "v1:bmV3IGF1dGgga2V5" }) },
-  "tailscale.loginServer": { edit: (c) => (c[`${P}tailscale`] = { loginServer: "https://headscale.example.com" }) },
+  tailscaleOauthClientSecret: { edit: (c) => (c[`${P}tailscaleOauthClientSecret`] = { secure: "v1:bmV3IGNsaWVudCBzZWNyZXQ=" }) },
+  "tailscale.loginServer": { edit: (c) => (c[`${P}tailscale`] = { ...obj(c, "tailscale"), loginServer: "https://headscale.example.com" }) },
+  "tailscale.oauthClientId": { edit: (c) => (c[`${P}tailscale`] = { ...obj(c, "tailscale"), oauthClientId: "kOtherClientCNTRL" }) },
+  "tailscale.tags": { edit: (c) => (c[`${P}tailscale`] = { ...obj(c, "tailscale"), tags: ["tag:lantern-route"] }) },
+  "tailscale.keyExpirySeconds": { edit: (c) => (c[`${P}tailscale`] = { ...obj(c, "tailscale"), keyExpirySeconds: 3600 }) },
   "ingress.tcp": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), tcp: [443, 8443] }) },
   "ingress.udp": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), udp: [443, 8443] }) },
   "ingress.sshSourceCidrs": { edit: (c) => (c[`${P}ingress`] = { ...obj(c, "ingress"), sshSourceCidrs: ["198.51.100.0/24", "192.0.2.0/24"] }) },

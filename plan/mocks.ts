@@ -70,6 +70,24 @@ export function mockId(type: string, name: string, inputs: Record<string, unknow
   return type.startsWith("linode:") ? String(parseInt(sha256Hex(name).slice(0, 7), 16)) : `${name}-id`;
 }
 
+/**
+ * A TailnetKey's computed outputs, as the provider's schema lists them
+ * (provider/cmd/pulumi-resource-tailscale/schema.json in pulumi/pulumi-tailscale:
+ * key (secret), createdAt, expiresAt, invalid, userId, empty for keys made by an
+ * OAuth client), stable per name. The key has an auth key's shape,
+ * `tskey-auth-<key id>-<secret>` (tailscale.com/kb/1277/key-prefixes), and a
+ * readable mark in place of its secret part, for the secrets audit.
+ */
+function mockTailnetKey(name: string): Record<string, unknown> {
+  return {
+    key: `tskey-auth-k${sha256Hex(name).slice(0, 12)}CNTRL-[mock tailscale key of ${name}]`,
+    createdAt: "2026-01-01T00:00:00Z",
+    expiresAt: "2026-01-02T00:00:00Z",
+    invalid: false,
+    userId: "",
+  };
+}
+
 export const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const id = mockId(args.type, args.name, args.inputs as Record<string, unknown>);
@@ -84,6 +102,7 @@ export const mocks: pulumi.runtime.Mocks = {
       state.publicKeyOpenssh = `${algorithm} AAAAmock${sha256Hex(args.name).slice(0, 32)} ${args.name}`;
       state.privateKeyOpenssh = `[mock private key of ${args.name}]`;
     }
+    if (args.type === "tailscale:index/tailnetKey:TailnetKey") Object.assign(state, mockTailnetKey(args.name));
     return { id, state };
   },
   call(args) {

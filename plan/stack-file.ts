@@ -21,8 +21,8 @@ import { MASKED } from "./diff/values";
 export function secretPlaceholder(key: SecretKey, ciphertext?: string): string {
   const mark = ciphertext === undefined ? "" : createHash("sha256").update(ciphertext).digest("hex").slice(0, 12);
   switch (key) {
-    case "tailscaleAuthKey":
-      return mark ? `[secret:tailscaleAuthKey:${mark}]` : "[secret:tailscaleAuthKey]";
+    case "tailscaleOauthClientSecret":
+      return mark ? `[secret:tailscaleOauthClientSecret:${mark}]` : "[secret:tailscaleOauthClientSecret]";
     case "routeConfig":
       return JSON.stringify(mark ? { [MASKED]: "routeConfig", ciphertext: mark } : { [MASKED]: "routeConfig" });
   }
@@ -85,6 +85,6 @@ export function readEngineConfig(path: string): EngineConfig {
 
 /** The placeholders of a stack file without the secrets in it (the committed stacks). */
 export const SECRET_PLACEHOLDERS: Readonly<Record<SecretKey, string>> = {
-  tailscaleAuthKey: secretPlaceholder("tailscaleAuthKey"),
+  tailscaleOauthClientSecret: secretPlaceholder("tailscaleOauthClientSecret"),
   routeConfig: secretPlaceholder("routeConfig"),
 };

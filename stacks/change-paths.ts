@@ -50,6 +50,13 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "releaseSoakSeconds", path: perRollout("replace", "reverify"), why: "used by the next install or push" },
   { key: "sshPublicKeys", path: perRollout("replace", "push"), why: "the management user's authorized_keys" },
   { key: "tailscale.loginServer", path: perRollout("replace", "none"), why: "only first boot joins the tailnet" },
+  { key: "tailscale.oauthClientId", path: both("none"), why: "the client that creates keys for new instances; joined routes keep their node keys" },
+  {
+    key: "tailscale.tags",
+    path: perRollout("replace", "none"),
+    why: "a new one-off key per route (its tags are part of it) in the user-data; joined nodes keep their tags",
+  },
+  { key: "tailscale.keyExpirySeconds", path: perRollout("replace", "none"), why: "a new one-off key per route (its expiry is part of it) in the user-data" },
   { key: "otel.endpoint", path: perRollout("replace", "push"), rebuildsImages: true, why: "the telemetry env files, and the collector default the image recipe bakes in" },
   { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
   { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },
@@ -81,7 +88,7 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "image.stockImages.alicloud.<buildRegion>", path: both("images"), why: "the builder's starting image" },
   { key: "image.stockImages.oci.<region>", path: both("images"), why: "the builder's starting image" },
   { key: "providers.alicloud.zones.<region>", path: both("replace"), why: "an instance cannot change zones: new vSwitch, new instances" },
-  { key: "tailscaleAuthKey", path: perRollout("replace", "none"), why: "a one-off key only first boot uses; a joined route keeps its node key" },
+  { key: "tailscaleOauthClientSecret", path: both("none"), why: "the client that creates keys for new instances; joined routes keep their node keys" },
   { key: "routeConfig", path: perRollout("replace", "push"), why: "lantern-box's config.json" },
 ];
 

@@ -13,7 +13,7 @@ export const NEWEST_IMAGE = "newest";
 export const DEFAULT_RELEASE_BASE_URL = "https://github.com/getlantern/lantern-box/releases/download";
 
 /** Config keys that hold secrets: read with requireSecret, never parsed here. */
-export const SECRET_KEYS = ["tailscaleAuthKey", "routeConfig"] as const;
+export const SECRET_KEYS = ["tailscaleOauthClientSecret", "routeConfig"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 // Values that reach a shell, an env file or YAML are matched strictly, never
@@ -25,6 +25,11 @@ const IPV4_CIDR = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\
 const INSTANCE_TYPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const OCID = /^ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+// Tailscale's own rule for an ACL tag (CheckTag in tailcfg/tailcfg.go, tailscale/tailscale):
+// `tag:`, then a letter, then letters, digits or dashes.
+const TAILSCALE_TAG = /^tag:[A-Za-z][A-Za-z0-9-]{0,62}$/;
+// An OAuth client's id as the admin console shows it (letters and digits); never a secret.
+const TAILSCALE_CLIENT_ID = /^[A-Za-z0-9]{4,64}$/;
 // Stock image ids as each provider spells them: a Linode public image slug, an
 // ECS image id (e.g. ubuntu_24_04_x64_20G_alibase_20250722.vhd), an OCI image OCID.
 const LINODE_IMAGE = /^linode\/[a-z0-9.]{1,40}$/;
@@ -38,6 +43,9 @@ const ALICLOUD_CUSTOM_IMAGE = /^m-[a-z0-9]{8,40}$/;
 const ALICLOUD_ZONE = /^[a-z0-9-]+[a-z]$/;
 
 export const MAX_ROUTES_PER_REGION_TRACK = 50;
+/** Bounds of `tailscale.keyExpirySeconds`: a first boot's few minutes, up to a week (a retried `pulumi up` after a weekend). */
+export const MIN_TAILSCALE_KEY_EXPIRY_SECONDS = 600;
+export const MAX_TAILSCALE_KEY_EXPIRY_SECONDS = 604800;
 
 const SSH_SOURCES = "the deploy runner's egress CIDRs (builds and hot-swaps connect from it) and the operators'";
 const ANYWHERE_REFUSED = `a /0 source (anywhere) is refused: list ${SSH_SOURCES}`;
@@ -49,12 +57,13 @@ export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
 /** What a secret's value must look like; returns the problem, if any. Never echoes the value. */
 export function secretProblem(key: SecretKey, value: string): string | undefined {
   switch (key) {
-    case "tailscaleAuthKey": {
+    case "tailscaleOauthClientSecret": {
       if (!/^[\x21-\x7e]{1,200}$/.test(value)) return "expected one printable token without spaces";
-      // Tailscale names a key's kind in its prefix (tailscale.com/kb/1277/key-prefixes): only a
-      // pre-authentication key (tskey-auth-) can be one-off; the others are standing credentials.
-      const kind = /^tskey-(api|client|scim|webhook)-/.exec(value)?.[1];
-      return kind ? `expected a one-off pre-authentication key (tskey-auth-...), not a tskey-${kind} credential` : undefined;
+      // Tailscale names a credential's kind in its prefix (tailscale.com/kb/1277/key-prefixes): the
+      // program creates each route's one-off key with an OAuth client (tskey-client-); an auth key
+      // cannot create keys, and an API access token expires and carries its user's every permission.
+      const kind = /^tskey-(auth|api|scim|webhook)-/.exec(value)?.[1];
+      return kind ? `expected an OAuth client secret (tskey-client-...) with the auth_keys scope, not a tskey-${kind} credential` : undefined;
     }
     case "routeConfig":
       return isJsonObject(value) ? undefined : "expected the lantern-box config.json text: a JSON object";
@@ -147,8 +156,23 @@ export const fleetConfigSchema = z.strictObject({
       .record(releaseTag, z.strictObject({ amd64: z.string().regex(SHA256).optional(), arm64: z.string().regex(SHA256).optional() }))
       .default({}),
     tracks: tracksSchema,
+    /**
+     * Tailscale: each route joins with its own one-off key, created by the program with an
+     * OAuth client (components/tailscale). The client id and tags are required before deploying
+     * (deployProblems); the client secret is the secret key tailscaleOauthClientSecret.
+     */
     tailscale: z
-      .strictObject({ loginServer: httpsUrl.default("https://controlplane.tailscale.com") })
+      .strictObject({
+        loginServer: httpsUrl.default("https://controlplane.tailscale.com"),
+        oauthClientId: z.string().regex(TAILSCALE_CLIENT_ID, "expected the OAuth client's id: 4 to 64 letters or digits").optional(),
+        /** Tags every route's key gives its node; the OAuth client must own them (tagOwners). */
+        tags: z
+          .array(z.string().regex(TAILSCALE_TAG, "expected a Tailscale tag: tag: then a letter, then letters, digits or dashes (e.g. tag:lantern-route)"))
+          .min(1, "expected at least one tag: a key made by an OAuth client must tag its nodes")
+          .optional(),
+        /** How long an unused key stays valid: it must outlast the wait from its creation to its instance's first boot. */
+        keyExpirySeconds: intLike(MIN_TAILSCALE_KEY_EXPIRY_SECONDS, MAX_TAILSCALE_KEY_EXPIRY_SECONDS).default(86400),
+      })
       .prefault({}),
     otel: z
       .strictObject({
@@ -394,6 +418,12 @@ export function deployProblems(cfg: FleetConfig): ConfigProblem[] {
   if (!cfg.ingress.sshSourceCidrs) {
     problems.push({ path: "ingress.sshSourceCidrs", message: `required: list ${SSH_SOURCES}; 0.0.0.0/0 is refused` });
   }
+  if (!cfg.tailscale.oauthClientId) {
+    problems.push({ path: "tailscale.oauthClientId", message: "required: the id of the OAuth client (auth_keys scope) that creates each route's one-off key" });
+  }
+  if (!cfg.tailscale.tags) {
+    problems.push({ path: "tailscale.tags", message: "required: at least one tag (e.g. tag:lantern-route) that the OAuth client owns" });
+  }
   const pins = cfg.image.stockImages;
   if (cfg.providers.linode && !pins.linode) {
     problems.push({ path: "image.stockImages.linode", message: `missing: the stock image Linode builders start from; ${PROPOSE_PINS}` });
@@ -464,6 +494,15 @@ export function routeImageOf(cfg: Pick<FleetConfig, "image">, route: Pick<Route,
 function required<T>(value: T | undefined, path: string): T {
   if (value === undefined) throw new ConfigError([{ path, message: "missing (deployProblems should have reported it)" }]);
   return value;
+}
+
+/** The OAuth client and tags that make each route's Tailscale key (loadStack checked them). */
+export function tailscaleKeyConfigOf(cfg: Pick<FleetConfig, "tailscale">): { oauthClientId: string; tags: readonly string[]; expirySeconds: number } {
+  return {
+    oauthClientId: required(cfg.tailscale.oauthClientId, "tailscale.oauthClientId"),
+    tags: required(cfg.tailscale.tags, "tailscale.tags"),
+    expirySeconds: cfg.tailscale.keyExpirySeconds,
+  };
 }
 
 export function sshSourceCidrsOf(cfg: Pick<FleetConfig, "ingress">): readonly string[] {

@@ -31,7 +31,7 @@ export interface UserDataInput {
   readonly stack: string;
   readonly config: Pick<FleetConfig, "releaseBaseUrl" | "releaseSoakSeconds" | "otel" | "tailscale" | "sshPublicKeys">;
   /** Secret values, plain here: the caller keeps the result a Pulumi secret. */
-  readonly secrets: { readonly tailscaleAuthKey: string; readonly routeConfig: string };
+  readonly secrets: { readonly routeConfig: string };
   readonly keys: RouteKeys;
 }
 
@@ -42,6 +42,8 @@ export interface RouteKeys {
   /** The instance's SSH host key, injected so connections can pin it. */
   readonly hostPrivateKey: string;
   readonly hostPublicKey: string;
+  /** The route's own one-off Tailscale auth key (components/tailscale), used once by first boot. */
+  readonly tailscaleAuthKey: string;
 }
 
 /** What the install script needs from the config besides the route. */
@@ -127,7 +129,7 @@ export function routeFiles(input: UserDataInput): Record<RouteFileName, string> 
 
 /** Renders the `#cloud-config` document for one route. */
 export function renderUserData(input: UserDataInput): string {
-  const { route, config, secrets } = input;
+  const { route, config } = input;
   const files = routeFiles(input);
   const version = route.releaseTag.slice(1);
   const document = {
@@ -148,7 +150,7 @@ export function renderUserData(input: UserDataInput): string {
       { path: OTEL_ENV_FILES[0], permissions: "0600", owner: "root:root", content: otelEnvFile(input, version) },
       { path: OTEL_ENV_FILES[1], permissions: "0600", owner: "root:root", content: collectorEnvFile(input, version) },
       { path: "/etc/lantern-box/config.json", permissions: "0600", owner: "root:root", content: files["config.json"] },
-      { path: TAILSCALE_AUTHKEY_PATH, permissions: "0600", owner: "root:root", content: secrets.tailscaleAuthKey },
+      { path: TAILSCALE_AUTHKEY_PATH, permissions: "0600", owner: "root:root", content: input.keys.tailscaleAuthKey },
       { path: INSTALL_SCRIPT_PATH, permissions: "0755", owner: "root:root", content: INSTALL_SCRIPT },
     ],
     // One shell script. The proxy install is the one step that must succeed

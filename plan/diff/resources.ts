@@ -87,6 +87,23 @@ function secretDigestChanges(old: PlanResource, neu: PlanResource, oldPlan: Plan
     .map((key) => [key, old.inputs[key], neu.inputs[key]]);
 }
 
+const TRIGGERED = {
+  effect: "replace",
+  note: "replace (replacementTrigger differs from the recorded one)",
+  source: "pulumi/pulumi:pkg/resource/deploy/step_generator.go",
+} as const;
+
+/**
+ * The engine's rule (shouldTriggerReplace in pkg/resource/deploy/step_generator.go,
+ * pulumi/pulumi): no trigger on either side never replaces; two triggers
+ * replace when they differ (a changed path under it says they do). A masked
+ * (secret) trigger is the same mask on both sides: the offline plan cannot
+ * tell, the real preview can.
+ */
+function triggerReplaces(old: unknown, neu: unknown): boolean {
+  return old !== undefined && old !== null && neu !== undefined && neu !== null;
+}
+
 function inputChange([path, o, n]: PathChange, neu: PlanResource, secretUserData: boolean): InputChange {
   const secret = isMasked(o) && isMasked(n) ? `${SECRET_NOTE}${secretUserData ? " (the decoded user-data differs)" : ""}` : "";
   const [shownOld, shownNew] = typeof o === "string" && typeof n === "string" ? firstDifferingLines(o, n) : [o, n];
@@ -110,9 +127,12 @@ export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan
     if (!raw.some(([p]) => p === secret[0])) raw.push(secret);
   }
   const changes = raw.map((c) => inputChange(c, neu, c[0] === userData?.[0]));
-  // Options never change the cloud by themselves, but a reviewer should see e.g. a dropped ignoreChanges.
+  // Options never change the cloud by themselves, but a reviewer should see e.g. a dropped ignoreChanges;
+  // the one exception is a changed replacementTrigger.
+  const triggered = triggerReplaces(old.options.replacementTrigger, neu.options.replacementTrigger);
   for (const [path, o, n] of changedPaths(old.options, neu.options)) {
-    changes.push({ path: `options.${path}`, old: show(o), new: show(n), effect: "none", note: "no update by itself" });
+    const replaces = triggered && /^replacementTrigger\b/.test(path);
+    changes.push({ path: `options.${path}`, old: show(o), new: show(n), ...(replaces ? TRIGGERED : { effect: "none", note: "no update by itself" }) });
   }
   const urnChanged = old.urn !== neu.urn;
   if (changes.length === 0 && !urnChanged) return undefined;

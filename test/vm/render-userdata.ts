@@ -16,8 +16,8 @@
  *                          the install script, then the payload
  * One process for every stack file: ts-node starts once.
  *
- * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY,
- * LANTERN_E2E_ROUTE_CONFIG; each LANTERN_E2E_PUSH_ROUTE_CONFIG_<C> is a
+ * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY, the
+ * route's one-off key the program would create; LANTERN_E2E_ROUTE_CONFIG; each LANTERN_E2E_PUSH_ROUTE_CONFIG_<C> is a
  * routeConfig to push, written as push-<c>). The keys the program would generate come from
  * <keys-dir> (default .cache/vm/keys), created with ssh-keygen when absent:
  * host_ed25519 (injected host key, to pin) and management_ed25519 (the
@@ -57,9 +57,13 @@ function keyPair(name: string): { privateKey: string; publicKey: string } {
 }
 const host = keyPair("host_ed25519");
 const management = keyPair("management_ed25519");
-const keys = { managementPublicKey: management.publicKey, hostPrivateKey: host.privateKey, hostPublicKey: host.publicKey };
-const secrets = {
+const keys = {
+  managementPublicKey: management.publicKey,
+  hostPrivateKey: host.privateKey,
+  hostPublicKey: host.publicKey,
   tailscaleAuthKey: process.env.LANTERN_E2E_TAILSCALE_AUTH_KEY ?? "tskey-auth-e2e",
+};
+const secrets = {
   routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
 
