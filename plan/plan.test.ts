@@ -153,7 +153,7 @@ describe("plan with invalid config", () => {
 
 describe("secrets", () => {
   it("never reads secret values from the stack file: encrypted values stay out of the plan", () => {
-    const config = { ...stackConfig("staging"), "lantern-fleet:tailscaleAuthKey": { secure: "v1:CIPHERTEXT-TS" }, "lantern-fleet:routeConfig": { secure: "v1:CIPHERTEXT-RC" } };
+    const config = { ...stackConfig("staging"), "lantern-fleet:tailscaleOauthClientSecret": { secure: "v1:CIPHERTEXT-TS" }, "lantern-fleet:routeConfig": { secure: "v1:CIPHERTEXT-RC" } };
     const result = planCli(["--stack", "staging", "--config-file", writeStackFile(config), "--json"]);
     assert.equal(result.status, 0, result.stderr);
     assert.ok(!result.stdout.includes("CIPHERTEXT"));
@@ -162,7 +162,7 @@ describe("secrets", () => {
   it("committed stack files hold no secret in clear", () => {
     for (const stack of ["staging", "prod"]) {
       const config = stackConfig(stack);
-      for (const key of ["tailscaleAuthKey", "routeConfig"]) {
+      for (const key of ["tailscaleOauthClientSecret", "routeConfig"]) {
         const value = config[`lantern-fleet:${key}`];
         assert.ok(value === undefined || (typeof value === "object" && value !== null && "secure" in value), `${stack}: ${key}`);
       }

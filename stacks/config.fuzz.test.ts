@@ -23,7 +23,7 @@ import { ConfigError, type FleetConfig, MAX_ROUTES_PER_REGION_TRACK, parseFleetC
 import { HTTPS_URL, RELEASE_TAG } from "./patterns";
 import { rawStackConfig } from "./stack";
 
-const SECRETS = { tailscaleAuthKey: "tskey-auth-fuzz", routeConfig: '{"inbounds":[]}' };
+const SECRETS = { routeConfig: '{"inbounds":[]}' };
 // Every value the program derives from config and puts in user-data or names.
 const CLEAN = /^[A-Za-z0-9._~:/-]+$/;
 

@@ -18,13 +18,13 @@ async function withConfig(config: Record<string, string>, secretKeys: string[]):
 
 describe("loadStack", () => {
   it("refuses to run without the secrets, naming each with the command that sets it", async () => {
-    const { [`${PROJECT}:tailscaleAuthKey`]: _t, [`${PROJECT}:routeConfig`]: _r, ...plain } = staging.config;
+    const { [`${PROJECT}:tailscaleOauthClientSecret`]: _t, [`${PROJECT}:routeConfig`]: _r, ...plain } = staging.config;
     await withConfig(plain, []);
     assert.throws(loadStack, (err: unknown) => {
       assert.ok(err instanceof StackConfigError);
       assert.ok(pulumi.RunError.isInstance(err), "a RunError prints without a stack trace");
-      assert.deepEqual(err.problems.map((p) => p.path), ["tailscaleAuthKey", "routeConfig"]);
-      assert.match(err.message, /pulumi config set --secret tailscaleAuthKey/);
+      assert.deepEqual(err.problems.map((p) => p.path), ["tailscaleOauthClientSecret", "routeConfig"]);
+      assert.match(err.message, /pulumi config set --secret tailscaleOauthClientSecret/);
       return true;
     });
   });
@@ -46,6 +46,25 @@ describe("loadStack", () => {
         "image.stockImages.oci.us-ashburn-1",
         "ingress.sshSourceCidrs",
       ]);
+      return true;
+    });
+  });
+
+  it("refuses to run without the Tailscale OAuth client id and tags, or with bad tags or expiry, naming the keys", async () => {
+    const { [`${PROJECT}:tailscale`]: _ts, ...rest } = staging.config;
+    await withConfig(rest, staging.secretKeys);
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      assert.deepEqual(err.problems.map((p) => p.path).sort(), ["tailscale.oauthClientId", "tailscale.tags"]);
+      return true;
+    });
+    const bad = { oauthClientId: "kClientCNTRL", tags: ["lantern-route", "tag:9lives", "tag:ok"], keyExpirySeconds: 59 };
+    await withConfig({ ...rest, [`${PROJECT}:tailscale`]: JSON.stringify(bad) }, staging.secretKeys);
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      assert.deepEqual(err.problems.map((p) => p.path), ["tailscale.tags.0", "tailscale.tags.1", "tailscale.keyExpirySeconds"]);
+      assert.match(err.message, /tailscale\.tags\.0: expected a Tailscale tag: tag: then a letter/);
+      assert.match(err.message, /tailscale\.keyExpirySeconds: .*600/);
       return true;
     });
   });
