@@ -74,13 +74,15 @@ export function mockId(type: string, name: string, inputs: Record<string, unknow
  * A TailnetKey's computed outputs, as the provider's schema lists them
  * (provider/cmd/pulumi-resource-tailscale/schema.json in pulumi/pulumi-tailscale:
  * key (secret), createdAt, expiresAt, invalid, userId, empty for keys made by an
- * OAuth client), stable per name. The key has an auth key's shape,
+ * OAuth client). Every input is RequiresReplace (resource_tailnet_key.go in
+ * tailscale/terraform-provider-tailscale), so other inputs are another key: the
+ * key id is stable per name and inputs. The key has an auth key's shape,
  * `tskey-auth-<key id>-<secret>` (tailscale.com/kb/1277/key-prefixes), and a
  * readable mark in place of its secret part, for the secrets audit.
  */
-function mockTailnetKey(name: string): Record<string, unknown> {
+function mockTailnetKey(name: string, inputs: unknown): Record<string, unknown> {
   return {
-    key: `tskey-auth-k${sha256Hex(name).slice(0, 12)}CNTRL-[mock tailscale key of ${name}]`,
+    key: `tskey-auth-k${sha256Hex(`${name}\0${JSON.stringify(inputs)}`).slice(0, 12)}CNTRL-[mock tailscale key of ${name}]`,
     createdAt: "2026-01-01T00:00:00Z",
     expiresAt: "2026-01-02T00:00:00Z",
     invalid: false,
@@ -102,7 +104,7 @@ export const mocks: pulumi.runtime.Mocks = {
       state.publicKeyOpenssh = `${algorithm} AAAAmock${sha256Hex(args.name).slice(0, 32)} ${args.name}`;
       state.privateKeyOpenssh = `[mock private key of ${args.name}]`;
     }
-    if (args.type === "tailscale:index/tailnetKey:TailnetKey") Object.assign(state, mockTailnetKey(args.name));
+    if (args.type === "tailscale:index/tailnetKey:TailnetKey") Object.assign(state, mockTailnetKey(args.name, args.inputs));
     return { id, state };
   },
   call(args) {

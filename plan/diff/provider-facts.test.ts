@@ -18,6 +18,7 @@ const LINODE = "linode:index/instance:Instance";
 const ALICLOUD = "alicloud:ecs/instance:Instance";
 const OCI = "oci:Core/instance:Instance";
 const REMOTE = "command:remote:Command";
+const TAILNET_KEY = "tailscale:index/tailnetKey:TailnetKey";
 
 const EXPECTED: readonly Expectation[] = [
   // linode/terraform-provider-linode v3.1.1 (what @pulumi/linode 5.1.1 bundles), linode/instance/schema_resource.go:
@@ -51,6 +52,14 @@ const EXPECTED: readonly Expectation[] = [
   [REMOTE, "triggers", ["v1"], ["v2"], "replace", /^replace/],
   [REMOTE, "stdin", "a", "b", "rerun", /^re-run \(runs `update`\)$/],
   [REMOTE, "environment", { A: "1" }, { A: "2" }, "rerun", /^re-run/],
+  // tailscale/terraform-provider-tailscale v0.29.2 (@pulumi/tailscale 0.29.1), tailscale/resource_tailnet_key.go:
+  // reusable, ephemeral, tags, preauthorized, expiry and description have RequiresReplace plan modifiers;
+  // recreate_if_invalid has none (Update only re-reads the key).
+  [TAILNET_KEY, "tags", ["tag:a"], ["tag:b"], "replace", /^replace \(provider: RequiresReplace/],
+  [TAILNET_KEY, "expiry", 86400, 3600, "replace", /^replace/],
+  [TAILNET_KEY, "preauthorized", false, true, "replace", /^replace/],
+  [TAILNET_KEY, "reusable", true, false, "replace", /^replace/],
+  [TAILNET_KEY, "recreateIfInvalid", "always", "never", "update", /^in place/],
 ];
 
 describe("provider facts, checked against the providers' sources", () => {

@@ -43,6 +43,8 @@ const LINODE_UPDATE = `${LINODE}:linode/instance/resource.go`;
 const ALICLOUD = "aliyun/terraform-provider-alicloud@v1.289.0:alicloud/resource_alicloud_instance.go";
 const OCI = "oracle/terraform-provider-oci@v8.23.0:internal/service/core/core_instance_resource.go";
 const COMMAND = "pulumi/pulumi-command@v1.2.1";
+// @pulumi/tailscale 0.29.1 bundles terraform-provider-tailscale v0.29.2 (provider/go.mod of pulumi/pulumi-tailscale).
+const TAILNET_KEY = "tailscale/terraform-provider-tailscale@v0.29.2:tailscale/resource_tailnet_key.go";
 const COMMAND_INPUTS = `${COMMAND}:provider/pkg/provider/common/inputs.go`;
 
 const forceNew = (input: string, source: string, field: string, note = "ForceNew"): InputFact => ({
@@ -132,6 +134,15 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
         source: OCI,
         evidence: 'updateOptionsViaWorkRequest: `HasChange("source_details.0.source_id")` -> UpdateInstanceSourceViaImageDetails',
       },
+    ],
+    otherwise: "update",
+  },
+  "tailscale:index/tailnetKey:TailnetKey": {
+    inputs: [
+      ...["reusable", "ephemeral", "tags", "preauthorized", "expiry", "description"].map(
+        (input): InputFact => ({ input, effect: "replace", note: "RequiresReplace: a new key", source: TAILNET_KEY, evidence: `\`${input}\`: PlanModifiers RequiresReplace()` }),
+      ),
+      { input: "recreateIfInvalid", effect: "update", note: "state only", source: TAILNET_KEY, evidence: "`recreate_if_invalid`: no plan modifier; read by ModifyPlan" },
     ],
     otherwise: "update",
   },

@@ -28,6 +28,20 @@ describe("resource verdicts", () => {
     assert.match(renderReport(diff), /`label` "v1" -> "v2": in place \(provider decides\)/);
   });
 
+  it("replaces a resource whose replacementTrigger differs, as the engine does, and never for a trigger added or removed", () => {
+    const key = (trigger?: unknown) => res("tailscale:index/tailnetKey:TailnetKey", "k", { reusable: false }, { options: trigger === undefined ? {} : { replacementTrigger: trigger } });
+    const verdict = (a?: unknown, b?: unknown) => diffPlans(plan([key(a)]), plan([key(b)])).resources[0];
+    const changed = verdict({ image: "base-1", userData: "d1" }, { image: "base-2", userData: "d1" });
+    assert.equal(changed?.action, "replace");
+    assert.deepEqual(changed?.changes.map((c) => [c.path, c.effect]), [["options.replacementTrigger.image", "replace"]]);
+    assert.match(changed?.changes[0]?.source ?? "", /step_generator\.go/);
+    // shouldTriggerReplace (pkg/resource/deploy/step_generator.go): a null on either side means "no trigger".
+    for (const [a, b] of [[undefined, { image: "base-1" }], [{ image: "base-1" }, undefined]]) {
+      assert.deepEqual(verdict(a, b)?.changes.map((c) => c.effect), ["none"]);
+    }
+    assert.equal(verdict({ image: "base-1" }, { image: "base-1" }), undefined);
+  });
+
   it("honours replaceOnChanges, ignoreChanges, deleteBeforeReplace and the provider facts", () => {
     const before = [
       res("alicloud:ecs/instance:Instance", "a", { instanceType: "t6", tags: { x: "1" } }, { options: { replaceOnChanges: ["*"], deleteBeforeReplace: true } }),
