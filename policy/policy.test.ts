@@ -99,6 +99,7 @@ for (const stack of ["staging", "prod"]) {
         "command:remote:CopyToRemote",
         "oci:Core/securityList:SecurityList",
         "oci:Core/subnet:Subnet",
+        "tailscale:index/tailnetKey:TailnetKey",
       ]) {
         assert.ok(types.has(type), type);
       }
@@ -120,6 +121,21 @@ describe("mutations of the staging plan, each caught by its rule", () => {
       assert.deepEqual(fired({ ...s, secretOutputs: [] }), ["route-userdata-is-secret"], provider);
       assert.deepEqual(fired({ ...s, secretOutputs: ["somethingElse"] }), ["route-userdata-is-secret"], provider);
     }
+  });
+
+  it("tailnet-keys-are-one-off: a reusable key, one recreated once used, untagged, or long-lived", () => {
+    const key = resource((r) => r.type === "tailscale:index/tailnetKey:TailnetKey");
+    assert.deepEqual(fired(key), []);
+    const edits: ((props: any) => void)[] = [
+      (p) => (p.reusable = true),
+      (p) => delete p.reusable,
+      (p) => (p.recreateIfInvalid = "always"),
+      (p) => delete p.recreateIfInvalid,
+      (p) => (p.tags = []),
+      (p) => delete p.expiry,
+      (p) => (p.expiry = 7776000),
+    ];
+    for (const edit of edits) assert.deepEqual(fired(withProps(key, edit)), ["tailnet-keys-are-one-off"], edit.toString());
   });
 
   it("route-userdata-pins-one-release: two install invocations", () => {

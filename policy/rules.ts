@@ -461,8 +461,38 @@ export const routeUserDataIsSecret: Rule = {
   },
 };
 
+export const TAILNET_KEY_TYPE = "tailscale:index/tailnetKey:TailnetKey";
+/** A week: the longest a route's unused key may stay valid. */
+const MAX_TAILNET_KEY_EXPIRY_SECONDS = 604800;
+
+/**
+ * A Tailscale key sits in a route's user-data for the instance's life, so it
+ * must be useless once used: single-use, never recreated by the provider
+ * once used (`recreateIfInvalid: "never"`, else the provider makes a new one
+ * whenever the used one reads back invalid: shouldRecreateIfInvalid in
+ * tailscale/resource_tailnet_key.go, tailscale/terraform-provider-tailscale),
+ * tagged, and short-lived (an unset expiry is Tailscale's 90 days).
+ */
+export const tailnetKeysAreOneOff: Rule = {
+  name: "tailnet-keys-are-one-off",
+  description: "Every Tailscale key is single-use, never recreated once used, tagged, and expires within a week.",
+  check(s) {
+    if (s.type !== TAILNET_KEY_TYPE) return [];
+    const { reusable, recreateIfInvalid, tags, expiry } = s.props;
+    const problems: string[] = [];
+    if (reusable !== false && reusable !== UNKNOWN) problems.push(`key ${s.name} is not single-use (reusable must be false)`);
+    if (recreateIfInvalid !== "never" && recreateIfInvalid !== UNKNOWN) problems.push(`key ${s.name} would be recreated once used (recreateIfInvalid must be "never")`);
+    if (tags !== UNKNOWN && (!Array.isArray(tags) || tags.length === 0)) problems.push(`key ${s.name} has no tags: its node would belong to the key's creator`);
+    if (expiry !== UNKNOWN && !(typeof expiry === "number" && expiry > 0 && expiry <= MAX_TAILNET_KEY_EXPIRY_SECONDS)) {
+      problems.push(`key ${s.name} must expire within ${MAX_TAILNET_KEY_EXPIRY_SECONDS} seconds`);
+    }
+    return problems;
+  },
+};
+
 export const RULES: readonly Rule[] = [
   routeUserDataIsSecret,
+  tailnetKeysAreOneOff,
   routeUserDataPinsOneRelease,
   noReleaseTagInImages,
   noCleartextRootPassword,
