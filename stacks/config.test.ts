@@ -11,6 +11,7 @@ import {
   secretProblem,
   sshSourceCidrsOf,
   stockImageOf,
+  tailscaleKeyConfigOf,
 } from "./config";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDTHlpOZpSeiM5yPfwRYVzzRJARhRua3es3vmSmBWPPN ops@lantern-fleet";
@@ -141,10 +142,40 @@ describe("parseFleetConfig", () => {
   });
 });
 
+describe("Tailscale keys (tailscale.*)", () => {
+  it("takes the OAuth client id, tags and expiry, with a day's expiry by default", () => {
+    const cfg = parseFleetConfig(withChange((r) => (r.tailscale = { oauthClientId: "kClient123CNTRL", tags: ["tag:lantern-route", "tag:Lantern-Staging-2"] })));
+    assert.deepEqual(tailscaleKeyConfigOf(cfg), { oauthClientId: "kClient123CNTRL", tags: ["tag:lantern-route", "tag:Lantern-Staging-2"], expirySeconds: 86400 });
+    const set = parseFleetConfig(withChange((r) => (r.tailscale = { keyExpirySeconds: "3600" })));
+    assert.equal(set.tailscale.keyExpirySeconds, 3600);
+  });
+
+  it("refuses tags Tailscale refuses, an empty tag list, an expiry out of bounds and a malformed client id, naming each key", () => {
+    const problems = problemsOf(
+      withChange((r) => (r.tailscale = { oauthClientId: "k client", tags: ["tag:", "tag:-x", "tag:a_b", "route", "tag:a;b"], keyExpirySeconds: 604801 })),
+    );
+    assert.deepEqual(problems.map((p) => p.path), [
+      "tailscale.oauthClientId",
+      "tailscale.tags.0",
+      "tailscale.tags.1",
+      "tailscale.tags.2",
+      "tailscale.tags.3",
+      "tailscale.tags.4",
+      "tailscale.keyExpirySeconds",
+    ]);
+    assert.match(problems[1]!.message, /expected a Tailscale tag/);
+    assert.deepEqual(problemsOf(withChange((r) => (r.tailscale = { tags: [] }))).map((p) => [p.path, p.message]), [
+      ["tailscale.tags", "expected at least one tag: a key made by an OAuth client must tag its nodes"],
+    ]);
+    assert.deepEqual(problemsOf(withChange((r) => (r.tailscale = { keyExpirySeconds: 599 }))).map((p) => p.path), ["tailscale.keyExpirySeconds"]);
+  });
+});
+
 describe("SSH sources and stock image pins (deployProblems)", () => {
   const deployable = () =>
     withChange((r) => {
       r.ingress = { sshSourceCidrs: ["203.0.113.0/28"] };
+      r.tailscale = { oauthClientId: "kClient123CNTRL", tags: ["tag:lantern-route"] };
       r.image.stockImages = { linode: "linode/ubuntu24.04", oci: { "us-ashburn-1": "ocid1.image.oc1.iad.aaaaaaaaexample" } };
       r.providers.alicloud = { rollout: "hotswap", zones: { "ap-southeast-1": "ap-southeast-1a" }, regions: { "ap-southeast-1": { stable: 1 } } };
       r.image.stockImages.alicloud = { "ap-southeast-1": "ubuntu_24_04_x64_20G_alibase_20250722.vhd" };
@@ -181,6 +212,8 @@ describe("SSH sources and stock image pins (deployProblems)", () => {
       "ingress.sshSourceCidrs",
       "providers.alicloud.zones.ap-southeast-1",
       "providers.alicloud.zones.eu-central-1",
+      "tailscale.oauthClientId",
+      "tailscale.tags",
     ]);
     assert.throws(() => stockImageOf(cfg, "oci", "eu-frankfurt-1"), /image\.stockImages\.oci\.eu-frankfurt-1/);
   });
