@@ -20,7 +20,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
-import { alicloudZoneOf, buildRegionOf, type FleetConfig, type Route, stockImageOf } from "../../stacks/config";
+import { alicloudZoneOf, buildRegionOf, type FleetConfig, NEWEST_IMAGE, type Route, routeImageOf, stockImageOf } from "../../stacks/config";
 import { baseImageName, type ImageIdentity } from "../images/recipe";
 
 /** What a route's key is, from the validated config (stacks/config.ts tailscaleKeyConfigOf). */
@@ -51,7 +51,11 @@ export function tailnetKeyArgs(settings: TailnetKeySettings): tailscale.TailnetK
 
 /** What replaces a route's instance, other than its key: the key is replaced with the same values. */
 export interface InstanceIdentity {
-  /** The base image's name (components/images/recipe.ts baseImageName): a new name is a new image. */
+  /**
+   * The image the instance boots: its track's pinned id (config image.tracks), or for a track
+   * on `newest` the name of the base image this run builds (components/images/recipe.ts
+   * baseImageName): a new name is a new image.
+   */
   readonly image: string;
   /** The ECS zone (alicloud `availabilityZone` is ForceNew). */
   readonly zone?: string;
@@ -60,9 +64,10 @@ export interface InstanceIdentity {
 }
 
 /**
- * The instance identity of a route, from the config alone: the name of the
- * base image it boots (each provider's fleet builds it from the stock image
- * of its build region, or, on OCI, of the route's own region), its zone on
+ * The instance identity of a route, from the config alone: the image it
+ * boots (its track's pinned id, or the name of the newest base image, which
+ * each provider's fleet builds from the stock image of its build region, or,
+ * on OCI, of the route's own region; components/fleet.ts routeImage), its zone on
  * alicloud, and for a `replace` route the digest of its user-data without
  * the key. A `hotswap` route ignores user-data changes (instanceOptions), so
  * they do not count there.
@@ -74,8 +79,9 @@ export function instanceIdentity(
   userDataDigest: pulumi.Input<string>,
 ): pulumi.Output<InstanceIdentity> {
   const stockRegion = route.provider === "oci" ? route.region : buildRegionOf(config, route.provider);
+  const pinned = routeImageOf(config, route);
   const identity = {
-    image: baseImageName({ ...image, stockImage: stockImageOf(config, route.provider, stockRegion) }),
+    image: pinned === NEWEST_IMAGE ? baseImageName({ ...image, stockImage: stockImageOf(config, route.provider, stockRegion) }) : pinned,
     ...(route.provider === "alicloud" ? { zone: alicloudZoneOf(config, route.region) } : {}),
   };
   return route.rollout === "replace" ? pulumi.output(userDataDigest).apply((userData) => ({ ...identity, userData })) : pulumi.output(identity);
