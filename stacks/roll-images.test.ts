@@ -69,6 +69,7 @@ describe("image.tracks in config", () => {
           ...base,
           image: { caCertUrl: "https://a.example/ca.crt", stockImages: { linode: "linode/ubuntu24.04" }, tracks },
           ingress: { sshSourceCidrs: ["203.0.113.0/28"] },
+          tailscale: { oauthClientId: "kClient123CNTRL", tags: ["tag:lantern-route"] },
         }),
       ).map((p) => `${p.path}: ${p.message}`);
     assert.deepEqual(problems({ stable: "newest" }), []);
