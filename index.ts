@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { routeConfigFiles, routeUserData, userDataDigestWithoutTailscaleKey, userDataProblems } from "./components/cloud-init";
 import { alicloudFleet } from "./components/alicloud";
-import { type LaunchedFleet, type ProviderFleet, routeImage, trackImageIds } from "./components/fleet";
+import { type LaunchedFleet, type ProviderFleet, trackImageIds } from "./components/fleet";
 import { recipeHash } from "./components/images";
 import { linodeFleet } from "./components/linode";
 import { ociFleet } from "./components/oci";
@@ -77,7 +77,7 @@ const fleets = PROVIDERS.flatMap((provider): (LaunchedFleet & { provider: Provid
   return routesByRegion.size === 0 ? [] : [{ provider, ...FLEETS[provider]({ config, routesByRegion, launch: launches, image: imageArgs, shared }) }];
 });
 waves.assertComplete();
-const launched = fleets.flatMap((fleet) => fleet.routes.map((r) => ({ ...r, image: routeImage(config, fleet.images)(r.route) })));
+const launched = fleets.flatMap((fleet) => fleet.routes);
 
 // 4. Outputs: one entry per route (its name, provider, region, track,
 //    rollout, target and verified tag, wave, image and IP), per track the

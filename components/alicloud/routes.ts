@@ -17,13 +17,14 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
     super("lantern:fleet:AlicloudRegionRoutes", name, {}, opts);
     const child = { parent: this };
     this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
+      const image = args.imageOf(route);
       const instance = new alicloud.ecs.Instance(
         route.id,
         {
           instanceName: physicalName(`${args.stack}-${route.id}`, 128),
           hostName: route.id,
           instanceType: route.instanceType,
-          imageId: args.imageOf(route),
+          imageId: image,
           // The instance's zone is fixed at creation (availability_zone is ForceNew): a new
           // pinned zone replaces the instance together with its vSwitch.
           availabilityZone: args.network.zoneId,
@@ -40,7 +41,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
       );
       const ip = instance.publicIp;
       const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
-      return { route, ip, verifiedTag };
+      return { route, ip, verifiedTag, image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });
   }

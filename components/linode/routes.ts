@@ -38,12 +38,13 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      const image = args.imageOf(route);
       const instance = new linode.Instance(
         route.id,
         {
           region: args.region,
           type: route.instanceType,
-          image: args.imageOf(route),
+          image: image,
           // No label: Linode generates a unique one, so a replacement can exist beside the old VM.
           tags,
           firewallId: firewall.id.apply(Number),
@@ -58,7 +59,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
       );
       const ip = instance.ipAddress;
       const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
-      return { route, ip, verifiedTag };
+      return { route, ip, verifiedTag, image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });
   }

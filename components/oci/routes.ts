@@ -20,6 +20,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
     super("lantern:fleet:OciRegionRoutes", name, {}, opts);
     const child = { parent: this };
     this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
+      const image = args.imageOf(route);
       const instance = new oci.core.Instance(
         route.id,
         {
@@ -28,7 +29,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
           displayName: physicalName(`${args.stack}-${route.id}`, 255),
           shape: route.instanceType,
           shapeConfig: { ocpus: args.ocpus, memoryInGbs: args.memoryInGbs },
-          sourceDetails: { sourceType: "image", sourceId: args.imageOf(route) },
+          sourceDetails: { sourceType: "image", sourceId: image },
           createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId] },
           // Only user_data: `ssh_authorized_keys` would go to the image's default
           // user; operator keys reach the `lantern` user through user-data.
@@ -39,7 +40,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
       );
       const ip = instance.publicIp;
       const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
-      return { route, ip, verifiedTag };
+      return { route, ip, verifiedTag, image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });
   }

@@ -33,6 +33,8 @@ export interface LaunchedRoute {
   readonly ip: pulumi.Output<string>;
   /** The release verified on the route (see components/release). */
   readonly verifiedTag: pulumi.Output<string>;
+  /** The base image it boots (its track's pin or the newest build). */
+  readonly image: pulumi.Input<string>;
 }
 
 /** What a region's routes component registers as its outputs: per route its name, address and verified release. */
