@@ -9,7 +9,7 @@
 import "./stacks/node-version";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { routeConfigFiles, routeUserData, userDataDigestWithoutTailscaleKey, userDataProblems } from "./components/cloud-init";
+import { routeConfigFiles, routeUserData, userDataProblems } from "./components/cloud-init";
 import { alicloudFleet } from "./components/alicloud";
 import { type LaunchedFleet, type ProviderFleet, trackImageIds } from "./components/fleet";
 import { recipeHash } from "./components/images";
@@ -17,7 +17,7 @@ import { linodeFleet } from "./components/linode";
 import { ociFleet } from "./components/oci";
 import { releaseSkew as skewByTrack, WaveGate } from "./components/release";
 import type { RouteLaunch } from "./components/routes";
-import { instanceIdentity, routeTailnetKey, tailscaleProvider } from "./components/tailscale";
+import { tailscaleProvider } from "./components/tailscale";
 import { PROVIDERS, type ProviderName } from "./stacks/catalog";
 import { releaseWaves, type Route, routesOf, tailscaleKeyConfigOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
@@ -36,25 +36,26 @@ const builderKey = { publicKeyOpenssh: builderSshKey.publicKeyOpenssh, privateKe
 const imageArgs = (regions: readonly string[]) => ({ stack, recipe, rebuild: config.image.rebuild, parameters, regions, builderKey });
 
 // 3. Routes, per provider and region, each with user-data for its own tag,
-//    its own SSH host key (pinned by the release commands), its own one-off
-//    Tailscale key (replaced with its instance, made in its release wave) and
-//    the program's management key (their login); hot-swap routes also get
-//    their config pushed over SSH, rendered from the same inputs as the user-data.
+//    its own SSH host key (pinned by the commands run on it) and the
+//    program's management key (their login); hot-swap routes also get their
+//    config pushed over SSH, rendered from the same inputs as the user-data.
+//    Every new instance joins the tailnet over SSH with its own one-off key.
 const managementKey = new tls.PrivateKey("management-ssh-key", { algorithm: "ED25519" });
 const tailscaleKeys = tailscaleKeyConfigOf(config);
-const tailscale = tailscaleProvider(tailscaleKeys.oauthClientId, secrets.tailscaleOauthClientSecret);
+const tailnet = {
+  key: tailscaleKeys,
+  loginServer: config.tailscale.loginServer,
+  provider: tailscaleProvider(tailscaleKeys.oauthClientId, secrets.tailscaleOauthClientSecret),
+};
 function launches(routes: readonly Route[]): RouteLaunch[] {
   return routes.map((route) => {
     const hostKey = new tls.PrivateKey(`${route.id}-host-key`, { algorithm: "ED25519" });
-    const sshKeys = {
+    const keys = {
       managementPublicKey: managementKey.publicKeyOpenssh,
       hostPrivateKey: pulumi.secret(hostKey.privateKeyOpenssh),
       hostPublicKey: hostKey.publicKeyOpenssh,
     };
-    const base = { route, stack, config, secrets };
-    const identity = instanceIdentity(route, config, { stack, recipe, parameters, rebuild: config.image.rebuild }, userDataDigestWithoutTailscaleKey({ ...base, keys: sshKeys }));
-    const tailnetKey = routeTailnetKey(route, tailscaleKeys, identity, tailscale, waves.previous(route));
-    const inputs = { ...base, keys: { ...sshKeys, tailscaleAuthKey: tailnetKey.key } };
+    const inputs = { route, stack, config, secrets, keys };
     return { route, userData: routeUserData(inputs), configFiles: routeConfigFiles(inputs), hostPublicKey: hostKey.publicKeyOpenssh };
   });
 }
@@ -68,6 +69,7 @@ const shared = {
   ingress: config.ingress,
   release: { releaseBaseUrl: config.releaseBaseUrl, releaseSoakSeconds: config.releaseSoakSeconds },
   managementPrivateKey: pulumi.secret(managementKey.privateKeyOpenssh),
+  tailnet,
 };
 
 // Each provider's fleet (components/fleet.ts): its images, networks, regional providers and routes.

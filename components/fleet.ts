@@ -17,6 +17,7 @@ import type { BaseImageArgs, ImageIds } from "./images/types";
 import type { LaunchedRoute, RouteLaunch } from "./routes/types";
 import type { ReleaseSettings } from "./cloud-init/userdata";
 import type { WaveGate } from "./release/waves";
+import type { Tailnet } from "./tailscale";
 
 /** What every region's routes and network share. */
 export interface SharedRouteArgs {
@@ -27,6 +28,8 @@ export interface SharedRouteArgs {
   readonly release: ReleaseSettings;
   /** The program's management key (secret), for release commands over SSH. */
   readonly managementPrivateKey: pulumi.Input<string>;
+  /** How each new instance joins the tailnet. */
+  readonly tailnet: Tailnet;
 }
 
 export interface FleetArgs {

@@ -26,6 +26,7 @@
  */
 import type * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
+import { MANAGEMENT_USER } from "./cloud-init/userdata";
 
 /** The dial settings of every connection to a VM the program may just have created. */
 export const FRESH_VM_DIAL = { dialErrorLimit: 40, perDialTimeout: 10 } as const;
@@ -56,4 +57,18 @@ export interface SshEndpoint {
 /** The connection of a remote command or copy: pinned host key, fresh-VM dial budget. */
 export function sshConnection(endpoint: SshEndpoint): command.types.input.remote.ConnectionArgs {
   return { ...endpoint, ...FRESH_VM_DIAL };
+}
+
+/** A route as the program's commands reach it (releases, config pushes, the tailnet join). */
+export interface RouteEndpoint {
+  readonly host: pulumi.Input<string>;
+  /** The instance's own host key (injected by its user-data), pinned for the connection. */
+  readonly hostPublicKey: pulumi.Input<string>;
+  /** The program's management key (secret). */
+  readonly managementPrivateKey: pulumi.Input<string>;
+}
+
+/** The management user's connection to a route, pinned to the route's own host key. */
+export function routeConnection(route: RouteEndpoint): command.types.input.remote.ConnectionArgs {
+  return sshConnection({ host: route.host, user: MANAGEMENT_USER, privateKey: route.managementPrivateKey, hostKey: route.hostPublicKey });
 }

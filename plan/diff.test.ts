@@ -60,10 +60,11 @@ describe("plan diff on real plans", () => {
     assert.deepEqual(diff.routes.waves[0]?.tracks, ["canary"]);
     const report = renderReport(diff);
     assert.match(report, /^#### Release waves\n.*\n- wave 0: \d+ routes? \(canary\): /m);
-    // Replace routes (Linode in staging): a new instance, checked by <route>-verify; hot-swap routes: <route>-hotswap.
+    // Replace routes (Linode in staging): a new instance, which joins the tailnet and is checked by
+    // <route>-verify; hot-swap routes: <route>-hotswap.
     for (const m of diff.routes.moves) {
       const command = `${m.route}-${m.how === "replaced" ? "verify" : "hotswap"}`;
-      assert.deepEqual(m.commands, [command], m.route);
+      assert.deepEqual([...m.commands].sort(), m.how === "replaced" ? [`${m.route}-tailnet`, command] : [command], m.route);
       assert.match(report, new RegExp(`^- \`${m.route}\` \\(${m.track}, wave ${waveOf.get(m.route)}\\): .*\`${command}\` re-runs$`, "m"));
     }
   });

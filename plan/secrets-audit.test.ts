@@ -30,8 +30,9 @@ function strings(value: unknown, path = "$"): [string, string][] {
  * secret output), a remote command or copy whose SSH private key is not a
  * secret, a config push whose stdin (the route's files) is not a secret,
  * a route's Tailscale key whose `key` output is not declared secret (the
- * SDK declares it: additionalSecretOutputs ["key"]), the Tailscale provider
- * with its OAuth client secret in clear.
+ * SDK declares it: additionalSecretOutputs ["key"]) or a tailnet join whose
+ * stdin (that key) is not a secret, the Tailscale provider with its OAuth
+ * client secret in clear.
  */
 function secretLeaks(plan: Plan): string[] {
   const leaks: string[] = [];
@@ -44,6 +45,7 @@ function secretLeaks(plan: Plan): string[] {
     const connection = r.inputs.connection as Record<string, unknown> | undefined;
     if (r.type.startsWith("command:remote:") && connection?.privateKey !== MASK) leaks.push(`${r.name}: connection.privateKey is not a secret`);
     if (r.name.endsWith("-config") && r.inputs.stdin !== MASK) leaks.push(`${r.name}: stdin (the route's files) is not a secret`);
+    if (r.name.endsWith("-tailnet") && r.inputs.stdin !== MASK) leaks.push(`${r.name}: stdin (the route's Tailscale key) is not a secret`);
     if (r.type === TAILNET_KEY && !(r.options.additionalSecretOutputs as string[] | undefined)?.includes("key")) leaks.push(`${r.name}: key is not a secret output`);
     if (r.type === "pulumi:providers:tailscale" && r.inputs.oauthClientSecret !== MASK) leaks.push(`${r.name}: oauthClientSecret is not a secret input`);
   }
@@ -58,6 +60,7 @@ describe("secret inputs stay secrets in what the engine stores", () => {
     assert.ok(plan.resources.some((r) => r.name.endsWith("-config")));
     assert.ok(plan.resources.some((r) => r.type === "command:remote:CopyToRemote"));
     assert.ok(plan.resources.some((r) => r.type === TAILNET_KEY));
+    assert.ok(plan.resources.some((r) => r.name.endsWith("-tailnet")));
   });
 
   it("catches each secret made plain (mutations)", () => {
@@ -76,6 +79,7 @@ describe("secret inputs stay secrets in what the engine stores", () => {
       [mutate((r) => r.type === "command:remote:CopyToRemote", (r) => ((r.inputs.connection as Record<string, unknown>).privateKey = "k")), /connection\.privateKey/],
       [mutate((r) => r.name.endsWith("-config"), (r) => (r.inputs.stdin = "#!/bin/bash ...")), /stdin \(the route's files\)/],
       [mutate((r) => r.type === TAILNET_KEY, (r) => (r.options.additionalSecretOutputs = [])), /-tailscale-key: key is not a secret output/],
+      [mutate((r) => r.name.endsWith("-tailnet"), (r) => (r.inputs.stdin = "tskey-auth-x")), /-tailnet: stdin \(the route's Tailscale key\)/],
       [mutate((r) => r.type === "pulumi:providers:tailscale", (r) => (r.inputs.oauthClientSecret = "tskey-client-x")), /oauthClientSecret is not a secret input/],
     ];
     for (const [mutated, expected] of cases) assert.match(secretLeaks(mutated).join("\n"), expected);
@@ -111,12 +115,13 @@ for (const [stack, form] of CASES) {
         for (const mark of SECRET_MARKS) assert.doesNotMatch(value, mark, path);
       }
       // User-data carries them (masked placeholders, mock keys), and is secret in the inputs:
-      // each route's user-data its own Tailscale key and no other's; image builders' user-data
-      // carries only their host key.
+      // each route's user-data its own host key and no Tailscale key (each instance joins over
+      // SSH: components/tailscale); image builders' user-data carries only their host key.
       const routes = Object.entries(plan.userData).filter(([name]) => !name.endsWith("-builder"));
       assert.ok(routes.length > 0);
       for (const [name, u] of routes) {
-        assert.deepEqual(u.match(/\[mock tailscale key of [^\]]+\]/g), [`[mock tailscale key of ${name}-tailscale-key]`], name);
+        assert.deepEqual(u.match(/\[mock private key of [^\]]+\]/g), [`[mock private key of ${name}-host-key]`], name);
+        assert.doesNotMatch(u, /\[mock tailscale key/, name);
       }
       const builders = Object.entries(plan.userData).filter(([name]) => name.endsWith("-builder"));
       assert.ok(builders.length > 0 && builders.every(([name, u]) => u.includes(`[mock private key of ${name}-host-key]`)));

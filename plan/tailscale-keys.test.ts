@@ -1,20 +1,23 @@
 /**
- * Per-route Tailscale keys in real plans of the committed stacks: each route
- * has its own one-off key, made in its instance's release wave, carried by
- * its own user-data only; and every change that replaces a route's instance
- * replaces its key (the plan diff applies the engine's replacementTrigger
- * rule, plan/diff/resources.ts), planned as `--against` compares plans.
+ * Per-route Tailscale keys in real plans of the committed stacks: each new
+ * instance of a route gets its own one-off key, made after the instance and
+ * replaced with it, and joins the tailnet over SSH with that key on the join
+ * command's stdin; no user-data carries a key (a hot-swap route keeps its
+ * first user-data for every later instance). Every change that replaces a
+ * route's instance replaces its key and its join (the plan diff applies the
+ * engine's replaceWith rule, plan/diff/resources.ts), planned as `--against`
+ * compares plans.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { IMAGE_PROPERTY, INSTANCE_TYPES, type ProviderName } from "../stacks/catalog";
+import { INSTANCE_TYPES, type ProviderName } from "../stacks/catalog";
 import { diffPlans, type PlanDiff } from "./diff";
-import { mockId } from "./mocks";
-import type { Plan, PlanResource } from "./run";
+import { MASK, type Plan, type PlanResource } from "./run";
 import { inPool, planJsonAsync, type StackConfig, stackConfig, variantStackFile } from "./testing";
 
 const P = "lantern-fleet:";
 const TAILNET_KEY = "tailscale:index/tailnetKey:TailnetKey";
+const COMMAND = "command:remote:Command";
 interface RouteOutput {
   readonly name: string;
   readonly provider: ProviderName;
@@ -24,23 +27,8 @@ const routesOf = (plan: Plan) => plan.outputs.routes as RouteOutput[];
 const resource = (plan: Plan, type: string, name: string): PlanResource =>
   plan.resources.find((r) => r.type === type && r.name === name) ?? assert.fail(`${type} ${name} is in the plan`);
 const keyOf = (plan: Plan, route: string) => resource(plan, TAILNET_KEY, `${route}-tailscale-key`);
+const joinOf = (plan: Plan, route: string) => resource(plan, COMMAND, `${route}-tailnet`);
 const instanceOf = (plan: Plan, route: RouteOutput) => resource(plan, INSTANCE_TYPES[route.provider], route.name);
-
-/** The name (label) of each base image resource, found by the id the mocks give it. */
-const IMAGE_NAME_INPUT: Readonly<Record<string, string>> = {
-  "linode:index/image:Image": "label",
-  "alicloud:ecs/image:Image": "imageName",
-  "alicloud:ecs/imageCopy:ImageCopy": "imageName",
-  "oci:Core/image:Image": "displayName",
-};
-/** What the route's instance boots: the name of an image this plan builds, or the id its track pins. */
-function imageBooted(plan: Plan, route: RouteOutput): string {
-  const raw = instanceOf(plan, route).inputs[IMAGE_PROPERTY[route.provider]];
-  const id = route.provider === "oci" ? (raw as { sourceId: string }).sourceId : raw;
-  assert.equal(typeof id, "string", `${route.name} boots a known image id`);
-  const image = plan.resources.find((r) => r.type in IMAGE_NAME_INPUT && mockId(r.type, r.name, r.inputs) === id);
-  return image ? (image.inputs[IMAGE_NAME_INPUT[image.type]!] as string) : (id as string);
-}
 
 for (const stack of ["staging", "prod"]) {
   describe(`Tailscale keys: ${stack}`, () => {
@@ -68,21 +56,27 @@ for (const stack of ["staging", "prod"]) {
       }
     });
 
-    it("a key is made in its instance's release wave, not before the previous wave verified", async () => {
+    it("a key is made after its instance and replaced with it; the instance joins over SSH with that key on stdin", async () => {
       const plan = await planned;
       for (const route of routesOf(plan)) {
-        assert.deepEqual(keyOf(plan, route.name).options.dependsOn, instanceOf(plan, route).options.dependsOn, route.name);
+        const instance = instanceOf(plan, route).urn;
+        const key = keyOf(plan, route.name);
+        assert.deepEqual([key.options.dependsOn, key.options.replaceWith], [[instance], [instance]], route.name);
+        assert.equal(key.options.replacementTrigger, undefined, `${route.name}: no hand-made trigger`);
+        const join = joinOf(plan, route.name);
+        assert.deepEqual(join.options.replaceWith, [instance], route.name);
+        assert.equal(join.inputs.stdin, MASK, `${route.name}: the key travels as a secret`);
+        const up = new RegExp(`^sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://\\S+ --hostname=${route.name} --timeout=300s$`, "m");
+        assert.match(join.inputs.create as string, up, route.name);
       }
-      assert.ok(routesOf(plan).some((r) => (keyOf(plan, r.name).options.dependsOn as string[] | undefined)?.length), "some key waits for a wave");
     });
 
-    it("a key's replacement trigger names the image its instance boots (built or pinned; and, on replace routes, its user-data)", async () => {
+    it("no user-data carries a Tailscale key or joins the tailnet", async () => {
       const plan = await planned;
       for (const route of routesOf(plan)) {
-        const trigger = keyOf(plan, route.name).options.replacementTrigger as { image: string; zone?: string; userData?: string };
-        assert.equal(trigger.image, imageBooted(plan, route), route.name);
-        assert.equal(trigger.userData !== undefined, route.rollout === "replace", `${route.name}: user-data counts only where it replaces`);
-        assert.equal(trigger.zone !== undefined, route.provider === "alicloud", route.name);
+        const text = plan.userData[route.name] ?? assert.fail(`${route.name}: decoded user-data in the plan`);
+        assert.ok(text.startsWith("#cloud-config"), route.name);
+        assert.doesNotMatch(text, /tskey|tailscale/, route.name);
       }
     });
   });
@@ -99,16 +93,13 @@ const REPLACING: readonly { readonly what: string; readonly edit: (c: StackConfi
   { what: "the routes' config (replace routes' user-data)", edit: (c) => (c[`${P}routeConfig`] = { secure: "v1:bmV3" }), replaces: (r) => r.rollout === "replace" },
 ];
 const action = (d: PlanDiff, name: string) => d.resources.find((r) => r.name === name)?.action;
+const newTags = (c: StackConfig) => ((c[`${P}tailscale`] as { tags: string[] }).tags = ["tag:lantern-route-v2"]);
+const rebuild = (c: StackConfig) => ((c[`${P}image`] as Record<string, unknown>).rebuild = "2026-11-26");
 
-describe("a replaced instance gets a new key, and only then", () => {
-  const [base, ...variants] = inPool([undefined, ...REPLACING, "rebuild"] as const, 2, (change) =>
-    planJsonAsync([
-      "--stack",
-      "staging",
-      ...(change === undefined
-        ? []
-        : ["--config-file", variantStackFile("staging", change === "rebuild" ? (c) => ((c[`${P}image`] as Record<string, unknown>).rebuild = "2026-11-26") : change.edit)]),
-    ]),
+describe("a replaced instance gets a new key and joins again, and only then", () => {
+  const edits = [...REPLACING.map((c) => c.edit), rebuild, newTags];
+  const [base, ...variants] = inPool([undefined, ...edits], 2, (edit) =>
+    planJsonAsync(["--stack", "staging", ...(edit === undefined ? [] : ["--config-file", variantStackFile("staging", edit)])]),
   );
 
   for (const [i, { what, replaces }] of REPLACING.entries()) {
@@ -120,15 +111,30 @@ describe("a replaced instance gets a new key, and only then", () => {
       for (const route of routes) {
         assert.equal(action(d, route.name) === "replace", replaces(route), `${route.name}: instance replaced`);
         assert.equal(action(d, `${route.name}-tailscale-key`) === "replace", replaces(route), `${route.name}: key replaced with it`);
+        assert.equal(action(d, `${route.name}-tailnet`) === "replace", replaces(route), `${route.name}: joins again with the new key`);
       }
       const key = d.resources.find((r) => r.type === TAILNET_KEY && r.action === "replace");
-      assert.ok(key?.changes.some((c) => c.path.startsWith("options.replacementTrigger") && c.effect === "replace"), "replaced by its trigger");
+      assert.deepEqual(key?.notes.filter((n) => n.includes("replaceWith")), [`replaced with \`${key?.name.replace(/-tailscale-key$/, "")}\` (replaceWith)`]);
     });
   }
 
-  it("new base images (which the real preview shows replacing every instance) replace every key", async () => {
+  it("new base images (which the real preview shows replacing every instance) replace every key and join, hot-swap routes' too", async () => {
     const before = await base!;
     const d = diffPlans(before, await variants[REPLACING.length]!);
-    for (const route of routesOf(before)) assert.equal(action(d, `${route.name}-tailscale-key`), "replace", route.name);
+    assert.ok(routesOf(before).some((r) => r.rollout === "hotswap"));
+    for (const route of routesOf(before)) {
+      assert.equal(action(d, `${route.name}-tailscale-key`), "replace", route.name);
+      assert.equal(action(d, `${route.name}-tailnet`), "replace", route.name);
+    }
+  });
+
+  it("new key settings (tags) make new keys for the next instances: no instance is replaced and no route joins again", async () => {
+    const before = await base!;
+    const d = diffPlans(before, await variants[REPLACING.length + 1]!);
+    for (const route of routesOf(before)) {
+      assert.equal(action(d, route.name), undefined, `${route.name}: instance untouched`);
+      assert.equal(action(d, `${route.name}-tailscale-key`), "replace", `${route.name}: the key's tags are RequiresReplace`);
+      assert.equal(action(d, `${route.name}-tailnet`), "update", `${route.name}: only the join's stdin changed, its update does not join`);
+    }
   });
 });

@@ -2,7 +2,8 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { AlicloudNetwork } from "./network";
-import { rollOut, routeInstanceOptions } from "../release";
+import { routeInstanceOptions } from "../release";
+import { operateRoute } from "../routes/operate";
 import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "../routes/types";
 
 export interface AlicloudRegionRoutesArgs extends RegionRoutesArgs {
@@ -16,7 +17,8 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
   constructor(name: string, args: AlicloudRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:AlicloudRegionRoutes", name, {}, opts);
     const child = { parent: this };
-    this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
+    this.launched = args.routes.map((launch) => {
+      const { route, userData } = launch;
       const image = args.imageOf(route);
       const instance = new alicloud.ecs.Instance(
         route.id,
@@ -40,7 +42,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
         { ...child, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.publicIp;
-      const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
+      const verifiedTag = operateRoute(args, launch, ip, instance, this);
       return { route, ip, verifiedTag, image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });

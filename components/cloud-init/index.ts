@@ -1,9 +1,8 @@
 /**
  * User-data for routes: rendered from the validated config, encoded for the
- * route's provider, kept a Pulumi secret (it carries the auth key and the
- * route config).
+ * route's provider, kept a Pulumi secret (it carries the route's SSH host
+ * private key and the route config).
  */
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { type ConfigProblem, type FleetConfig, type Route, routesOf } from "../../stacks/config";
 import type { FleetSecrets } from "../../stacks/stack";
@@ -15,16 +14,12 @@ export { INSTALL_SCRIPT, renderUserData, ROUTE_FILES, type RouteFileName, type R
 
 type PlainSecrets = UserDataInput["secrets"];
 
-/**
- * Stand-ins a little larger than the generated keys, to check user-data sizes before the keys exist.
- * A Tailscale auth key is `tskey-auth-<key id>-<secret>` (tailscale.com/kb/1277/key-prefixes), under 100 characters.
- */
+/** Stand-ins a little larger than the generated keys, to check user-data sizes before the keys exist. */
 const KEY_LINE = "A".repeat(70);
 export const KEY_SIZE_STAND_INS: RouteKeys = {
   managementPublicKey: `ssh-ed25519 ${"A".repeat(100)}`,
   hostPublicKey: `ssh-ed25519 ${"A".repeat(100)}`,
   hostPrivateKey: ["-----BEGIN OPENSSH PRIVATE KEY-----", ...Array<string>(6).fill(KEY_LINE), "-----END OPENSSH PRIVATE KEY-----", ""].join("\n"),
-  tailscaleAuthKey: `tskey-auth-${"A".repeat(100)}`,
 };
 
 /** OCI counts every metadata key and value against one limit; routes send only user_data. */
@@ -49,26 +44,10 @@ export interface RouteInputs {
 /** Renders from the plain values of a route's inputs; the result stays a Pulumi secret. */
 function renderSecret<T>({ route, stack, config, secrets, keys }: RouteInputs, render: (input: UserDataInput) => T): pulumi.Output<pulumi.Unwrap<T>> {
   return pulumi
-    .all([secrets.routeConfig, keys.managementPublicKey, keys.hostPrivateKey, keys.hostPublicKey, keys.tailscaleAuthKey])
-    .apply(([routeConfig, managementPublicKey, hostPrivateKey, hostPublicKey, tailscaleAuthKey]) =>
-      pulumi.secret(render({ route, stack, config, secrets: { routeConfig }, keys: { managementPublicKey, hostPrivateKey, hostPublicKey, tailscaleAuthKey } })),
+    .all([secrets.routeConfig, keys.managementPublicKey, keys.hostPrivateKey, keys.hostPublicKey])
+    .apply(([routeConfig, managementPublicKey, hostPrivateKey, hostPublicKey]) =>
+      pulumi.secret(render({ route, stack, config, secrets: { routeConfig }, keys: { managementPublicKey, hostPrivateKey, hostPublicKey } })),
     );
-}
-
-/**
- * A digest of the route's user-data as it would be without its Tailscale key
- * (a fixed stand-in in its place): it changes exactly when the rest of the
- * user-data does, which replaces a `replace` route's instance, so its key is
- * replaced with it (components/tailscale replacementTrigger). Plain, not a
- * secret: a SHA-256 over text that holds the route's random host private
- * key reveals nothing of the secrets in it, and the engine compares it in
- * the clear (a secret would show every change as "[secret]" in a preview).
- */
-export function userDataDigestWithoutTailscaleKey(inputs: Omit<RouteInputs, "keys"> & { readonly keys: Omit<RouteInputs["keys"], "tailscaleAuthKey"> }): pulumi.Output<string> {
-  const digest = renderSecret({ ...inputs, keys: { ...inputs.keys, tailscaleAuthKey: KEY_SIZE_STAND_INS.tailscaleAuthKey } }, (input) =>
-    createHash("sha256").update(renderUserData(input)).digest("hex"),
-  );
-  return pulumi.unsecret(digest);
 }
 
 /** Base64 user-data for one route, as a secret Output. */

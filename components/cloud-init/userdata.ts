@@ -13,7 +13,6 @@ export const INSTALL_SCRIPT = readFileSync(path.join(__dirname, "install-lantern
 export const INSTALL_SCRIPT_PATH = "/usr/local/lib/lantern/install-lantern-box.sh";
 export const MANAGEMENT_USER = "lantern";
 
-const TAILSCALE_AUTHKEY_PATH = "/run/lantern/tailscale-authkey";
 const OTEL_ENV_FILES = ["/etc/lantern-box/otel.env", "/etc/otelcol-contrib/otelcol.env"] as const;
 
 /**
@@ -29,7 +28,7 @@ const LOG_TAG = "[lantern-firstboot]";
 export interface UserDataInput {
   readonly route: Route;
   readonly stack: string;
-  readonly config: Pick<FleetConfig, "releaseBaseUrl" | "releaseSoakSeconds" | "otel" | "tailscale" | "sshPublicKeys">;
+  readonly config: Pick<FleetConfig, "releaseBaseUrl" | "releaseSoakSeconds" | "otel" | "sshPublicKeys">;
   /** Secret values, plain here: the caller keeps the result a Pulumi secret. */
   readonly secrets: { readonly routeConfig: string };
   readonly keys: RouteKeys;
@@ -42,8 +41,6 @@ export interface RouteKeys {
   /** The instance's SSH host key, injected so connections can pin it. */
   readonly hostPrivateKey: string;
   readonly hostPublicKey: string;
-  /** The route's own one-off Tailscale auth key (components/tailscale), used once by first boot. */
-  readonly tailscaleAuthKey: string;
 }
 
 /** What the install script needs from the config besides the route. */
@@ -150,24 +147,20 @@ export function renderUserData(input: UserDataInput): string {
       { path: OTEL_ENV_FILES[0], permissions: "0600", owner: "root:root", content: otelEnvFile(input, version) },
       { path: OTEL_ENV_FILES[1], permissions: "0600", owner: "root:root", content: collectorEnvFile(input, version) },
       { path: "/etc/lantern-box/config.json", permissions: "0600", owner: "root:root", content: files["config.json"] },
-      { path: TAILSCALE_AUTHKEY_PATH, permissions: "0600", owner: "root:root", content: input.keys.tailscaleAuthKey },
       { path: INSTALL_SCRIPT_PATH, permissions: "0755", owner: "root:root", content: INSTALL_SCRIPT },
     ],
     // One shell script. The proxy install is the one step that must succeed
-    // (`set -e`: its failure stops here, cloud-init status error). Telemetry and
-    // Tailscale are side steps: the proxy does not depend on them, so their
-    // failure is logged and first boot still installs the release, then ends
-    // in status error naming them ("degraded").
+    // (`set -e`: its failure stops here, cloud-init status error). Telemetry is
+    // a side step: the proxy does not depend on it, so its failure is logged
+    // and first boot still installs the release, then ends in status error
+    // naming it ("degraded"). No Tailscale key is here: each new instance
+    // joins the tailnet over SSH (components/tailscale), as user-data is the
+    // one input a hot-swap route keeps from its first instance.
     runcmd: [
       "set -eu",
       'failed_side_steps=""',
       sideStep("instance-id", RECORD_INSTANCE_ID),
       sideStep("otel", "systemctl restart otelcol-contrib.service"),
-      sideStep(
-        "tailscale",
-        `tailscale up --auth-key=file:${TAILSCALE_AUTHKEY_PATH} --login-server=${config.tailscale.loginServer} --hostname=${route.id} --timeout=300s`,
-      ),
-      ["rm", "-f", TAILSCALE_AUTHKEY_PATH],
       step(`install tag=${route.releaseTag}`),
       ["env", ...installEnvironment(route, config), INSTALL_SCRIPT_PATH, "install", route.releaseTag],
       `if [ -n "$failed_side_steps" ]; then echo "${LOG_TAG} step=done outcome=degraded failed:$failed_side_steps" >&2; exit 1; fi`,

@@ -2,7 +2,8 @@ import * as linode from "@pulumi/linode";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import { ingressRules } from "../network/ingress";
-import { rollOut, routeInstanceOptions } from "../release";
+import { routeInstanceOptions } from "../release";
+import { operateRoute } from "../routes/operate";
 import type { FleetConfig } from "../../stacks/config";
 import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "../routes/types";
 
@@ -24,7 +25,8 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
       ports: rule.ports.join(","),
       ipv4s: [...rule.cidrs],
     }));
-    this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
+    this.launched = args.routes.map((launch) => {
+      const { route, userData } = launch;
       const tags = [args.stack, route.id];
       const firewall = new linode.Firewall(
         `${route.id}-firewall`,
@@ -58,7 +60,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
         { parent: this, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.ipAddress;
-      const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
+      const verifiedTag = operateRoute(args, launch, ip, instance, this);
       return { route, ip, verifiedTag, image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });

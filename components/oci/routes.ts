@@ -2,7 +2,8 @@ import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../naming";
 import type { OciNetwork } from "./network";
-import { rollOut, routeInstanceOptions } from "../release";
+import { routeInstanceOptions } from "../release";
+import { operateRoute } from "../routes/operate";
 import { type LaunchedRoute, type RegionRoutesArgs, routeOutputs } from "../routes/types";
 
 export interface OciRegionRoutesArgs extends RegionRoutesArgs {
@@ -19,7 +20,8 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
   constructor(name: string, args: OciRegionRoutesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lantern:fleet:OciRegionRoutes", name, {}, opts);
     const child = { parent: this };
-    this.launched = args.routes.map(({ route, userData, configFiles, hostPublicKey }) => {
+    this.launched = args.routes.map((launch) => {
+      const { route, userData } = launch;
       const image = args.imageOf(route);
       const instance = new oci.core.Instance(
         route.id,
@@ -39,7 +41,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
         { ...child, ...routeInstanceOptions(route, args.waves) },
       );
       const ip = instance.publicIp;
-      const verifiedTag = rollOut({ ...args, route, configFiles, host: ip, hostPublicKey }, instance, args.waves, this);
+      const verifiedTag = operateRoute(args, launch, ip, instance, this);
       return { route, ip, verifiedTag, image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });

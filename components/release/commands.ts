@@ -26,8 +26,8 @@ import {
   type RouteFileName,
 } from "../cloud-init/userdata";
 
-/** Bounded wait for first boot to have finished (successfully or not) before touching the release. */
-const WAIT_FOR_FIRST_BOOT =
+/** Bounded wait for first boot to have finished (successfully or not) before touching the route; needs `$log`. */
+export const WAIT_FOR_FIRST_BOOT =
   "timeout 900 sh -c 'until [ -f /var/lib/cloud/instance/boot-finished ]; do sleep 5; done' " +
   "|| { echo \"$log FAILED: step=wait: first boot did not finish within 15 minutes\" >&2; exit 1; }";
 

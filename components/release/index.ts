@@ -18,8 +18,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
-import { sshConnection } from "../ssh";
-import { INSTALL_SCRIPT, MANAGEMENT_USER, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
+import { type RouteEndpoint, routeConnection } from "../ssh";
+import { INSTALL_SCRIPT, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import type { WaveGate } from "./waves";
 
@@ -28,21 +28,11 @@ export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
 export { instanceOptions, routeInstanceOptions } from "./strategy";
 export { WaveGate } from "./waves";
 
-export interface RolloutArgs {
+export interface RolloutArgs extends RouteEndpoint {
   readonly route: Route;
   /** The route's files for a config push (hot-swap routes). */
   readonly configFiles: pulumi.Input<Record<RouteFileName, string>>;
   readonly release: ReleaseSettings;
-  readonly host: pulumi.Input<string>;
-  /** The instance's own host key (injected by user-data), pinned for the connection. */
-  readonly hostPublicKey: pulumi.Input<string>;
-  /** The program's management key (secret). */
-  readonly managementPrivateKey: pulumi.Input<string>;
-}
-
-/** The route as its release commands reach it: the management user, the pinned host key, a fresh VM's dial budget. */
-function connectionOf(args: RolloutArgs) {
-  return sshConnection({ host: args.host, user: MANAGEMENT_USER, privateKey: args.managementPrivateKey, hostKey: args.hostPublicKey });
 }
 
 /** The route's release command: `<route>-hotswap` or `<route>-verify`, per its rollout. */
@@ -52,7 +42,7 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
   const { create, update, stdin, triggers } = hotswap ? hotSwapCommand(route, release) : verifyCommand(route, release);
   return new command.remote.Command(
     `${route.id}-${hotswap ? "hotswap" : "verify"}`,
-    { connection: connectionOf(args), create, update, stdin, triggers },
+    { connection: routeConnection(args), create, update, stdin, triggers },
     opts,
   );
 }
@@ -65,7 +55,7 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
 export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
   const { create, update } = configPushCommand(args.route);
   const stdin = pulumi.secret(pulumi.output(args.configFiles).apply((files) => INSTALL_SCRIPT + configPayload(files)));
-  return new command.remote.Command(`${args.route.id}-config`, { connection: connectionOf(args), create, update, stdin }, opts);
+  return new command.remote.Command(`${args.route.id}-config`, { connection: routeConnection(args), create, update, stdin }, opts);
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 import type { ReleaseSettings, RouteFileName } from "../cloud-init/userdata";
 import type { WaveGate } from "../release/waves";
+import type { Tailnet } from "../tailscale";
 
 /** What every provider's region component needs to launch its routes. */
 export interface RegionRoutesArgs {
@@ -15,6 +16,8 @@ export interface RegionRoutesArgs {
   readonly managementPrivateKey: pulumi.Input<string>;
   /** Release waves: where each route's rollout waits (components/release/waves.ts). */
   readonly waves: WaveGate;
+  /** How each new instance joins the tailnet (components/tailscale). */
+  readonly tailnet: Tailnet;
   /** The base image a route boots (components/fleet.ts routeImage: its track's pin or the newest build). */
   readonly imageOf: (route: Route) => pulumi.Input<string>;
 }

@@ -1,8 +1,13 @@
 /**
- * Tailscale: each route joins the tailnet at first boot with its own one-off
- * auth key, created by the program (`<route>-tailscale-key`) through an
- * OAuth client, so the key in a route's user-data is useless once that
- * route has joined (or once it expires).
+ * Tailscale: each new instance of a route joins the tailnet over SSH
+ * (`<route>-tailnet`) with its own one-off auth key (`<route>-tailscale-key`),
+ * created by the program through an OAuth client just after the instance,
+ * and replaced with it. The key never enters user-data, which a hot-swap
+ * route keeps from its first instance (the engine reuses an ignored input's
+ * old value, replacements included) and which instance metadata serves for
+ * the life of the instance; it travels on the command's stdin and the
+ * tailscale CLI reads it from there, so it is never written to the route's
+ * disk.
  *
  * Resource and provider facts, from tailscale/terraform-provider-tailscale
  * v0.29.2 (bundled by @pulumi/tailscale 0.29.1: provider/go.mod of
@@ -15,13 +20,13 @@
  *   no longer finds it: Read sets invalid instead of dropping it, v0.29.2);
  *   ModifyPlan replaces an invalid key only when shouldRecreateIfInvalid says
  *   so, and `recreate_if_invalid = "never"` makes that always false. Without
- *   it, a used key would be recreated on the next `up`, changing every
- *   route's user-data and so replacing every `replace` route.
+ *   it, every used key would be recreated on the next `up`.
  */
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
-import { alicloudZoneOf, buildRegionOf, type FleetConfig, NEWEST_IMAGE, type Route, routeImageOf, stockImageOf } from "../../stacks/config";
-import { baseImageName, type ImageIdentity } from "../images/recipe";
+import type { Route } from "../../stacks/config";
+import { WAIT_FOR_FIRST_BOOT } from "../release/commands";
 
 /** What a route's key is, from the validated config (stacks/config.ts tailscaleKeyConfigOf). */
 export interface TailnetKeySettings {
@@ -49,66 +54,80 @@ export function tailnetKeyArgs(settings: TailnetKeySettings): tailscale.TailnetK
   };
 }
 
-/** What replaces a route's instance, other than its key: the key is replaced with the same values. */
-export interface InstanceIdentity {
-  /**
-   * The image the instance boots: its track's pinned id (config image.tracks), or for a track
-   * on `newest` the name of the base image this run builds (components/images/recipe.ts
-   * baseImageName): a new name is a new image.
-   */
-  readonly image: string;
-  /** The ECS zone (alicloud `availabilityZone` is ForceNew). */
-  readonly zone?: string;
-  /** `replace` routes: a digest of the user-data without the key (its change replaces the instance). */
-  readonly userData?: string;
+/** What every route's join needs: the key settings, the control server, the OAuth-client provider. */
+export interface Tailnet {
+  readonly key: TailnetKeySettings;
+  /** Validated https URL (stacks/config.ts `tailscale.loginServer`). */
+  readonly loginServer: string;
+  readonly provider: tailscale.Provider;
+}
+
+/** The texts `<route>-tailnet` runs over SSH: `create` joins; `update` (a new key, the same instance) does not. */
+export interface TailnetJoinCommand {
+  readonly create: string;
+  readonly update: string;
 }
 
 /**
- * The instance identity of a route, from the config alone: the image it
- * boots (its track's pinned id, or the name of the newest base image, which
- * each provider's fleet builds from the stock image of its build region, or,
- * on OCI, of the route's own region; components/fleet.ts routeImage), its zone on
- * alicloud, and for a `replace` route the digest of its user-data without
- * the key. A `hotswap` route ignores user-data changes (instanceOptions), so
- * they do not count there.
+ * `create` waits for first boot to finish (tailscaled runs from the image),
+ * then `tailscale up` reads the key from stdin: `--auth-key=file:<path>` is
+ * read with os.ReadFile (resolveValueFromFile in cmd/tailscale/cli/up.go,
+ * tailscale/tailscale), and `/dev/stdin` is the command's stdin through
+ * sudo. Every value here was validated by the config schema (route ids,
+ * the https login server), so nothing needs quoting.
+ *
+ * `update` runs when the key is replaced while the instance stays (its tags
+ * or expiry changed): the node joined when its instance was new and keeps
+ * its node key, so it only says so; the new key is used by the next new
+ * instance (stacks/change-paths.ts).
  */
-export function instanceIdentity(
-  route: Route,
-  config: FleetConfig,
-  image: Omit<ImageIdentity, "stockImage">,
-  userDataDigest: pulumi.Input<string>,
-): pulumi.Output<InstanceIdentity> {
-  const stockRegion = route.provider === "oci" ? route.region : buildRegionOf(config, route.provider);
-  const pinned = routeImageOf(config, route);
-  const identity = {
-    image: pinned === NEWEST_IMAGE ? baseImageName({ ...image, stockImage: stockImageOf(config, route.provider, stockRegion) }) : pinned,
-    ...(route.provider === "alicloud" ? { zone: alicloudZoneOf(config, route.region) } : {}),
+export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJoinCommand {
+  const log = `log='[lantern-tailnet]'`;
+  return {
+    create: [
+      "set -eu",
+      log,
+      WAIT_FOR_FIRST_BOOT,
+      `echo "$log route=${route.id} joining the tailnet at ${loginServer}" >&2`,
+      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --timeout=300s`,
+      `echo "$log route=${route.id} joined" >&2`,
+    ].join("\n"),
+    update: [
+      "set -eu",
+      log,
+      `echo "$log route=${route.id} joined when its instance was new; a new key is used by the next new instance" >&2`,
+    ].join("\n"),
   };
-  return route.rollout === "replace" ? pulumi.output(userDataDigest).apply((userData) => ({ ...identity, userData })) : pulumi.output(identity);
 }
 
 /**
- * Declares `<route>-tailscale-key`. The key feeds the user-data, so it is
- * created before the instance and cannot name it in `replaceWith` (a cycle);
- * instead its `replacementTrigger` is the instance's own replace-causing
- * inputs: the engine replaces a resource whose trigger differs from the
- * recorded one (shouldTriggerReplace in pkg/resource/deploy/step_generator.go,
- * pulumi/pulumi), so a replaced instance boots with a new, unused key.
- * `after` is the instance's own place in the release waves, so a key is made
- * just before its instance, not at the start of a long `pulumi up`.
+ * Declares the route's key and its join, after the instance and replaced
+ * with it (`replaceWith`: the engine replaces a resource when one it names
+ * is replaced, pkg/resource/deploy/step_generator.go in pulumi/pulumi), so
+ * every new instance, whatever replaced it, joins with a new, unused key
+ * made moments before. The key is its command's stdin: a Pulumi secret
+ * (the provider's `key` output is Sensitive), never in a command text.
  */
-export function routeTailnetKey(
+export function joinTailnet(
   route: Route,
-  settings: TailnetKeySettings,
-  identity: pulumi.Input<InstanceIdentity>,
-  provider: tailscale.Provider,
-  after: pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
-): tailscale.TailnetKey {
-  return new tailscale.TailnetKey(`${route.id}-tailscale-key`, tailnetKeyArgs(settings), {
-    provider,
-    replacementTrigger: identity,
-    dependsOn: after,
+  tailnet: Tailnet,
+  connection: command.types.input.remote.ConnectionArgs,
+  instance: pulumi.CustomResource,
+  parent: pulumi.Resource,
+): command.remote.Command {
+  const key = new tailscale.TailnetKey(`${route.id}-tailscale-key`, tailnetKeyArgs(tailnet.key), {
+    provider: tailnet.provider,
+    parent,
+    dependsOn: [instance],
+    replaceWith: [instance],
   });
+  const { create, update } = tailnetJoinCommand(route, tailnet.loginServer);
+  return new command.remote.Command(
+    `${route.id}-tailnet`,
+    { connection, create, update, stdin: pulumi.secret(key.key) },
+    // Its inputs order it after both: the host is the instance's address, stdin the key.
+    { parent, replaceWith: [instance] },
+  );
 }
 
 /**

@@ -1,16 +1,14 @@
-/** A route key's arguments and the instance identity that replaces it, from the config alone. */
+/** A route key's arguments and the texts of its join over SSH. */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import * as pulumi from "@pulumi/pulumi";
 import { fleetConfigOfStackFile } from "../../plan/stack-file";
 import { routesOf } from "../../stacks/config";
-import { instanceIdentity, tailnetKeyArgs } from ".";
+import { tailnetJoinCommand, tailnetKeyArgs } from ".";
 
 const config = fleetConfigOfStackFile(readFileSync(path.join(__dirname, "..", "..", "Pulumi.staging.yaml"), "utf8"));
-const image = { stack: "staging", recipe: "r".repeat(64), parameters: { caCertUrl: "https://ca.example/c.crt", otlpEndpoint: "https://o.example:443" } };
-const valueOf = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
 
 describe("tailnetKeyArgs", () => {
   it("is single-use, pre-approved, not ephemeral, never recreated once used, with the configured tags and expiry", () => {
@@ -25,24 +23,27 @@ describe("tailnetKeyArgs", () => {
   });
 });
 
-describe("instanceIdentity", () => {
-  const route = (id: string) => routesOf(config).find((r) => r.id === id) ?? assert.fail(id);
+describe("tailnetJoinCommand", () => {
+  const route = routesOf(config)[0]!;
+  const { create, update } = tailnetJoinCommand(route, "https://controlplane.tailscale.com");
 
-  it("names the newest image's name, the zone on alicloud, and user-data only on replace routes", async () => {
-    const linode = await valueOf(instanceIdentity(route("linode-us-lax-stable-1"), config, image, "digest"));
-    assert.match(linode.image, /^lantern-staging-base-[0-9a-f]{8}$/);
-    assert.equal(linode.userData, "digest");
-    const alicloud = await valueOf(instanceIdentity(route("alicloud-ap-southeast-1-stable-1"), config, image, "digest"));
-    assert.deepEqual({ ...alicloud, image: "" }, { image: "", zone: "ap-southeast-1a" });
-    const rebuilt = await valueOf(instanceIdentity(route("linode-us-lax-stable-1"), config, { ...image, rebuild: "x" }, "digest"));
-    assert.notEqual(rebuilt.image, linode.image, "a rebuild is a new image");
+  it("joins once first boot is done, reading the key from stdin, with the route's hostname and the login server", () => {
+    const lines = create.split("\n");
+    const wait = lines.findIndex((l) => l.includes("/var/lib/cloud/instance/boot-finished"));
+    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --timeout=300s`);
+    assert.ok(wait >= 0 && up > wait, "waits for first boot, then joins");
+    assert.equal(lines[0], "set -eu");
   });
 
-  it("names a pinned track's image id, which a rebuild does not change", async () => {
-    const pinned = { ...config, image: { ...config.image, tracks: { ...config.image.tracks, stable: { linode: "private/123", alicloud: {}, oci: {} } } } };
-    for (const identity of [image, { ...image, rebuild: "x" }]) {
-      assert.equal((await valueOf(instanceIdentity(route("linode-us-lax-stable-1"), pinned, identity, "d"))).image, "private/123");
+  it("an update (a new key, the same instance) does not join again", () => {
+    assert.doesNotMatch(update, /tailscale up|stdin/);
+  });
+
+  it("passes shellcheck", () => {
+    for (const text of [create, update]) {
+      const result = spawnSync("shellcheck", ["--shell=bash", "-"], { input: text, encoding: "utf8" });
+      assert.equal(result.error, undefined, "shellcheck must be installed");
+      assert.equal(result.status, 0, result.stdout);
     }
-    assert.notEqual((await valueOf(instanceIdentity(route("linode-us-lax-canary-1"), pinned, image, "d"))).image, "private/123");
   });
 });

@@ -14,10 +14,13 @@
  *   <name>.push            the config push's text (create and update are one)
  *   <name>.push-<c>.stdin  its stdin with the route's files for pushed config <c>:
  *                          the install script, then the payload
+ *   <name>.tailnet         the tailnet join's create text (joins, the key on stdin)
+ *   <name>.tailnet-update  its update text (a new key, the same instance: no join)
+ *   <name>.tailnet.stdin   its stdin: the route's one-off Tailscale key
  * One process for every stack file: ts-node starts once.
  *
  * Secrets are test values from the environment (LANTERN_E2E_TAILSCALE_AUTH_KEY, the
- * route's one-off key the program would create; LANTERN_E2E_ROUTE_CONFIG; each LANTERN_E2E_PUSH_ROUTE_CONFIG_<C> is a
+ * instance's one-off key the program would create; LANTERN_E2E_ROUTE_CONFIG; each LANTERN_E2E_PUSH_ROUTE_CONFIG_<C> is a
  * routeConfig to push, written as push-<c>). The keys the program would generate come from
  * <keys-dir> (default .cache/vm/keys), created with ssh-keygen when absent:
  * host_ed25519 (injected host key, to pin) and management_ed25519 (the
@@ -30,6 +33,7 @@ import { parseArgs } from "node:util";
 import { INSTALL_SCRIPT, renderUserData } from "../../components/cloud-init";
 import { routeFiles } from "../../components/cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, verifyCommand } from "../../components/release";
+import { tailnetJoinCommand } from "../../components/tailscale";
 import { fleetConfigOfStackFile } from "../../plan/stack-file";
 import { routesOf } from "../../stacks/config";
 
@@ -61,8 +65,8 @@ const keys = {
   managementPublicKey: management.publicKey,
   hostPrivateKey: host.privateKey,
   hostPublicKey: host.publicKey,
-  tailscaleAuthKey: process.env.LANTERN_E2E_TAILSCALE_AUTH_KEY ?? "tskey-auth-e2e",
 };
+const tailscaleAuthKey = process.env.LANTERN_E2E_TAILSCALE_AUTH_KEY ?? "tskey-auth-e2e";
 const secrets = {
   routeConfig: process.env.LANTERN_E2E_ROUTE_CONFIG ?? '{"log":{"level":"info"},"inbounds":[],"outbounds":[]}',
 };
@@ -84,6 +88,7 @@ for (const configFile of configFiles) {
   if (verify.stdin !== hotswap.stdin) throw new Error("the hot-swap and verify commands send different stdin");
   const input = { route, stack: values.stack ?? "e2e", config, secrets, keys };
   const push = configPushCommand(route);
+  const join = tailnetJoinCommand(route, config.tailscale.loginServer);
   if (push.update !== push.create) throw new Error("the config push's create and update texts differ");
   const texts: Record<string, string> = {
     "user-data": renderUserData(input),
@@ -92,6 +97,9 @@ for (const configFile of configFiles) {
     verify: verify.create,
     stdin: hotswap.stdin,
     push: push.create,
+    tailnet: join.create,
+    "tailnet-update": join.update,
+    "tailnet.stdin": tailscaleAuthKey,
   };
   // What configPush (components/release) sends: the install script, then the route's files.
   for (const [name, routeConfig] of pushedConfigs) {

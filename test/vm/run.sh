@@ -211,14 +211,41 @@ test_first_boot() {
   check_eq "$vm: otelcol-contrib active" active "$(ssh_guest "$vm" systemctl is-active otelcol-contrib.service 2>&1)"
   check_eq "$vm: otelcol-contrib never restarted" 0 "$(ssh_guest "$vm" systemctl show -p NRestarts --value otelcol-contrib.service)"
   check_eq "$vm: tailscaled active" active "$(ssh_guest "$vm" systemctl is-active tailscaled.service 2>&1)"
-  check "$vm: tailscale up ran with the route's hostname" \
-    ssh_guest "$vm" grep -q -- "--hostname=$ROUTE_ID" /var/lib/tailscale-stub/up.args
-  check "$vm: tailscale auth key removed after use" ssh_guest "$vm" sudo test ! -e /run/lantern/tailscale-authkey
+  test_tailnet_join "$vm"
   check "$vm: the Lanternet (test) CA is trusted through the recipe" \
     ssh_guest "$vm" curl -fsS -o /dev/null "$GUEST_URL/ca/lanternet-ca.crt"
   check "$vm: root cannot log in over SSH" root_login_refused "$vm"
   check "$vm: the program's management key logs in as lantern" management_login "$vm"
   verify_route "$vm" "$FIRST_TAG"
+}
+
+# remote_tailnet <vm> <tailnet|tailnet-update> <log>: the program's tailnet
+# join (components/tailscale) as remote_release runs the release commands:
+# its text, its stdin (the instance's one-off key), the management key, the
+# route's host key pinned.
+remote_tailnet() {
+  local vm=$1 kind=$2 out=$3 known_hosts
+  known_hosts=$(pin_host_key "$vm")
+  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$vm" "$(cat "$RENDERED/$FIRST_TAG.$kind")" \
+    <"$RENDERED/$FIRST_TAG.tailnet.stdin" >>"$out" 2>&1
+}
+
+# test_tailnet_join <vm>: first boot does not touch Tailscale (no key in
+# user-data); the join brings the route up with the key from its stdin; its
+# update (a new key, the same instance) does not join again.
+test_tailnet_join() {
+  local vm=$1 out=$RUN_DIR/$1-tailnet.log ups
+  check "$vm: first boot ran no tailscale up" ssh_guest "$vm" sudo test ! -e /var/lib/tailscale-stub/up.args
+  check "$vm: the tailnet join succeeds" remote_tailnet "$vm" tailnet "$out"
+  ups=$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args)
+  check_eq "$vm: tailscale up ran once" 1 "$(grep -c . <<<"$ups")"
+  check "$vm: ... with the route's hostname and the login server" \
+    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID( |$)" <<<"$ups"
+  check_eq "$vm: tailscale up read the instance's key from the join's stdin" \
+    "$(printf '%s' "$LANTERN_E2E_TAILSCALE_AUTH_KEY" | sha256sum | cut -d' ' -f1)" \
+    "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.key-sha256)"
+  check "$vm: the join's update (a new key, the same instance) succeeds" remote_tailnet "$vm" tailnet-update "$out"
+  check_eq "$vm: ... and does not join again" 1 "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args | grep -c .)"
 }
 
 # Seconds between the user-data's install and done markers (journal of

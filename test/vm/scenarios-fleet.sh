@@ -272,7 +272,8 @@ test_metadata_unreachable() {
 
 # Run as root on the guest: which of first boot's secrets lantern-box's
 # mount namespace (InaccessiblePaths= of image/provision.sh's confine.conf)
-# can read, against root outside it. The secrets to look for
+# can read, against root outside it, and where the Tailscale key the join
+# read from its stdin rests (nowhere). The secrets to look for
 # (tailscale_key, host_key_line) are set by lines put before it: not as
 # arguments, which sudo would log to the journal.
 SECRETS_PROBE_SCRIPT=$(
@@ -295,6 +296,9 @@ search() { # [nsenter ...]: the files holding either secret, then " status=<grep
 }
 echo "root_hits=$(search)"
 echo "unit_hits=$(search nsenter -t "$pid" -m)"
+# Only the Tailscale key: the first search's hits name files, not which secret.
+host_key_line=$tailscale_key
+echo "root_tailscale_key_hits=$(search)"
 EOF
 )
 
@@ -312,8 +316,10 @@ test_secrets_unreadable() {
   done
   check_eq "$vm: lantern-box's namespace reads its own config.json (control)" \
     "file /etc/lantern-box/config.json root=yes unit=yes" "$(grep -F "file /etc/lantern-box/config.json " "$out")"
-  check "$vm: root finds the Tailscale key or the host key in cloud-init's copy of the user-data (control)" \
+  check "$vm: root finds the host key in cloud-init's copy of the user-data (control)" \
     grep -qE '^root_hits=.*/user-data\.txt.* status=[02]$' "$out"
+  check_eq "$vm: the Tailscale key the join read from stdin rests in no file, for root either (search finished)" \
+    "root_tailscale_key_hits= status=1" "$(grep '^root_tailscale_key_hits=' "$out")"
   check_eq "$vm: from lantern-box's namespace no file holds the Tailscale key or the host private key (search finished)" \
     "unit_hits= status=1" "$(grep '^unit_hits=' "$out")"
 }
