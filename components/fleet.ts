@@ -12,9 +12,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderName } from "../stacks/catalog";
-import { type FleetConfig, NEWEST_IMAGE, type Route, routeImageOf } from "../stacks/config";
+import { type FleetConfig, HELD_IMAGE, NEWEST_IMAGE, type Route, routeImageOf } from "../stacks/config";
 import type { BaseImageArgs, ImageIds } from "./images/types";
-import type { LaunchedRoute, RouteLaunch } from "./routes/types";
+import type { LaunchedRoute, RouteImage, RouteLaunch } from "./routes/types";
 import type { ReleaseSettings } from "./cloud-init/userdata";
 import type { WaveGate } from "./release/waves";
 import type { Tailnet } from "./tailscale";
@@ -54,13 +54,15 @@ export type ProviderFleet = (args: FleetArgs) => LaunchedFleet;
 
 /**
  * The image a route boots: its track's pinned id (config image.tracks), or
- * the image this run built for its region when the track follows `newest`.
+ * the image this run built for its region when the track is on `newest`
+ * (every route follows each new build) or `hold` (only new instances do).
  * A rebuild therefore moves only the routes of `newest` tracks.
  */
-export function routeImage(config: FleetConfig, built: ImageIds): (route: Route) => pulumi.Input<string> {
+export function routeImage(config: FleetConfig, built: ImageIds): (route: Route) => RouteImage {
   return (route) => {
     const image = routeImageOf(config, route);
-    return image === NEWEST_IMAGE ? imageFor(built, route.region) : image;
+    if (image === NEWEST_IMAGE || image === HELD_IMAGE) return { id: imageFor(built, route.region), held: image === HELD_IMAGE };
+    return { id: image, held: false };
   };
 }
 

@@ -29,6 +29,13 @@ interface RouteOutput {
 const obj = (c: StackConfig, key: string) => c[`${P}${key}`] as Record<string, any>;
 const provider = (c: StackConfig, name: string) => obj(c, "providers")[name] as Record<string, any>;
 
+/**
+ * Every plan here starts from staging with canary on `newest` and stable on
+ * `hold` (as committed), so a change that builds new images shows both:
+ * canary's routes move onto them, stable's stay.
+ */
+const CANARY_FOLLOWS_NEWEST = (c: StackConfig) => (obj(c, "image").tracks.canary = "newest");
+
 /** One change per key, each a plausible operator edit. */
 const MUTATIONS: Readonly<Record<string, Mutation>> = {
   releaseTag: { edit: (c) => (c[`${P}releaseTag`] = "v0.0.74") },
@@ -113,7 +120,7 @@ describe("each config key reaches running routes by its declared path", () => {
   // Every plan at once, two at a time (each is its own process).
   const keys = CHANGE_PATHS.map((p) => p.key);
   const [base, ...variants] = inPool([undefined, ...keys], 2, (key) =>
-    planJsonAsync(["--stack", "staging", ...(key ? ["--config-file", variantStackFile("staging", MUTATIONS[key]!.edit)] : [])]),
+    planJsonAsync(["--stack", "staging", "--config-file", variantStackFile("staging", (c) => (CANARY_FOLLOWS_NEWEST(c), key && MUTATIONS[key]!.edit(c)))]),
   );
 
   it("every declared key has a change to try, and nothing else does", () => {
@@ -139,9 +146,15 @@ describe("each config key reaches running routes by its declared path", () => {
       const routes = before.outputs.routes as RouteOutput[];
       const d = diffPlans(before, await variants[i]!);
       for (const route of routes) {
-        // Staging runs every track on newest: a key that rebuilds images moves every route onto them.
-        const expected = !affects(route) ? "none" : entry.rebuildsImages ? "images" : declared[route.rollout];
-        assert.equal(observed(d, route), expected, `${route.name} (${route.rollout})`);
+        // New images move the routes of canary (on newest here); stable (on hold) keeps its images.
+        const follows = route.track === "canary";
+        const path = declared[route.rollout];
+        const expected = !affects(route)
+          ? "none"
+          : entry.rebuildsImages
+            ? follows ? "images" : path
+            : path === "images" && !follows ? "none" : path;
+        assert.equal(observed(d, route), expected, `${route.name} (${route.rollout}, ${route.track})`);
       }
     });
   }

@@ -24,7 +24,8 @@ const variant = (edit: Parameters<typeof variantStackFile>[1]) =>
 const tagBump = variant((c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"));
 const canaryBump = variant((c) => ((c["lantern-fleet:tracks"] as any).canary = { releaseTag: "v0.0.74" }));
 // A recipe change and image.rebuild feed the same image-name hash; the rebuild label can be set from config.
-const imageRebuild = variant((c) => ((c["lantern-fleet:image"] as any).rebuild = "2026-11-25"));
+// New images, with both tracks rolled onto them (staging's tracks are on hold: a rebuild alone moves nothing).
+const imageRebuild = variant((c) => Object.assign(c["lantern-fleet:image"] as any, { rebuild: "2026-11-25", tracks: { canary: "newest", stable: "newest" } }));
 const newRegion = variant((c) => ((c["lantern-fleet:providers"] as any).linode.regions["fr-par"] = { stable: 1 }));
 
 const routesOf = (plan: Plan) => plan.outputs.routes as { name: string; track: string; releaseTag: string; wave: number }[];
@@ -69,7 +70,7 @@ describe("plan diff on real plans", () => {
     }
   });
 
-  it("a recipe change (image name) replaces the 3 images and moves the routes of tracks on newest (all of staging's) onto them", () => {
+  it("a recipe change (image name) replaces the 3 images and moves the routes of tracks on newest (here all of staging's) onto them", () => {
     const diff = diffPlans(base(), imageRebuild());
     const all = routesOf(base()).map((r) => r.name).sort();
     assert.equal(

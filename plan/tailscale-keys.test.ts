@@ -22,6 +22,7 @@ interface RouteOutput {
   readonly name: string;
   readonly provider: ProviderName;
   readonly rollout: "replace" | "hotswap";
+  readonly track: string;
 }
 const routesOf = (plan: Plan) => plan.outputs.routes as RouteOutput[];
 const resource = (plan: Plan, type: string, name: string): PlanResource =>
@@ -94,10 +95,15 @@ const REPLACING: readonly { readonly what: string; readonly edit: (c: StackConfi
 ];
 const action = (d: PlanDiff, name: string) => d.resources.find((r) => r.name === name)?.action;
 const newTags = (c: StackConfig) => ((c[`${P}tailscale`] as { tags: string[] }).tags = ["tag:lantern-route-v2"]);
-const rebuild = (c: StackConfig) => ((c[`${P}image`] as Record<string, unknown>).rebuild = "2026-11-26");
+/** New images, and canary rolled onto them (staging's tracks are on hold). */
+const rollCanary = (c: StackConfig) => {
+  const image = c[`${P}image`] as { rebuild?: string; tracks: Record<string, unknown> };
+  image.rebuild = "2026-11-26";
+  image.tracks.canary = "newest";
+};
 
 describe("a replaced instance gets a new key and joins again, and only then", () => {
-  const edits = [...REPLACING.map((c) => c.edit), rebuild, newTags];
+  const edits = [...REPLACING.map((c) => c.edit), rollCanary, newTags];
   const [base, ...variants] = inPool([undefined, ...edits], 2, (edit) =>
     planJsonAsync(["--stack", "staging", ...(edit === undefined ? [] : ["--config-file", variantStackFile("staging", edit)])]),
   );
@@ -118,13 +124,15 @@ describe("a replaced instance gets a new key and joins again, and only then", ()
     });
   }
 
-  it("new base images (which the real preview shows replacing every instance) replace every key and join, hot-swap routes' too", async () => {
+  it("a track rolled onto new images gets new keys and joins again; a held track does not", async () => {
     const before = await base!;
     const d = diffPlans(before, await variants[REPLACING.length]!);
-    assert.ok(routesOf(before).some((r) => r.rollout === "hotswap"));
+    const rolled = (r: RouteOutput) => r.track === "canary";
+    assert.ok(routesOf(before).some(rolled) && routesOf(before).some((r) => !rolled(r)));
     for (const route of routesOf(before)) {
-      assert.equal(action(d, `${route.name}-tailscale-key`), "replace", route.name);
-      assert.equal(action(d, `${route.name}-tailnet`), "replace", route.name);
+      assert.equal(action(d, route.name) === "replace", rolled(route), `${route.name}: instance`);
+      assert.equal(action(d, `${route.name}-tailscale-key`) === "replace", rolled(route), `${route.name}: key`);
+      assert.equal(action(d, `${route.name}-tailnet`) === "replace", rolled(route), `${route.name}: join`);
     }
   });
 

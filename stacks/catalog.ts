@@ -111,6 +111,9 @@ export const USER_DATA_INPUT: Readonly<Record<string, string>> = Object.fromEntr
   PROVIDERS.map((p) => [INSTANCE_TYPES[p], USER_DATA_PROPERTY[p]]),
 );
 
+/** The image input, keyed by instance resource type. */
+export const IMAGE_INPUT: Readonly<Record<string, string>> = Object.fromEntries(PROVIDERS.map((p) => [INSTANCE_TYPES[p], IMAGE_PROPERTY[p]]));
+
 /** The encoded user-data inside an instance's inputs (Linode nests it in `metadatas[0]`), if any. */
 export function encodedUserData(type: string, inputs: Readonly<Record<string, unknown>>): unknown {
   const property = USER_DATA_INPUT[type];

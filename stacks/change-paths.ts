@@ -21,8 +21,9 @@ import type { RolloutStrategy } from "./config";
  *   reboot; a move to another compartment);
  * - images: base images are rebuilt (the old ones stay in the cloud); the
  *   routes of tracks on `newest` are replaced onto the new ones, wave by
- *   wave (a new image replaces the instance on every provider); tracks
- *   pinned in image.tracks keep theirs until an operator rolls them.
+ *   wave (a new image replaces the instance on every provider); tracks on
+ *   `hold` or pinned in image.tracks keep theirs until an operator rolls
+ *   them (a held track's new routes boot the new images).
  */
 export type RoutePath = "replace" | "install" | "push" | "reverify" | "none" | "network" | "in-place" | "images";
 
@@ -30,7 +31,7 @@ export interface ChangePath {
   /** The config key as the README's config reference names it (placeholders in angle brackets). */
   readonly key: string;
   readonly path: Readonly<Record<RolloutStrategy, RoutePath>>;
-  /** Also a recipe parameter: new images, which move the routes of tracks on `newest` (path "images") instead. */
+  /** Also a recipe parameter: new images, which move the routes of tracks on `newest` (path "images") instead of `path`. */
   readonly rebuildsImages?: true;
   /** Why, for the reader of the README. */
   readonly why: string;
@@ -82,7 +83,7 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   {
     key: "image.tracks.<track>",
     path: both("replace"),
-    why: "rolls the track: its routes are replaced onto the images it names (or the newest), wave by wave",
+    why: "rolls the track: its routes are replaced onto the images it names (or the newest build), wave by wave; `hold` keeps the images they run",
   },
   { key: "image.stockImages.linode", path: both("images"), why: "the builder's starting image" },
   { key: "image.stockImages.alicloud.<buildRegion>", path: both("images"), why: "the builder's starting image" },
@@ -102,8 +103,8 @@ export function describePath({ path, rebuildsImages }: Pick<ChangePath, "path" |
     none: "new routes only",
     network: "network rules in place",
     "in-place": "in place by the provider",
-    images: "new images; routes of tracks on newest replaced onto them in waves, pinned tracks untouched",
+    images: "new images; routes of tracks on newest replaced onto them in waves, held and pinned tracks untouched",
   };
   const perRoute = path.replace === path.hotswap ? words[path.replace] : `replace routes: ${words[path.replace]}; hot-swap routes: ${words[path.hotswap]}`;
-  return rebuildsImages ? `new images: routes of tracks on newest replaced onto them in waves; on pinned tracks, ${perRoute}` : perRoute;
+  return rebuildsImages ? `new images: routes of tracks on newest replaced onto them in waves; on held and pinned tracks, ${perRoute}` : perRoute;
 }

@@ -9,6 +9,8 @@ import { HTTPS_URL, RELEASE_TAG } from "./patterns";
 
 /** A track whose routes follow every rebuilt base image. */
 export const NEWEST_IMAGE = "newest";
+/** A track whose running routes keep the image they run, while its new routes start from the newest build. */
+export const HELD_IMAGE = "hold";
 
 export const DEFAULT_RELEASE_BASE_URL = "https://github.com/getlantern/lantern-box/releases/download";
 
@@ -79,9 +81,14 @@ function isJsonObject(text: string): boolean {
   }
 }
 
-/** A track's base images: "newest", or one built image per provider (per region where ids differ). */
+/**
+ * A track's base images: "hold" (running routes keep theirs, new routes boot
+ * the newest build), "newest" (every route follows each new build), or one
+ * built image per provider (per region where ids differ).
+ */
 export const trackImage = z.union(
   [
+    z.literal(HELD_IMAGE),
     z.literal(NEWEST_IMAGE),
     z.strictObject({
       /** Linode private images are global (replicated to every route region). */
@@ -92,7 +99,7 @@ export const trackImage = z.union(
       oci: z.record(z.string(), z.string().regex(OCI_IMAGE_OCID, "expected an OCI image OCID (ocid1.image.oc1...)")).default({}),
     }),
   ],
-  { error: `expected "${NEWEST_IMAGE}" or the track's image ids per provider (pulumi stack output images)` },
+  { error: `expected "${HELD_IMAGE}", "${NEWEST_IMAGE}" or the track's image ids per provider (pulumi stack output images)` },
 );
 export type TrackImage = z.output<typeof trackImage>;
 
@@ -465,9 +472,9 @@ function trackImageProblems(cfg: FleetConfig): ConfigProblem[] {
     if (image === undefined) {
       problems.push({
         path: `image.tracks.${route.track}`,
-        message: `missing: the base images ${route.track} routes run: "${NEWEST_IMAGE}" or the ids \`pulumi stack output images\` printed (README "Rolling images")`,
+        message: `missing: the base images ${route.track} routes run: "${HELD_IMAGE}", "${NEWEST_IMAGE}" or the ids \`pulumi stack output images\` printed (README "Rolling images")`,
       });
-    } else if (image !== NEWEST_IMAGE && pinnedImageOf(image, route) === undefined) {
+    } else if (typeof image === "object" && pinnedImageOf(image, route) === undefined) {
       problems.push({ path, message: `missing: the ${route.provider} image ${route.track} routes in ${route.region} run` });
     }
   }
@@ -480,14 +487,14 @@ function imagePinPath(route: Pick<Route, "provider" | "region" | "track">): stri
   return route.provider === "linode" ? base : `${base}.${route.region}`;
 }
 
-function pinnedImageOf(image: Exclude<TrackImage, typeof NEWEST_IMAGE>, route: Pick<Route, "provider" | "region">): string | undefined {
+function pinnedImageOf(image: Exclude<TrackImage, string>, route: Pick<Route, "provider" | "region">): string | undefined {
   return route.provider === "linode" ? image.linode : image[route.provider][route.region];
 }
 
-/** The image a route boots: its track's pinned id, or `newest` (the current build's). */
+/** A route's track image: its pinned id, `hold` or `newest` (for both, a new instance boots the current build). */
 export function routeImageOf(cfg: Pick<FleetConfig, "image">, route: Pick<Route, "provider" | "region" | "track">): string {
   const image = required(cfg.image.tracks[route.track], `image.tracks.${route.track}`);
-  return image === NEWEST_IMAGE ? NEWEST_IMAGE : required(pinnedImageOf(image, route), imagePinPath(route));
+  return typeof image === "string" ? image : required(pinnedImageOf(image, route), imagePinPath(route));
 }
 
 /** Reads a value deployProblems() guarantees; a miss is a program error (loadStack checks first). */

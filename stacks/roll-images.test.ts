@@ -40,6 +40,7 @@ describe("rollCommands (npm run roll-images)", () => {
 
   it("refuses what is not a build's image ids, and names that cannot reach a shell as they are", () => {
     assert.throws(() => rollCommands("prod", "stable", "newest"), /not a set of built image ids \(it says newest\)/);
+    assert.throws(() => rollCommands("prod", "stable", "hold"), /not a set of built image ids \(it says hold\)/);
     assert.throws(() => rollCommands("prod", "stable", { linode: "linode/ubuntu24.04" }), /expected a Linode private image id/);
     assert.throws(() => rollCommands("prod", "stable", { oci: { "us-ashburn-1": "x'; rm -rf /" } }), /expected an OCI image OCID/);
     assert.throws(() => rollCommands("prod", "Stable", images), /--track: expected a track name/);
@@ -54,11 +55,12 @@ describe("image.tracks in config", () => {
     sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDTHlpOZpSeiM5yPfwRYVzzRJARhRua3es3vmSmBWPPN ops@x"],
     providers: { linode: { rollout: "hotswap", regions: { "us-lax": { stable: 1 } } } },
   };
-  it("accepts newest or ids, and names the key and the expectation otherwise", () => {
+  it("accepts hold, newest or ids, and names the key and the expectation otherwise", () => {
     assert.equal(parseFleetConfig({ ...base, image: { caCertUrl: "https://a.example/ca.crt", tracks: { stable: "newest" } } }).image.tracks.stable, "newest");
+    assert.equal(parseFleetConfig({ ...base, image: { caCertUrl: "https://a.example/ca.crt", tracks: { stable: "hold" } } }).image.tracks.stable, "hold");
     assert.throws(
       () => parseFleetConfig({ ...base, image: { caCertUrl: "https://a.example/ca.crt", tracks: { stable: "latest" } } }),
-      /image\.tracks\.stable: expected "newest" or the track's image ids per provider/,
+      /image\.tracks\.stable: expected "hold", "newest" or the track's image ids per provider/,
     );
   });
 

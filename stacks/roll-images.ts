@@ -5,15 +5,13 @@
  * schema, so what it prints is what the program accepts.
  */
 import { z } from "zod";
-import { NEWEST_IMAGE, TRACK_NAME, trackImage } from "./config";
+import { TRACK_NAME, trackImage } from "./config";
 
 /** The config path segments and value of each pin, in a stable order. */
 export function trackPins(track: string, images: unknown): [path: string, value: string][] {
   const parsed = trackImage.safeParse(images);
-  if (!parsed.success || parsed.data === NEWEST_IMAGE) {
-    const why = parsed.success ? "it says newest" : z.prettifyError(parsed.error);
-    throw new Error(`the stack output images is not a set of built image ids (${why})`);
-  }
+  if (!parsed.success) throw new Error(`the stack output images is not a set of built image ids (${z.prettifyError(parsed.error)})`);
+  if (typeof parsed.data === "string") throw new Error(`the stack output images is not a set of built image ids (it says ${parsed.data})`);
   const { linode, alicloud, oci } = parsed.data;
   const base = `image.tracks.${track}`;
   const perRegion = (provider: string, ids: Record<string, string>) =>
@@ -23,7 +21,7 @@ export function trackPins(track: string, images: unknown): [path: string, value:
   return [...(linode ? [[`${base}.linode`, linode] as [string, string]] : []), ...perRegion("alicloud", alicloud), ...perRegion("oci", oci)];
 }
 
-/** The commands that pin `track` of `stack` to `images`: the old pin (or `newest`) is removed first. */
+/** The commands that pin `track` of `stack` to `images`: the old pin (or `hold` / `newest`) is removed first. */
 export function rollCommands(stack: string, track: string, images: unknown): string[] {
   if (!TRACK_NAME.test(track)) throw new Error(`--track: expected a track name, got "${track}"`);
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(stack)) throw new Error(`--stack: expected a stack name, got "${stack}"`);

@@ -26,7 +26,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           instanceName: physicalName(`${args.stack}-${route.id}`, 128),
           hostName: route.id,
           instanceType: route.instanceType,
-          imageId: image,
+          imageId: image.id,
           // The instance's zone is fixed at creation (availability_zone is ForceNew): a new
           // pinned zone replaces the instance together with its vSwitch.
           availabilityZone: args.network.zoneId,
@@ -39,11 +39,12 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
           userData,
           tags: { stack: args.stack, route: route.id },
         },
-        { ...child, ...routeInstanceOptions(route, args.waves) },
+        { ...child, ...routeInstanceOptions(route, args.waves, image.held) },
       );
       const ip = instance.publicIp;
       const verifiedTag = operateRoute(args, launch, ip, instance, this);
-      return { route, ip, verifiedTag, image };
+      // What the instance boots, as it reports it: a held route keeps its own image.
+      return { route, ip, verifiedTag, image: instance.imageId };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });
   }

@@ -57,7 +57,7 @@ describe("base images (prod plan)", () => {
     assert.equal(regionsOf("oci").length, 36);
   });
 
-  it("every route boots its own provider's image for its region (prod runs every track on newest)", () => {
+  it("every route is declared with its own provider's image for its region (prod's held tracks start new routes on the newest build)", () => {
     const idOf = (r: PlanResource) => mockId(r.type, r.name, r.inputs);
     const linodeImage = ofType(prod, "linode:index/image:Image")[0]!;
     const linodeRoutes = ofType(prod, "linode:index/instance:Instance").filter((i) => !i.name.endsWith("-builder"));
@@ -273,7 +273,8 @@ describe("forcing a rebuild", () => {
     const imageNames = changes.filter((c) => /image:Image$/.test(c.type));
     assert.equal(imageNames.length, 3, "one image per provider in staging");
     const outside = changes.filter((c) => !/-base-|^linode-base|^alicloud-base/.test(c.name));
-    // Staging runs every track on newest (plan/image-rolls.test.ts: pinned tracks do not move).
+    // Every route's instance is declared with the new build; on held tracks (staging's) the instance
+    // ignores it, so no running route moves (plan/image-rolls.test.ts).
     assert.equal(outside.length, (staging.outputs.routes as unknown[]).length);
     for (const c of outside) assert.deepEqual(c.keys, [IMAGE_PROPERTY[c.type.split(":")[0] as ProviderName]], `${c.name}: only its image`);
   });

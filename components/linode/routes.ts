@@ -46,7 +46,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
         {
           region: args.region,
           type: route.instanceType,
-          image: image,
+          image: image.id,
           // No label: Linode generates a unique one, so a replacement can exist beside the old VM.
           tags,
           firewallId: firewall.id.apply(Number),
@@ -57,11 +57,12 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
           // the image refuses root and password logins.
           metadatas: [{ userData }],
         },
-        { parent: this, ...routeInstanceOptions(route, args.waves) },
+        { parent: this, ...routeInstanceOptions(route, args.waves, image.held) },
       );
       const ip = instance.ipAddress;
       const verifiedTag = operateRoute(args, launch, ip, instance, this);
-      return { route, ip, verifiedTag, image };
+      // What the instance boots, as it reports it: a held route keeps its own image.
+      return { route, ip, verifiedTag, image: instance.image };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });
   }

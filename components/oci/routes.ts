@@ -31,18 +31,19 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
           displayName: physicalName(`${args.stack}-${route.id}`, 255),
           shape: route.instanceType,
           shapeConfig: { ocpus: args.ocpus, memoryInGbs: args.memoryInGbs },
-          sourceDetails: { sourceType: "image", sourceId: image },
+          sourceDetails: { sourceType: "image", sourceId: image.id },
           createVnicDetails: { subnetId: args.network.subnetId, assignPublicIp: "true", nsgIds: [args.network.nsgId] },
           // Only user_data: `ssh_authorized_keys` would go to the image's default
           // user; operator keys reach the `lantern` user through user-data.
           metadata: { user_data: userData },
           freeformTags: { stack: args.stack, route: route.id },
         },
-        { ...child, ...routeInstanceOptions(route, args.waves) },
+        { ...child, ...routeInstanceOptions(route, args.waves, image.held) },
       );
       const ip = instance.publicIp;
       const verifiedTag = operateRoute(args, launch, ip, instance, this);
-      return { route, ip, verifiedTag, image };
+      // What the instance boots, as it reports it: a held route keeps its own image.
+      return { route, ip, verifiedTag, image: instance.sourceDetails.sourceId };
     });
     this.registerOutputs({ routes: routeOutputs(this.launched) });
   }

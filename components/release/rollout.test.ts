@@ -172,7 +172,11 @@ describe("tag bumps in plans", () => {
     ]);
     for (const change of changedResources(staging, bumped).filter((c) => c.type.endsWith("Instance"))) {
       const provider = change.type.split(":")[0] as keyof typeof USER_DATA_PROPERTY;
-      const expected = provider === "linode" ? { replaceOnChanges: ["metadatas", "image"] } : { ignoreChanges: [USER_DATA_PROPERTY[provider]] };
+      // Both tracks are on hold: every instance also ignores its image.
+      const expected =
+        provider === "linode"
+          ? { replaceOnChanges: ["metadatas", "image"], ignoreChanges: ["image"] }
+          : { ignoreChanges: [USER_DATA_PROPERTY[provider], IMAGE_PROPERTY[provider]] };
       for (const [option, value] of Object.entries(expected)) assert.deepEqual(change.options[option], value, change.name);
     }
   });
@@ -185,7 +189,11 @@ describe("tag bumps in plans", () => {
     assert.equal(commands.length, (prod.outputs.routes as unknown[]).length);
     assert.ok(commands.every((c) => c.keys.join() === "create,triggers,update" && c.name.endsWith("-hotswap")));
     assert.equal(instances.length, commands.length);
-    for (const i of instances) assert.deepEqual(i.options.ignoreChanges, i.keys, i.name);
+    for (const i of instances) {
+      const provider = i.type.split(":")[0] as keyof typeof USER_DATA_PROPERTY;
+      assert.deepEqual(i.keys, [USER_DATA_PROPERTY[provider]], i.name);
+      assert.deepEqual(i.options.ignoreChanges, [USER_DATA_PROPERTY[provider], IMAGE_PROPERTY[provider]], `${i.name}: ignores its user-data (hot-swap) and image (hold)`);
+    }
     assert.equal(changes.length, commands.length + instances.length, "nothing else changes");
   });
 

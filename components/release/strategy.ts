@@ -10,20 +10,25 @@
  *   new config instead.
  * - on every route, a new image replaces the instance (never a disk swapped
  *   in place, which would re-run nothing and keep the instance's commands
- *   from running again), so its release commands run again on it.
+ *   from running again), so its release commands run again on it; on a
+ *   track on `hold` a running instance ignores a new image (the engine keeps
+ *   the recorded one, replacements included: processIgnoreChanges in
+ *   pulumi/pulumi pkg/resource/deploy/step_generator.go), so only new
+ *   instances boot it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { RolloutStrategy, Route } from "../../stacks/config";
 import { IMAGE_PROPERTY, type ProviderName, USER_DATA_PROPERTY } from "../../stacks/catalog";
 import type { WaveGate } from "./waves";
 
-export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy): pulumi.CustomResourceOptions {
+export function instanceOptions(provider: ProviderName, strategy: RolloutStrategy, imageHeld = false): pulumi.CustomResourceOptions {
   const userData = USER_DATA_PROPERTY[provider];
   const image = IMAGE_PROPERTY[provider];
   // The user-data carries secrets: its stored output is a secret however the input was built.
   const secret = { additionalSecretOutputs: [userData] };
-  if (strategy === "hotswap") return { ignoreChanges: [userData], replaceOnChanges: [image], deleteBeforeReplace: false, ...secret };
-  return { replaceOnChanges: [userData, image], deleteBeforeReplace: false, ...secret };
+  const ignored = [...(strategy === "hotswap" ? [userData] : []), ...(imageHeld ? [image] : [])];
+  const replaceOn = strategy === "hotswap" ? [image] : [userData, image];
+  return { ...(ignored.length > 0 ? { ignoreChanges: ignored } : {}), replaceOnChanges: replaceOn, deleteBeforeReplace: false, ...secret };
 }
 
 /**
@@ -32,6 +37,6 @@ export function instanceOptions(provider: ProviderName, strategy: RolloutStrateg
  * routes, a new image on every route) moves wave by wave and stops at the
  * first wave that fails verification.
  */
-export function routeInstanceOptions(route: Route, waves: WaveGate): pulumi.CustomResourceOptions {
-  return { ...instanceOptions(route.provider, route.rollout), dependsOn: waves.previous(route) };
+export function routeInstanceOptions(route: Route, waves: WaveGate, imageHeld: boolean): pulumi.CustomResourceOptions {
+  return { ...instanceOptions(route.provider, route.rollout, imageHeld), dependsOn: waves.previous(route) };
 }

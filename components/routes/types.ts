@@ -4,6 +4,16 @@ import type { ReleaseSettings, RouteFileName } from "../cloud-init/userdata";
 import type { WaveGate } from "../release/waves";
 import type { Tailnet } from "../tailscale";
 
+/** The image a route's instance is declared with, and whether a running instance keeps its own. */
+export interface RouteImage {
+  readonly id: pulumi.Input<string>;
+  /**
+   * The track is on `hold`: a running instance keeps the image it runs (the
+   * instance ignores changes to its image), and only a new one boots `id`.
+   */
+  readonly held: boolean;
+}
+
 /** What every provider's region component needs to launch its routes. */
 export interface RegionRoutesArgs {
   readonly stack: string;
@@ -18,8 +28,8 @@ export interface RegionRoutesArgs {
   readonly waves: WaveGate;
   /** How each new instance joins the tailnet (components/tailscale). */
   readonly tailnet: Tailnet;
-  /** The base image a route boots (components/fleet.ts routeImage: its track's pin or the newest build). */
-  readonly imageOf: (route: Route) => pulumi.Input<string>;
+  /** The base image a route boots, and whether a running instance keeps its own (components/fleet.ts routeImage). */
+  readonly imageOf: (route: Route) => RouteImage;
 }
 
 export interface RouteLaunch {
@@ -36,8 +46,8 @@ export interface LaunchedRoute {
   readonly ip: pulumi.Output<string>;
   /** The release verified on the route (see components/release). */
   readonly verifiedTag: pulumi.Output<string>;
-  /** The base image it boots (its track's pin or the newest build). */
-  readonly image: pulumi.Input<string>;
+  /** The base image its instance boots, as the instance reports it (a held route keeps its own). */
+  readonly image: pulumi.Input<string | undefined>;
 }
 
 /** What a region's routes component registers as its outputs: per route its name, address and verified release. */

@@ -60,7 +60,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const kept = [...newRoutes.keys()].filter((n) => oldRoutes.has(n));
   const moves = tagMoves(oldRoutes, newRoutes, newPlan, byUrn);
   const pushes = configPushes(newRoutes, newPlan, byUrn).filter((p) => oldRoutes.has(p.route));
-  const reimaged = imageMoves(oldRoutes, newRoutes);
+  const reimaged = imageMoves(oldRoutes, newRoutes, oldPlan, newPlan, byUrn);
   const moving = [...new Set([...moves.map((m) => m.route), ...reimaged.map((m) => m.route), ...pushes.map((p) => p.route)])];
   return {
     stack: newPlan.stack,

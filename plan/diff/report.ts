@@ -89,7 +89,10 @@ function routeLines(d: PlanDiff): string[] {
   }
   if (d.routes.imageMoves.length) {
     out.push("", "#### Route images", "Each route below is replaced onto the image (a new instance, verified before the old one goes).");
-    for (const m of [...d.routes.imageMoves].sort(byWave)) out.push(`- \`${m.route}\` (${m.track}${wavePart(m.wave)}): ${m.from} -> ${m.to}`);
+    for (const m of [...d.routes.imageMoves].sort(byWave)) {
+      const from = m.from ?? "the image it runs (released from hold: in the stack's state; unless it runs this one already, which the preview shows)";
+      out.push(`- \`${m.route}\` (${m.track}${wavePart(m.wave)}): ${from} -> ${m.to}`);
+    }
   }
   if (d.routes.configPushes.length) {
     out.push("", "#### Config pushes");

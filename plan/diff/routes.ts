@@ -8,6 +8,7 @@
  * `routes[].wave`, 0 first; the commands' `options.dependsOn` when the plan
  * records it).
  */
+import { IMAGE_INPUT } from "../../stacks/catalog";
 import type { Plan, PlanResource } from "../run";
 import type { ResourceChange } from "./resources";
 import { isRecord, stringList } from "./values";
@@ -55,7 +56,8 @@ export interface RouteOutput {
 export interface ImageMove {
   readonly route: string;
   readonly track: string;
-  readonly from: string;
+  /** The image it runs; unknown (undefined) for a route released from `hold`, whose image is in the stack's state. */
+  readonly from?: string;
   readonly to: string;
   readonly wave?: number;
 }
@@ -177,11 +179,38 @@ export function wavesOf(names: readonly string[], routes: Map<string, RouteOutpu
     });
 }
 
-/** Routes in both plans whose base image differs. */
-export function imageMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>): ImageMove[] {
-  return [...newRoutes.values()].flatMap((route) => {
+/**
+ * The route's instance is replaced onto another image: its image input
+ * changes, and not as an ignored input. A route of a track on `hold`
+ * ignores a new image, through a replacement too (the engine keeps the
+ * recorded one), so it never moves: the plan's outputs show what a new
+ * instance would boot, the instance's ignored change says it is not one.
+ */
+function isReimaged(name: string, plan: Plan, changes: Changes): boolean {
+  const instance = instanceOf(name, plan);
+  const change = instance && changes.get(instance.urn);
+  const property = instance && IMAGE_INPUT[instance.type];
+  return change?.action === "replace" && change.changes.some((c) => c.path.split(/[.[]/)[0] === property && c.effect !== "ignored");
+}
+
+/** The instance ignores its image input: its track is on `hold`. */
+function holdsImage(instance: PlanResource | undefined): boolean {
+  const property = instance && IMAGE_INPUT[instance.type];
+  return property !== undefined && stringList(instance?.options.ignoreChanges).includes(property);
+}
+
+/**
+ * Routes in both plans that move onto another base image: replaced onto a
+ * changed image input, or released from `hold` (the image they run is in
+ * the stack's state, which an offline plan cannot read: they move onto the
+ * new plan's image unless they run it already, as the real preview shows).
+ */
+export function imageMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, oldPlan: Plan, newPlan: Plan, changes: Changes): ImageMove[] {
+  return [...newRoutes.values()].flatMap((route): ImageMove[] => {
     const from = oldRoutes.get(route.name)?.image;
-    if (from === undefined || route.image === undefined || from === route.image) return [];
-    return [{ route: route.name, track: route.track, from, to: route.image, ...(route.wave === undefined ? {} : { wave: route.wave }) }];
+    if (from === undefined || route.image === undefined) return [];
+    const where = { route: route.name, track: route.track, to: route.image, ...(route.wave === undefined ? {} : { wave: route.wave }) };
+    if (holdsImage(instanceOf(route.name, oldPlan)) && !holdsImage(instanceOf(route.name, newPlan))) return [where];
+    return from !== route.image && isReimaged(route.name, newPlan, changes) ? [{ ...where, from }] : [];
   });
 }
