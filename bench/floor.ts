@@ -14,6 +14,7 @@ import * as command from "@pulumi/command";
 import * as linode from "@pulumi/linode";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 
 /** The project's plan in numbers: its component resources, and per custom resource type how many and their inputs' mean bytes as the plan shows them (user-data decoded). */
@@ -36,8 +37,10 @@ const parentOf = (i: number): pulumi.ComponentResource | undefined => groups[i %
 
 const ociProviders = range(countOf("pulumi:providers:oci")).map((i) => new oci.Provider(`oci-${i}`, { region: `region-${i}` }));
 const alicloudProviders = range(countOf("pulumi:providers:alicloud")).map((i) => new alicloud.Provider(`alicloud-${i}`, { region: `region-${i}` }));
+const tailscaleProviders = range(countOf("pulumi:providers:tailscale")).map((i) => new tailscale.Provider(`tailscale-${i}`, { oauthClientId: `client-${i}` }));
 const ociOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i), provider: ociProviders[i % Math.max(1, ociProviders.length)] });
 const aliOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i), provider: alicloudProviders[i % Math.max(1, alicloudProviders.length)] });
+const tailscaleOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i), provider: tailscaleProviders[i % Math.max(1, tailscaleProviders.length)] });
 const opts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i) });
 
 const keys = range(countOf("tls:index/privateKey:PrivateKey")).map((i) => new tls.PrivateKey(`key-${i}`, { algorithm: "ED25519" }, opts(i)));
@@ -73,11 +76,13 @@ const DECLARE: Readonly<Record<string, Declare>> = {
     new linode.Firewall(`firewall-${i}`, { label: `fw-${i}`, inboundPolicy: "DROP", outboundPolicy: "ACCEPT", inbounds: [{ label: pad("linode:index/firewall:Firewall", 120), action: "ACCEPT", protocol: "TCP", ports: "443" }] }, opts(i)),
   "linode:index/instance:Instance": (i) =>
     new linode.Instance(`linode-instance-${i}`, { region: "us-east", type: "g6-nanode-1", metadatas: [{ userData: userData("linode:index/instance:Instance") }] }, opts(i)),
+  "tailscale:index/tailnetKey:TailnetKey": (i) =>
+    new tailscale.TailnetKey(`tailnet-key-${i}`, { reusable: false, description: pad("tailscale:index/tailnetKey:TailnetKey", 60) }, tailscaleOpts(i)),
   "linode:index/image:Image": (i) => new linode.Image(`linode-image-${i}`, { label: "base", description: pad("linode:index/image:Image", 40) }, opts(i)),
 };
 
 // Every custom type of the project's plan is declared (tls keys and providers above), or the floor is not comparable.
-const declaredAbove = new Set(["tls:index/privateKey:PrivateKey", "pulumi:providers:oci", "pulumi:providers:alicloud"]);
+const declaredAbove = new Set(["tls:index/privateKey:PrivateKey", "pulumi:providers:oci", "pulumi:providers:alicloud", "pulumi:providers:tailscale"]);
 for (const type of Object.keys(shape.types)) {
   if (declaredAbove.has(type)) continue;
   const declare = DECLARE[type];
