@@ -3,7 +3,9 @@
  * bare-SDK floor (bench/floor.ts: the same resource types, counts and input
  * sizes, the same runner and mocks, measured in the same run), and the
  * blast radius of a release-tag bump on prod. Numbers, not assertions.
- * BENCH_SIZES=10,100 picks the fleet sizes (routes).
+ * BENCH_SIZES=10,100 picks the fleet sizes (routes); BENCH_CPU_PROF=<dir>
+ * also profiles each plan; BENCH_PLANS_ONLY=1 skips the host load and
+ * the blast radius.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -34,11 +36,15 @@ function fleetOf(total: number): StackConfig {
   return config;
 }
 
+/** BENCH_CPU_PROF=<dir>: each plan also writes a V8 CPU profile there (`floor-*` / `project-*`; bench/profile-summary.ts reads them). */
+const cpuProfile = (program: string | undefined): string[] =>
+  process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF, "--cpu-prof-name", `${program ? "floor" : "project"}-${Date.now()}.cpuprofile`] : [];
+
 /** One plan in a fresh process (the Pulumi runtime is global), the way `npm run plan` loads it. */
 function measure(configFile: string, program?: string, env: Readonly<Record<string, string>> = {}): PlanCost {
   const result = spawnSync(
     process.execPath,
-    ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
+    ["--no-experimental-strip-types", ...cpuProfile(program), "--require", "ts-node/register/transpile-only", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
     { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   if (result.status !== 0) throw new Error(result.stderr);
@@ -84,18 +90,23 @@ function hostLoadMs(transpileOnly: boolean): number {
   if (result.status !== 0) throw new Error(result.stderr);
   return (JSON.parse(result.stdout) as { ms: number }).ms;
 }
-console.log("\nThe real engine's load: the Pulumi Node host up to the program's first resource (prod)\n");
-console.log("| ts-node as the CLI runs it by default (type check) | with PULUMI_NODEJS_TRANSPILE_ONLY=true (the workflows) |");
-console.log("|---|---|");
-console.log(`| ${(hostLoadMs(false) / 1000).toFixed(1)} s | ${(hostLoadMs(true) / 1000).toFixed(1)} s |`);
 
-const prod = planJson(["--stack", "prod"]);
-const bumped = planJson(["--stack", "prod", "--config-file", variantStackFile("prod", (c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"))]);
-const changes = changedResources(prod, bumped);
-const images = changes.filter((c) => /image/i.test(c.type));
-const regions = (prod.outputs.routes as { provider: string; region: string }[]).map((r) => `${r.provider} ${r.region}`);
-console.log("\nBlast radius of `pulumi config set releaseTag v0.0.74` on prod (hotswap everywhere)\n");
-console.log("| | this program | old model (image per provider-region) |");
-console.log("|---|---|---|");
-console.log(`| resources changed | ${changes.length} of ${prod.resources.length} (${changes.filter((c) => c.type === "command:remote:Command").length} hot-swap commands, ${changes.filter((c) => c.type.endsWith("Instance")).length} instances' ignored user-data) | every image and every route |`);
-console.log(`| images rebuilt | ${images.length} | ${new Set(regions).size} |`);
+/** The host load and the blast radius (BENCH_PLANS_ONLY=1 skips them, when only plan costs are compared). */
+function printExtras(): void {
+  console.log("\nThe real engine's load: the Pulumi Node host up to the program's first resource (prod)\n");
+  console.log("| ts-node as the CLI runs it by default (type check) | with PULUMI_NODEJS_TRANSPILE_ONLY=true (the workflows) |");
+  console.log("|---|---|");
+  console.log(`| ${(hostLoadMs(false) / 1000).toFixed(1)} s | ${(hostLoadMs(true) / 1000).toFixed(1)} s |`);
+
+  const prod = planJson(["--stack", "prod"]);
+  const bumped = planJson(["--stack", "prod", "--config-file", variantStackFile("prod", (c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"))]);
+  const changes = changedResources(prod, bumped);
+  const images = changes.filter((c) => /image/i.test(c.type));
+  const regions = (prod.outputs.routes as { provider: string; region: string }[]).map((r) => `${r.provider} ${r.region}`);
+  console.log("\nBlast radius of `pulumi config set releaseTag v0.0.74` on prod (hotswap everywhere)\n");
+  console.log("| | this program | old model (image per provider-region) |");
+  console.log("|---|---|---|");
+  console.log(`| resources changed | ${changes.length} of ${prod.resources.length} (${changes.filter((c) => c.type === "command:remote:Command").length} hot-swap commands, ${changes.filter((c) => c.type.endsWith("Instance")).length} instances' ignored user-data) | every image and every route |`);
+  console.log(`| images rebuilt | ${images.length} | ${new Set(regions).size} |`);
+}
+if (process.env.BENCH_PLANS_ONLY !== "1") printExtras();

@@ -251,7 +251,8 @@ export interface PlanOptions {
 async function withCheapStackTraces(work: () => Promise<void>): Promise<void> {
   const errors = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
   const [mapped, limit] = [errors.prepareStackTrace, errors.stackTraceLimit];
-  errors.prepareStackTrace = undefined;
+  // Only the error's own line, whatever frame limit a caller sets (the SDK sets its own).
+  errors.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
   errors.stackTraceLimit = 0;
   try {
     await work();
