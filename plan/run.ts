@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeUserData } from "../components/cloud-init/encoding";
 import { PROJECT } from "../stacks/stack";
-import { encodedUserData } from "../stacks/catalog";
+import { encodedUserData, USER_DATA_INPUT } from "../stacks/catalog";
 import { MASKED } from "./diff/values";
 import { mocks } from "./mocks";
 import { readEngineConfig } from "./stack-file";
@@ -282,7 +282,8 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
     register(req, (err, res) => {
       if (!err && res) {
         const raw = req.getObject()?.toJavaScript() ?? {};
-        const encoded = encodedUserData(req.getType(), unwrapSecrets(raw) as Record<string, unknown>);
+        // Only instances carry user-data: unwrapping copies the inputs, so only theirs are.
+        const encoded = req.getType() in USER_DATA_INPUT ? encodedUserData(req.getType(), unwrapSecrets(raw) as Record<string, unknown>) : undefined;
         if (typeof encoded === "string") userData[req.getName()] = decodeUserData(encoded);
         const problem = req.getCustom() ? crossPackageProvider(req.getType(), req.getName(), req.getProvider()) : undefined;
         if (problem) refused.push(problem);
