@@ -2,7 +2,7 @@
  * The floor for `npm run bench`: a bare Pulumi program, written for the
  * benchmark and importing nothing of the project, that declares the same
  * resource types as the project's plan, as many of each, with inputs of the
- * same size (the shape bench/plan.ts measured from the project's plan, read
+ * same size as the program sends (the shape bench/plan.ts measured from the project's plan, read
  * from the file in FLOOR_SHAPE). No validation, rendering, apply chains or
  * components with logic: only what any program declaring these resources
  * must pay the SDK. bench/plan.ts runs it through the same plan runner and
@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 
-/** The project's plan in numbers: its component resources, and per custom resource type how many and their inputs' mean bytes as the plan shows them (user-data decoded). */
+/** The project's plan in numbers: its component resources, and per custom resource type how many and their inputs' mean bytes as the program sent them (bench/input-bytes.ts). */
 export interface FloorShape {
   readonly components: number;
   readonly types: Readonly<Record<string, { readonly count: number; readonly bytes: number }>>;
@@ -27,8 +27,8 @@ const shape = JSON.parse(readFileSync(process.env.FLOOR_SHAPE ?? "", "utf8")) as
 const countOf = (type: string): number => shape.types[type]?.count ?? 0;
 /** Filler that brings a resource's inputs to the project's mean size (`base`: what its fixed inputs already take). */
 const pad = (type: string, base: number): string => "x".repeat(Math.max(0, Math.round((shape.types[type]?.bytes ?? 0) - base)));
-/** User-data counts twice in the shape (base64 in the inputs, decoded text in the plan): 4/3 + 1 bytes per byte of text. */
-const userData = (type: string): string => Buffer.from("x".repeat(Math.max(0, Math.round(((shape.types[type]?.bytes ?? 0) - 150) * (3 / 7))))).toString("base64");
+/** Base64 user-data that brings an instance's inputs to the project's mean size (user-data is nearly all of them). */
+const userData = (type: string): string => Buffer.from("x".repeat(Math.max(0, Math.round(((shape.types[type]?.bytes ?? 0) - 80) * (3 / 4))))).toString("base64");
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 // Component resources (the project's are its fleet, network, image and route groups): plain groups here.
