@@ -238,15 +238,16 @@ export interface PlanOptions {
 }
 
 /**
- * Runs `work` with cheap stack traces: V8's own formatting instead of the
- * source-map mapping ts-node installs (@cspotcode/source-map-support), and
- * no frames unless asked for. The SDK formats a stack for every resource
- * (@pulumi/pulumi resource.ts, Resource.callsites: `new Error().stack` with
- * its own infinite `Error.stackTraceLimit`, for source positions the mocks
- * drop) and keeps one on every output promise (runtime/debuggable.ts,
- * debuggablePromise: `_debugStackTrace`, read only by its leak report);
- * mapped and kept, they were two thirds of the plan's time and a sixth of
- * its memory. Errors the plan reports are their messages, never positions.
+ * Runs `work` with cheap stack traces: an error's stack is its own line
+ * only, never frames, in place of the source-map mapping ts-node installs
+ * (@cspotcode/source-map-support). The SDK formats a stack for every
+ * resource (@pulumi/pulumi resource.ts, Resource.callsites: `new
+ * Error().stack` with its own infinite `Error.stackTraceLimit`, for source
+ * positions the mocks drop) and keeps one on every output promise
+ * (runtime/debuggable.ts, debuggablePromise: `_debugStackTrace`, read only
+ * by its leak report); mapped and kept, they were two thirds of the plan's
+ * time and a sixth of its memory. Errors the plan reports are their
+ * messages, never positions.
  */
 async function withCheapStackTraces(work: () => Promise<void>): Promise<void> {
   const errors = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
