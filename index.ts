@@ -9,7 +9,7 @@
 import "./stacks/node-version";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { routeConfigFiles, routeUserData, userDataProblems } from "./components/cloud-init";
+import { routeLaunchData, userDataProblems } from "./components/cloud-init";
 import { alicloudFleet } from "./components/alicloud";
 import { type LaunchedFleet, type ProviderFleet, trackImageIds } from "./components/fleet";
 import { recipeHash } from "./components/images";
@@ -56,7 +56,7 @@ function launches(routes: readonly Route[]): RouteLaunch[] {
       hostPublicKey: hostKey.publicKeyOpenssh,
     };
     const inputs = { route, stack, config, secrets, keys };
-    return { route, userData: routeUserData(inputs), configFiles: routeConfigFiles(inputs), hostPublicKey: hostKey.publicKeyOpenssh };
+    return { route, ...routeLaunchData(inputs), hostPublicKey: hostKey.publicKeyOpenssh };
   });
 }
 // A release reaches routes in waves (first-wave tracks, then batches), each

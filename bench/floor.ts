@@ -2,7 +2,7 @@
  * The floor for `npm run bench`: a bare Pulumi program, written for the
  * benchmark and importing nothing of the project, that declares the same
  * resource types as the project's plan, as many of each, with inputs of the
- * same size (the shape bench/plan.ts measured from the project's plan, read
+ * same size as the program sends (the shape bench/plan.ts measured from the project's plan, read
  * from the file in FLOOR_SHAPE). No validation, rendering, apply chains or
  * components with logic: only what any program declaring these resources
  * must pay the SDK. bench/plan.ts runs it through the same plan runner and
@@ -14,9 +14,10 @@ import * as command from "@pulumi/command";
 import * as linode from "@pulumi/linode";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 
-/** The project's plan in numbers: its component resources, and per custom resource type how many and their inputs' mean bytes as the plan shows them (user-data decoded). */
+/** The project's plan in numbers: its component resources, and per custom resource type how many and their inputs' mean bytes as the program sent them (bench/input-bytes.ts). */
 export interface FloorShape {
   readonly components: number;
   readonly types: Readonly<Record<string, { readonly count: number; readonly bytes: number }>>;
@@ -26,8 +27,8 @@ const shape = JSON.parse(readFileSync(process.env.FLOOR_SHAPE ?? "", "utf8")) as
 const countOf = (type: string): number => shape.types[type]?.count ?? 0;
 /** Filler that brings a resource's inputs to the project's mean size (`base`: what its fixed inputs already take). */
 const pad = (type: string, base: number): string => "x".repeat(Math.max(0, Math.round((shape.types[type]?.bytes ?? 0) - base)));
-/** User-data counts twice in the shape (base64 in the inputs, decoded text in the plan): 4/3 + 1 bytes per byte of text. */
-const userData = (type: string): string => Buffer.from("x".repeat(Math.max(0, Math.round(((shape.types[type]?.bytes ?? 0) - 150) * (3 / 7))))).toString("base64");
+/** Base64 user-data that brings an instance's inputs to the project's mean size (user-data is nearly all of them). */
+const userData = (type: string): string => Buffer.from("x".repeat(Math.max(0, Math.round(((shape.types[type]?.bytes ?? 0) - 80) * (3 / 4))))).toString("base64");
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 // Component resources (the project's are its fleet, network, image and route groups): plain groups here.
@@ -36,8 +37,10 @@ const parentOf = (i: number): pulumi.ComponentResource | undefined => groups[i %
 
 const ociProviders = range(countOf("pulumi:providers:oci")).map((i) => new oci.Provider(`oci-${i}`, { region: `region-${i}` }));
 const alicloudProviders = range(countOf("pulumi:providers:alicloud")).map((i) => new alicloud.Provider(`alicloud-${i}`, { region: `region-${i}` }));
+const tailscaleProviders = range(countOf("pulumi:providers:tailscale")).map((i) => new tailscale.Provider(`tailscale-${i}`, { oauthClientId: `client-${i}` }));
 const ociOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i), provider: ociProviders[i % Math.max(1, ociProviders.length)] });
 const aliOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i), provider: alicloudProviders[i % Math.max(1, alicloudProviders.length)] });
+const tailscaleOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i), provider: tailscaleProviders[i % Math.max(1, tailscaleProviders.length)] });
 const opts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i) });
 
 const keys = range(countOf("tls:index/privateKey:PrivateKey")).map((i) => new tls.PrivateKey(`key-${i}`, { algorithm: "ED25519" }, opts(i)));
@@ -73,11 +76,13 @@ const DECLARE: Readonly<Record<string, Declare>> = {
     new linode.Firewall(`firewall-${i}`, { label: `fw-${i}`, inboundPolicy: "DROP", outboundPolicy: "ACCEPT", inbounds: [{ label: pad("linode:index/firewall:Firewall", 120), action: "ACCEPT", protocol: "TCP", ports: "443" }] }, opts(i)),
   "linode:index/instance:Instance": (i) =>
     new linode.Instance(`linode-instance-${i}`, { region: "us-east", type: "g6-nanode-1", metadatas: [{ userData: userData("linode:index/instance:Instance") }] }, opts(i)),
+  "tailscale:index/tailnetKey:TailnetKey": (i) =>
+    new tailscale.TailnetKey(`tailnet-key-${i}`, { reusable: false, description: pad("tailscale:index/tailnetKey:TailnetKey", 60) }, tailscaleOpts(i)),
   "linode:index/image:Image": (i) => new linode.Image(`linode-image-${i}`, { label: "base", description: pad("linode:index/image:Image", 40) }, opts(i)),
 };
 
 // Every custom type of the project's plan is declared (tls keys and providers above), or the floor is not comparable.
-const declaredAbove = new Set(["tls:index/privateKey:PrivateKey", "pulumi:providers:oci", "pulumi:providers:alicloud"]);
+const declaredAbove = new Set(["tls:index/privateKey:PrivateKey", "pulumi:providers:oci", "pulumi:providers:alicloud", "pulumi:providers:tailscale"]);
 for (const type of Object.keys(shape.types)) {
   if (declaredAbove.has(type)) continue;
   const declare = DECLARE[type];

@@ -4,8 +4,10 @@
  * index.ts (the floor, bench/floor.ts).
  */
 import { parseArgs } from "node:util";
+import { mocks } from "../plan/mocks";
 import { type Plan, runPlan } from "../plan/run";
 import type { FloorShape } from "./floor";
+import { inputBytes } from "./input-bytes";
 
 export interface PlanCost {
   /** Wall time of the plan in this process. */
@@ -14,7 +16,7 @@ export interface PlanCost {
   readonly cpuMs: number;
   readonly maxRssMb: number;
   readonly resources: number;
-  /** Bytes of every resource's inputs as the plan shows them, user-data decoded. */
+  /** Bytes of every resource's inputs as the program sent them (bench/input-bytes.ts), secrets included. */
   readonly inputBytes: number;
   readonly shape: FloorShape;
 }
@@ -22,24 +24,31 @@ export interface PlanCost {
 /** Component resources are the project's own types (lantern:...); the floor declares as many plain groups. */
 const isComponent = (type: string): boolean => type.startsWith("lantern:");
 
+/**
+ * Input bytes per resource type as the program sent them (bench/input-bytes.ts),
+ * counted where the mocks receive each resource. The plan's own view masks
+ * secrets (user-data, config-push stdin), which would hide most of them.
+ */
+const sent = new Map<string, number>();
+const newResource = mocks.newResource.bind(mocks);
+mocks.newResource = (args) => {
+  sent.set(args.type, (sent.get(args.type) ?? 0) + inputBytes(args.inputs));
+  return newResource(args);
+};
+
 function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number } {
   const types: Record<string, { count: number; bytes: number }> = {};
   let components = 0;
-  let inputBytes = 0;
   for (const r of plan.resources) {
-    const bytes = JSON.stringify(r.inputs).length + (plan.userData[r.name]?.length ?? 0);
-    inputBytes += bytes;
     if (r.type === "pulumi:pulumi:Stack" || r.type === "floor:index:Group") continue;
     if (isComponent(r.type)) {
       components++;
       continue;
     }
-    const entry = (types[r.type] ??= { count: 0, bytes: 0 });
-    entry.count++;
-    entry.bytes += bytes;
+    (types[r.type] ??= { count: 0, bytes: 0 }).count++;
   }
-  for (const entry of Object.values(types)) entry.bytes /= entry.count;
-  return { shape: { components, types }, inputBytes };
+  for (const [type, entry] of Object.entries(types)) entry.bytes = (sent.get(type) ?? 0) / entry.count;
+  return { shape: { components, types }, inputBytes: [...sent.values()].reduce((a, b) => a + b, 0) };
 }
 
 const { values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, "config-file": { type: "string" }, program: { type: "string" } } });

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeUserData } from "../components/cloud-init/encoding";
 import { PROJECT } from "../stacks/stack";
-import { encodedUserData } from "../stacks/catalog";
+import { encodedUserData, USER_DATA_INPUT } from "../stacks/catalog";
 import { MASKED } from "./diff/values";
 import { mocks } from "./mocks";
 import { readEngineConfig } from "./stack-file";
@@ -238,20 +238,22 @@ export interface PlanOptions {
 }
 
 /**
- * Runs `work` with cheap stack traces: V8's own formatting instead of the
- * source-map mapping ts-node installs (@cspotcode/source-map-support), and
- * no frames unless asked for. The SDK formats a stack for every resource
- * (@pulumi/pulumi resource.ts, Resource.callsites: `new Error().stack` with
- * its own infinite `Error.stackTraceLimit`, for source positions the mocks
- * drop) and keeps one on every output promise (runtime/debuggable.ts,
- * debuggablePromise: `_debugStackTrace`, read only by its leak report);
- * mapped and kept, they were two thirds of the plan's time and a sixth of
- * its memory. Errors the plan reports are their messages, never positions.
+ * Runs `work` with cheap stack traces: an error's stack is its own line
+ * only, never frames, in place of the source-map mapping ts-node installs
+ * (@cspotcode/source-map-support). The SDK formats a stack for every
+ * resource (@pulumi/pulumi resource.ts, Resource.callsites: `new
+ * Error().stack` with its own infinite `Error.stackTraceLimit`, for source
+ * positions the mocks drop) and keeps one on every output promise
+ * (runtime/debuggable.ts, debuggablePromise: `_debugStackTrace`, read only
+ * by its leak report); mapped and kept, they were two thirds of the plan's
+ * time and a sixth of its memory. Errors the plan reports are their
+ * messages, never positions.
  */
 async function withCheapStackTraces(work: () => Promise<void>): Promise<void> {
   const errors = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
   const [mapped, limit] = [errors.prepareStackTrace, errors.stackTraceLimit];
-  errors.prepareStackTrace = undefined;
+  // Only the error's own line, whatever frame limit a caller sets (the SDK sets its own).
+  errors.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
   errors.stackTraceLimit = 0;
   try {
     await work();
@@ -281,7 +283,8 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
     register(req, (err, res) => {
       if (!err && res) {
         const raw = req.getObject()?.toJavaScript() ?? {};
-        const encoded = encodedUserData(req.getType(), unwrapSecrets(raw) as Record<string, unknown>);
+        // Only instances carry user-data: unwrapping copies the inputs, so only theirs are.
+        const encoded = req.getType() in USER_DATA_INPUT ? encodedUserData(req.getType(), unwrapSecrets(raw) as Record<string, unknown>) : undefined;
         if (typeof encoded === "string") userData[req.getName()] = decodeUserData(encoded);
         const problem = req.getCustom() ? crossPackageProvider(req.getType(), req.getName(), req.getProvider()) : undefined;
         if (problem) refused.push(problem);

@@ -50,14 +50,17 @@ function renderSecret<T>({ route, stack, config, secrets, keys }: RouteInputs, r
     );
 }
 
-/** Base64 user-data for one route, as a secret Output. */
-export function routeUserData(inputs: RouteInputs): pulumi.Output<string> {
-  return renderSecret(inputs, ({ route, stack, config, secrets, keys }) => encodeRouteUserData(route, stack, config, secrets, keys).base64);
-}
-
-/** The route's files as a config push delivers them (the same text first boot writes), as a secret Output. */
-export function routeConfigFiles(inputs: RouteInputs): pulumi.Output<Record<RouteFileName, string>> {
-  return renderSecret(inputs, routeFiles);
+/**
+ * A route's base64 user-data and the files a config push delivers (the same
+ * text first boot writes), rendered together from one wait on its inputs;
+ * both Pulumi secrets.
+ */
+export function routeLaunchData(inputs: RouteInputs): { userData: pulumi.Output<string>; configFiles: pulumi.Output<Record<RouteFileName, string>> } {
+  const rendered = renderSecret(inputs, (input) => ({
+    userData: encodeRouteUserData(input.route, input.stack, input.config, input.secrets, input.keys).base64,
+    configFiles: routeFiles(input),
+  }));
+  return { userData: rendered.apply((r) => r.userData), configFiles: rendered.apply((r) => r.configFiles) };
 }
 
 /** Size-limit problems for every route, found before any resource is declared. */
