@@ -65,15 +65,10 @@ readonly OTELCOL_STATE_DIR=/var/lib/otelcol-contrib
 readonly LB_OTEL_ENV=/etc/lantern-box/otel.env
 readonly LB_DROPIN=/etc/systemd/system/lantern-box.service.d/otel.conf
 readonly LB_CONFINE_DROPIN=/etc/systemd/system/lantern-box.service.d/confine.conf
-# Instance metadata endpoints, which serve this route's user-data (its host
-# key, Tailscale key and route config) to anything on the box that asks:
-# Linode 169.254.169.254, fd00:a9fe:a9fe::1, fe80::a9fe:a9fe
-# (techdocs.akamai.com/cloud-computing/docs/metadata-service-api); Alibaba
-# Cloud 100.100.100.200 (alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata);
-# OCI 169.254.169.254 and fd00:c1::a9fe:a9fe
-# (docs.oracle.com/iaas/Content/Compute/Tasks/gettingmetadata.htm).
-# The whole link-local ranges are closed: a proxy has no business there.
-readonly METADATA_DENY="169.254.0.0/16 fe80::/10 100.100.100.200/32 fd00:a9fe:a9fe::1/128 fd00:c1::a9fe:a9fe/128"
+# The nftables table that keeps lantern-box.service from instance metadata
+# (the addresses and their sources are in the file).
+readonly METADATA_BLOCK_NFT=/usr/local/lib/lantern/metadata-block.nft
+readonly METADATA_BLOCK_LOAD="ExecStartPre=+/usr/sbin/nft -f $METADATA_BLOCK_NFT"
 # Where first boot's secrets rest on disk: cloud-init's copies of the
 # user-data and instance data, the SSH host keys, Tailscale's state.
 readonly SECRET_PATHS="-/var/lib/cloud -/run/cloud-init -/etc/ssh -/var/lib/tailscale -/run/lantern"
@@ -291,17 +286,27 @@ step_lantern_box_scaffold() {
 EnvironmentFile=-$LB_OTEL_ENV
 EOF
   # lantern-box is an open proxy: a client may ask it to connect anywhere,
-  # and it runs as root. systemd's per-unit IP filter (a BPF program on the
-  # unit's cgroup, attached before the process starts and kept across
-  # restarts: systemd.resource-control(5), IPAddressDeny=) stops it, and
-  # every client it serves, from reaching instance metadata, while
-  # cloud-init and the providers' agents (other units) keep working. An
-  # nftables `socket cgroupv2` rule would resolve the unit's cgroup once, at
-  # load, and miss the new cgroup of every restart. InaccessiblePaths=
-  # (systemd.exec(5)) hides the secrets first boot leaves on disk.
+  # and it runs as root. Its cgroup may not reach instance metadata: the
+  # unit's start loads $METADATA_BLOCK_NFT (the file says why at every
+  # start) with ExecStartPre=: systemd makes the start's cgroup before it
+  # forks any of the unit's processes (src/core/unit.c, unit_prepare_exec),
+  # and runs ExecStartPre= and the main process in it; `+` runs nft with
+  # full privileges, outside the unit's sandboxing (systemd.service(5),
+  # "Command lines"); a failed load fails the start, so the proxy never runs
+  # unconfined. systemd's own NFTSet= (systemd.resource-control(5), systemd
+  # 255 and later) would keep a set of the unit's cgroup ids instead, but
+  # ignores its failures (fail open) and is not in Debian 12's systemd 252.
+  # After=nftables.service: an enabled nftables.service flushes the whole
+  # ruleset when it starts, so it must not start after the table is loaded.
+  # InaccessiblePaths= (systemd.exec(5)) hides the secrets first boot
+  # leaves on disk.
+  install -D -m 0644 -o root -g root "$SCRIPT_DIR/metadata-block.nft" "$METADATA_BLOCK_NFT"
   write_file 0644 "$LB_CONFINE_DROPIN" <<EOF
+[Unit]
+After=nftables.service
+
 [Service]
-IPAddressDeny=$METADATA_DENY
+$METADATA_BLOCK_LOAD
 InaccessiblePaths=$SECRET_PATHS
 EOF
   systemctl daemon-reload
@@ -412,6 +417,14 @@ lantern_box_absent() {
     [ ! -e /usr/lib/systemd/system/lantern-box.service ] &&
     [ ! -e /lib/systemd/system/lantern-box.service ]
 }
+# lantern-box.service's cgroup exists only while it runs, which it never
+# does on the builder: check the same rules against init.scope's cgroup.
+# nft --check sends the ruleset to the kernel and applies nothing.
+metadata_block_loads() {
+  local unit='level 2 "system.slice/lantern-box.service"'
+  grep -qF -- "$unit" "$METADATA_BLOCK_NFT" &&
+    sed "s|$unit|level 1 \"init.scope\"|" "$METADATA_BLOCK_NFT" | nft --check -f -
+}
 ca_trusted() {
   [ -f "$CA_FILE" ] && [ -e "$CA_LINK" ] &&
     [ "$(sha256sum "$CA_FILE" | cut -d' ' -f1)" = "$LANTERN_CA_CERT_SHA256" ]
@@ -442,7 +455,9 @@ self_check() {
   check "$LB_OTEL_ENV is 0600 root" has_mode 600 "$LB_OTEL_ENV"
   check "$LB_OTEL_ENV is empty" is_empty_file "$LB_OTEL_ENV"
   check "lantern-box otel drop-in" has_line "$LB_DROPIN" "EnvironmentFile=-$LB_OTEL_ENV"
-  check "lantern-box may not reach instance metadata" has_line "$LB_CONFINE_DROPIN" "IPAddressDeny=$METADATA_DENY"
+  check "metadata block is this recipe's" same_file "$METADATA_BLOCK_NFT" "$SCRIPT_DIR/metadata-block.nft"
+  check "metadata block loads (nft --check, on a cgroup that exists here)" metadata_block_loads
+  check "lantern-box's start loads the metadata block" has_line "$LB_CONFINE_DROPIN" "$METADATA_BLOCK_LOAD"
   check "lantern-box cannot read first boot's secrets" has_line "$LB_CONFINE_DROPIN" "InaccessiblePaths=$SECRET_PATHS"
   check "lantern-box is not installed" lantern_box_absent
 

@@ -187,7 +187,7 @@ test_shipped_units() {
 
 # The stand-in (metadata-stand-in.mjs) at each provider's address: Linode
 # and OCI 169.254.169.254, Alibaba Cloud 100.100.100.200 (the sources are
-# listed in image/provision.sh, METADATA_DENY). A user network forwards
+# listed in image/metadata-block.nft). A user network forwards
 # only addresses inside its own network (libslirp src/slirp.c,
 # check_guestfwd; qemu says "Conflicting/invalid host:port in guest
 # forwarding rule" for 169.254.169.254 on the 10.0.2.0/24 network), so each
@@ -218,9 +218,14 @@ start_metadata_stand_in() {
 
 # Run as root on the guest: address the metadata NICs (by MAC), then try the
 # stand-in as root in the SSH session's cgroup and from inside
-# lantern-box.service's cgroup (the cgroup its IPAddressDeny= BPF program
-# is attached to: systemd.resource-control(5)); a shell moves itself there
-# (cgroup.procs) and execs curl. Prints key=value lines.
+# lantern-box.service's cgroup (the cgroup image/metadata-block.nft matches,
+# `socket cgroupv2`); a shell moves itself there (cgroup.procs) and execs
+# curl. The rule drops, so a blocked request times out (curl exit 28,
+# "Operation timed out"; everything.curl.dev/cmdline/exitcode); the stand-in
+# is on the host and answers at once, so 5 s is plenty when it is reachable.
+# Also prints the cgroup's inode (the id the rule resolved when it was
+# loaded: a new start makes a new one) and whether the table is loaded.
+# Prints key=value lines.
 METADATA_PROBE_SCRIPT=$(
   cat <<'EOF'
 set -u
@@ -239,33 +244,85 @@ t=$(linode_token) && echo "root_linode_token=${#t}"
 [ -n "${t:-}" ] && curl -sS --max-time 10 -H "Metadata-Token: $t" http://169.254.169.254/v1/user-data | base64 -d | head -n 1 | sed 's/^/root_linode_user_data=/'
 t=$(ali_token) && echo "root_ali_token=${#t}"
 echo "unit_cgroup=$(in_unit cat /proc/self/cgroup)"
+echo "unit_cgroup_inode=$(stat -c %i "$cg")"
+echo "metadata_table=$(nft list table inet lantern_metadata >/dev/null 2>&1 && echo loaded || echo absent)"
 echo "unit_release_server=$(in_unit curl -sS --max-time 20 -o /dev/null -w '%{http_code}' https://10.0.2.100/ca/lanternet-ca.crt 2>&1)"
-r=$(in_unit curl -sS --max-time 10 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token 2>&1) && rc=0 || rc=$?
+r=$(in_unit curl -sS --max-time 5 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token 2>&1) && rc=0 || rc=$?
 echo "unit_linode=$(tr '\n' ' ' <<<"$r") exit=$rc"
-r=$(in_unit curl -sS --max-time 10 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1) && rc=0 || rc=$?
+r=$(in_unit curl -sS --max-time 5 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1) && rc=0 || rc=$?
 echo "unit_ali=$(tr '\n' ' ' <<<"$r") exit=$rc"
 EOF
 )
 
-test_metadata_unreachable() {
-  local vm=$1 out=$RUN_DIR/$1-metadata-probe.log links="" link mac guest
-  log "== lantern-box cannot reach instance metadata"
+# stand_in_tokens: how many Linode and Alibaba tokens the stand-in has handed out.
+stand_in_tokens() {
+  printf '%s %s\n' "$(grep -c ' PUT /v1/token 200$' "$RUN_DIR/metadata-stand-in.log")" \
+    "$(grep -c ' PUT /latest/api/token 200$' "$RUN_DIR/metadata-stand-in.log")"
+}
+
+# probe_metadata <vm> <name>: run the probe; PROBE_OUT is its output file,
+# PROBE_TOKENS the tokens the stand-in handed out during it ("<linode> <ali>").
+PROBE_OUT="" PROBE_TOKENS=""
+probe_metadata() {
+  local vm=$1 links="" link mac guest before after
+  PROBE_OUT=$RUN_DIR/$vm-metadata-probe-$2.log
   for link in "${METADATA_LINKS[@]}"; do
     read -r mac guest _ <<<"$link"
     links+="$mac $guest"$'\n'
   done
-  ssh_guest "$vm" sudo bash -s -- "$links" <<<"$METADATA_PROBE_SCRIPT" >"$out" 2>&1 || true
-  check_eq "$vm: root reaches the Linode/OCI metadata stand-in (token length)" 32 "$(sed -n 's/^root_linode_token=//p' "$out")"
-  check_eq "$vm: ... and reads the route's user-data from it" "#cloud-config" "$(sed -n 's/^root_linode_user_data=//p' "$out")"
-  check_eq "$vm: root reaches the Alibaba Cloud metadata stand-in (token length)" 32 "$(sed -n 's/^root_ali_token=//p' "$out")"
-  check_eq "$vm: the probe runs in lantern-box.service's cgroup" "0::/system.slice/lantern-box.service" "$(sed -n 's/^unit_cgroup=//p' "$out")"
-  check_eq "$vm: from lantern-box's cgroup the release server is reachable (control)" 200 "$(sed -n 's/^unit_release_server=//p' "$out")"
-  check "$vm: from lantern-box's cgroup 169.254.169.254 is unreachable ($(sed -n 's/^unit_linode=//p' "$out"))" \
-    grep -qE '^unit_linode=.* exit=([1-9][0-9]*)$' "$out"
-  check "$vm: from lantern-box's cgroup 100.100.100.200 is unreachable ($(sed -n 's/^unit_ali=//p' "$out"))" \
-    grep -qE '^unit_ali=.* exit=([1-9][0-9]*)$' "$out"
-  check "$vm: the stand-in saw no request from lantern-box's cgroup (one Linode token, one Alibaba token)" \
-    test "$(grep -c ' PUT /v1/token 200$' "$RUN_DIR/metadata-stand-in.log") $(grep -c ' PUT /latest/api/token 200$' "$RUN_DIR/metadata-stand-in.log")" = "1 1"
+  before=$(stand_in_tokens)
+  ssh_guest "$vm" sudo bash -s -- "$links" <<<"$METADATA_PROBE_SCRIPT" >"$PROBE_OUT" 2>&1 || true
+  after=$(stand_in_tokens)
+  PROBE_TOKENS="$((${after% *} - ${before% *})) $((${after#* } - ${before#* }))"
+}
+
+probe_value() { sed -n "s/^$1=//p" "$PROBE_OUT"; } # <key>
+
+# test_metadata_unreachable <vm> <name> <when>: root reaches the stand-in,
+# lantern-box.service's cgroup does not. METADATA_CGROUP_INODE is the
+# inode of the cgroup it probed.
+METADATA_CGROUP_INODE=""
+test_metadata_unreachable() {
+  local vm=$1 when=$3
+  log "== lantern-box cannot reach instance metadata ($when)"
+  probe_metadata "$vm" "$2"
+  check_eq "$vm $when: root reaches the Linode/OCI metadata stand-in (token length)" 32 "$(probe_value root_linode_token)"
+  check_eq "$vm $when: ... and reads the route's user-data from it" "#cloud-config" "$(probe_value root_linode_user_data)"
+  check_eq "$vm $when: root reaches the Alibaba Cloud metadata stand-in (token length)" 32 "$(probe_value root_ali_token)"
+  check_eq "$vm $when: the probe runs in lantern-box.service's cgroup" "0::/system.slice/lantern-box.service" "$(probe_value unit_cgroup)"
+  check_eq "$vm $when: the metadata block (table inet lantern_metadata) is loaded" loaded "$(probe_value metadata_table)"
+  check_eq "$vm $when: from lantern-box's cgroup the release server is reachable (control)" 200 "$(probe_value unit_release_server)"
+  check "$vm $when: from lantern-box's cgroup 169.254.169.254 times out, dropped ($(probe_value unit_linode))" \
+    grep -qE '^unit_linode=.* exit=28$' "$PROBE_OUT"
+  check "$vm $when: from lantern-box's cgroup 100.100.100.200 times out, dropped ($(probe_value unit_ali))" \
+    grep -qE '^unit_ali=.* exit=28$' "$PROBE_OUT"
+  check_eq "$vm $when: the stand-in served root's requests only (Linode, Alibaba tokens)" "1 1" "$PROBE_TOKENS"
+  METADATA_CGROUP_INODE=$(probe_value unit_cgroup_inode)
+}
+
+# test_metadata_block_per_start <vm>: the block is what stops the proxy,
+# and each start of the unit loads it for that start's cgroup. With the
+# table deleted, the probe reaches the stand-in from lantern-box's cgroup
+# (so the probe would catch a missing rule); `systemctl restart` makes a new
+# cgroup (a new inode) and its ExecStartPre= loads the table again, for it.
+test_metadata_block_per_start() {
+  local vm=$1 before
+  before=$METADATA_CGROUP_INODE
+  log "== the metadata block, deleted, then loaded again by a restart"
+  ssh_guest "$vm" sudo nft delete table inet lantern_metadata >"$RUN_DIR/$vm-metadata-delete.log" 2>&1 ||
+    fail "$vm: nft delete table inet lantern_metadata (see $RUN_DIR/$vm-metadata-delete.log)"
+  probe_metadata "$vm" without-table
+  check_eq "$vm without the table: the probe sees it absent" absent "$(probe_value metadata_table)"
+  check "$vm without the table: from lantern-box's cgroup 169.254.169.254 answers (the probe catches a missing rule; $(probe_value unit_linode))" \
+    grep -qE '^unit_linode=[0-9a-f]{32} +exit=0$' "$PROBE_OUT"
+  check "$vm without the table: from lantern-box's cgroup 100.100.100.200 answers ($(probe_value unit_ali))" \
+    grep -qE '^unit_ali=[0-9a-f]{32} +exit=0$' "$PROBE_OUT"
+  check_eq "$vm without the table: the stand-in served root and lantern-box's cgroup (Linode, Alibaba tokens)" "2 2" "$PROBE_TOKENS"
+  ssh_guest "$vm" sudo systemctl restart lantern-box.service >"$RUN_DIR/$vm-metadata-restart.log" 2>&1 ||
+    fail "$vm: systemctl restart lantern-box.service (see $RUN_DIR/$vm-metadata-restart.log)"
+  test_metadata_unreachable "$vm" after-restart "after systemctl restart"
+  check "$vm: the restart made a new cgroup (inode $before -> $METADATA_CGROUP_INODE)" \
+    test -n "$before" -a -n "$METADATA_CGROUP_INODE" -a "$before" != "$METADATA_CGROUP_INODE"
 }
 
 # ------------------------------------------------------------ secrets on disk
@@ -358,7 +415,8 @@ test_fleet_after_first_boot() {
   route_running route1 || return 0
   check_telemetry route1 "${FIRST_TAG#v}" "route1 after first boot"
   test_config_push
-  test_metadata_unreachable route1
+  test_metadata_unreachable route1 first-boot "after first boot and the pushes"
+  test_metadata_block_per_start route1
   test_secrets_unreadable route1
   test_root_login route1
 }
@@ -367,5 +425,9 @@ test_fleet_after_first_boot() {
 # left in the journal.
 test_fleet_after_hot_swaps() {
   route_running route1 || return 0
+  local before=$METADATA_CGROUP_INODE
+  test_metadata_unreachable route1 after-hot-swaps "after the hot-swaps and rollbacks"
+  check "route1: the hot-swaps made new cgroups (inode $before -> $METADATA_CGROUP_INODE)" \
+    test -n "$before" -a -n "$METADATA_CGROUP_INODE" -a "$before" != "$METADATA_CGROUP_INODE"
   test_shipped_units route1
 }
