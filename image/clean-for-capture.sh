@@ -1,5 +1,5 @@
 #!/bin/bash
-# Clean the builder for image capture (SPEC section 3, step 10, without the
+# Clean the builder for image capture (the recipe's last step, without the
 # power-off: the caller powers the VM off and captures the disk).
 #
 # Usage (as root, after provision.sh succeeded):

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the version-agnostic lantern-box base image on a freshly booted
 # builder VM (Ubuntu 24.04 amd64/arm64 on the clouds; Debian 12 in the VM
-# test). Implements SPEC section 3, steps 1-9. lantern-box itself is NOT
+# test). Every build step but the clean-up for capture (clean-for-capture.sh). lantern-box itself is NOT
 # installed: the release is chosen at first boot by cloud-init user-data.
 #
 # Usage (as root, from a copy of this whole folder, e.g. /tmp/lantern-image/):

@@ -13,7 +13,7 @@
 # Environment:
 #   LANTERN_VM_BAKED=1    also run the baked-model comparison (off: ~3 min)
 #   LANTERN_VM_CACHE      cache dir (default .cache/vm)
-#   LANTERN_VM_TIMEOUT    whole-run limit in seconds (default 2400)
+#   LANTERN_VM_TIMEOUT    whole-run limit in seconds (default 3600)
 # Logs of the last run: $LANTERN_VM_CACHE/run/ (console, qemu, server,
 # provision, install logs).
 # shellcheck disable=SC2317 # checks and traps call functions indirectly
@@ -22,7 +22,7 @@ set -euo pipefail
 # The whole run is bounded: re-run under timeout(1); on expiry the EXIT
 # trap still stops every VM and prints the final count.
 if [ -z "${LANTERN_VM_BOUNDED:-}" ]; then
-  LANTERN_VM_BOUNDED=1 exec timeout -k 60 "${LANTERN_VM_TIMEOUT:-2400}" bash "$0" "$@"
+  LANTERN_VM_BOUNDED=1 exec timeout -k 60 "${LANTERN_VM_TIMEOUT:-3600}" bash "$0" "$@"
 fi
 
 # shellcheck source=lib.sh
