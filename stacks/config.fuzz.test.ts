@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parse } from "yaml";
-import { encodeRouteUserData, KEY_SIZE_STAND_INS, userDataProblems } from "../components/cloud-init";
+import { encodeRouteUserData, KEY_STAND_INS, userDataProblems } from "../components/cloud-init";
 import { renderUserData } from "../components/cloud-init/userdata";
 import { engineConfig } from "../plan/stack-file";
 import { stackConfig } from "../plan/testing";
@@ -64,7 +64,7 @@ function checkModel(cfg: FleetConfig): void {
 }
 
 function checkUserData(cfg: FleetConfig, route: Route): void {
-  const text = renderUserData({ route, stack: "fuzz", config: cfg, secrets: SECRETS, keys: KEY_SIZE_STAND_INS });
+  const text = renderUserData({ route, stack: "fuzz", config: cfg, secrets: SECRETS, keys: KEY_STAND_INS });
   const doc = parse(text) as { runcmd: (string | string[])[] };
   const install = doc.runcmd.filter((c) => Array.isArray(c) && c.includes("/usr/local/lib/lantern/install-lantern-box.sh"));
   assert.equal(install.length, 1, "exactly one install");
@@ -192,6 +192,6 @@ describe("fuzzing the config parser and renderer", () => {
     const problems = userDataProblems(cfg, "staging", { ...SECRETS, routeConfig });
     assert.equal(problems.length, routesOf(cfg).length);
     for (const [i, route] of routesOf(cfg).entries()) assert.match(problems[i]!.message, new RegExp(`^route ${route.id}: user-data is \\d+ bytes`));
-    assert.ok(encodeRouteUserData(routesOf(cfg)[0]!, "staging", cfg, SECRETS, KEY_SIZE_STAND_INS).base64.length > 0);
+    assert.ok(encodeRouteUserData(routesOf(cfg)[0]!, "staging", cfg, SECRETS, KEY_STAND_INS).base64.length > 0);
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { KEY_SIZE_STAND_INS, routeLaunchData } from "../components/cloud-init";
+import { KEY_STAND_INS, routeLaunchData } from "../components/cloud-init";
 import { mocks } from "../plan/mocks";
 import { engineConfig } from "../plan/stack-file";
 import { routesOf } from "./config";
@@ -72,7 +72,7 @@ describe("loadStack", () => {
   it("keeps user-data and the pushed config files secret", async () => {
     await withConfig(staging.config, staging.secretKeys);
     const { stack, config, secrets } = loadStack();
-    const inputs = { route: routesOf(config)[0]!, stack, config, secrets, keys: KEY_SIZE_STAND_INS };
+    const inputs = { route: routesOf(config)[0]!, stack, config, secrets, keys: KEY_STAND_INS };
     const { userData, configFiles } = routeLaunchData(inputs);
     assert.equal(await pulumi.isSecret(userData), true);
     assert.equal(await pulumi.isSecret(configFiles), true);
