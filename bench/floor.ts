@@ -7,6 +7,15 @@
  * components with logic: only what any program declaring these resources
  * must pay the SDK. bench/plan.ts runs it through the same plan runner and
  * mocks as the project and prints both.
+ *
+ * FLOOR_WIRED=1 declares the same resources wired into a graph the way the
+ * project wires its own: as many `dependsOn` and `replaceWith` edges per
+ * type as the project's plan records, every padded input an Output of an
+ * earlier resource (the project's inputs come from other resources:
+ * instance addresses, host keys, image, subnet and firewall ids), user-data
+ * a secret Output, command connections from key outputs, a stack output per
+ * instance. Still no validation, rendering or logic: what the SDK charges
+ * for the graph itself.
  */
 import { readFileSync } from "node:fs";
 import * as alicloud from "@pulumi/alicloud";
@@ -17,19 +26,45 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 
-/** The project's plan in numbers: its component resources, and per custom resource type how many and their inputs' mean bytes as the program sent them (bench/input-bytes.ts). */
+/**
+ * The project's plan in numbers: its component resources, and per custom
+ * resource type how many, their inputs' mean bytes as the program sent them
+ * (bench/input-bytes.ts), and their `dependsOn` and `replaceWith` edges in all.
+ */
 export interface FloorShape {
   readonly components: number;
-  readonly types: Readonly<Record<string, { readonly count: number; readonly bytes: number }>>;
+  readonly types: Readonly<Record<string, { readonly count: number; readonly bytes: number; readonly dependsOn: number; readonly replaceWith: number }>>;
 }
 
 const shape = JSON.parse(readFileSync(process.env.FLOOR_SHAPE ?? "", "utf8")) as FloorShape;
 const countOf = (type: string): number => shape.types[type]?.count ?? 0;
+const WIRED = process.env.FLOOR_WIRED === "1";
+/** Every custom resource declared so far: wired inputs and edges point back into it. */
+const declared: pulumi.CustomResource[] = [];
+/** Wired: the value as an Output of the last resource declared, as the project's inputs come from other resources. */
+const fromGraph = (value: string): pulumi.Input<string> => {
+  const anchor = declared.at(-1);
+  return WIRED && anchor ? anchor.id.apply(() => value) : value;
+};
 /** Filler that brings a resource's inputs to the project's mean size (`base`: what its fixed inputs already take). */
-const pad = (type: string, base: number): string => "x".repeat(Math.max(0, Math.round((shape.types[type]?.bytes ?? 0) - base)));
-/** Base64 user-data that brings an instance's inputs to the project's mean size (user-data is nearly all of them). */
-const userData = (type: string): string => Buffer.from("x".repeat(Math.max(0, Math.round(((shape.types[type]?.bytes ?? 0) - 80) * (3 / 4))))).toString("base64");
+const pad = (type: string, base: number): pulumi.Input<string> => fromGraph("x".repeat(Math.max(0, Math.round((shape.types[type]?.bytes ?? 0) - base))));
+/** Base64 user-data that brings an instance's inputs to the project's mean size (user-data is nearly all of them); wired, a secret. */
+const userData = (type: string): pulumi.Input<string> => {
+  const text = fromGraph(Buffer.from("x".repeat(Math.max(0, Math.round(((shape.types[type]?.bytes ?? 0) - 80) * (3 / 4))))).toString("base64"));
+  return WIRED ? pulumi.secret(text) : text;
+};
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+/** The i-th of `count` resources gets its even share of `total` edges. */
+const share = (total: number, count: number, i: number): number => Math.floor(((i + 1) * total) / count) - Math.floor((i * total) / count);
+/** Wired: the project's `dependsOn` and `replaceWith` edges for this type, spread evenly, onto earlier resources. */
+function graph(type: string, i: number): pulumi.CustomResourceOptions {
+  const entry = shape.types[type];
+  if (!WIRED || !entry || declared.length === 0) return {};
+  const earlier = (n: number, salt: number) => range(n).map((j) => declared[(i * 7 + j * 13 + salt) % declared.length]!);
+  const dependsOn = earlier(share(entry.dependsOn, entry.count, i), 0);
+  const replaceWith = earlier(share(entry.replaceWith, entry.count, i), 5);
+  return { ...(dependsOn.length > 0 ? { dependsOn } : {}), ...(replaceWith.length > 0 ? { replaceWith } : {}) };
+}
 
 // Component resources (the project's are its fleet, network, image and route groups): plain groups here.
 const groups = range(shape.components).map((i) => new pulumi.ComponentResource("floor:index:Group", `group-${i}`));
@@ -44,48 +79,63 @@ const tailscaleOpts = (i: number): pulumi.CustomResourceOptions => ({ parent: pa
 const opts = (i: number): pulumi.CustomResourceOptions => ({ parent: parentOf(i) });
 
 const keys = range(countOf("tls:index/privateKey:PrivateKey")).map((i) => new tls.PrivateKey(`key-${i}`, { algorithm: "ED25519" }, opts(i)));
-const connection = (i: number) => ({ host: `198.51.100.${i % 250}`, user: "root", privateKey: keys[i % Math.max(1, keys.length)]?.privateKeyOpenssh ?? "" });
+declared.push(...keys);
+const keyOf = (i: number) => keys[i % Math.max(1, keys.length)];
+const connection = (i: number) => ({
+  host: fromGraph(`198.51.100.${i % 250}`),
+  user: "root",
+  privateKey: keyOf(i)?.privateKeyOpenssh ?? "",
+  ...(WIRED ? { hostKey: keyOf(i + 1)?.publicKeyOpenssh ?? "" } : {}),
+});
 
-type Declare = (i: number) => unknown;
+type Declare = (i: number, graph: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 const DECLARE: Readonly<Record<string, Declare>> = {
-  "command:remote:Command": (i) => new command.remote.Command(`command-${i}`, { connection: connection(i), create: pad("command:remote:Command", 120) }, opts(i)),
-  "command:remote:CopyToRemote": (i) =>
-    new command.remote.CopyToRemote(`copy-${i}`, { connection: connection(i), source: new pulumi.asset.FileArchive("bench"), remotePath: pad("command:remote:CopyToRemote", 120) }, opts(i)),
-  "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule": (i) =>
-    new oci.core.NetworkSecurityGroupSecurityRule(`nsg-rule-${i}`, { direction: "INGRESS", networkSecurityGroupId: "nsg", protocol: "6", description: pad("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", 90) }, ociOpts(i)),
-  "oci:Core/instance:Instance": (i) =>
-    new oci.core.Instance(`oci-instance-${i}`, { availabilityDomain: "AD-1", compartmentId: "c", shape: "VM.Standard.E2.1.Micro", metadata: { user_data: userData("oci:Core/instance:Instance") } }, ociOpts(i)),
-  "oci:Core/internetGateway:InternetGateway": (i) => new oci.core.InternetGateway(`igw-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/internetGateway:InternetGateway", 50) }, ociOpts(i)),
-  "oci:Core/networkSecurityGroup:NetworkSecurityGroup": (i) => new oci.core.NetworkSecurityGroup(`nsg-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/networkSecurityGroup:NetworkSecurityGroup", 50) }, ociOpts(i)),
-  "oci:Core/routeTable:RouteTable": (i) => new oci.core.RouteTable(`route-table-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/routeTable:RouteTable", 50) }, ociOpts(i)),
-  "oci:Core/securityList:SecurityList": (i) => new oci.core.SecurityList(`security-list-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/securityList:SecurityList", 50) }, ociOpts(i)),
-  "oci:Core/subnet:Subnet": (i) => new oci.core.Subnet(`subnet-${i}`, { compartmentId: "c", vcnId: "v", cidrBlock: "10.0.0.0/24", displayName: pad("oci:Core/subnet:Subnet", 70) }, ociOpts(i)),
-  "oci:Core/vcn:Vcn": (i) => new oci.core.Vcn(`vcn-${i}`, { compartmentId: "c", displayName: pad("oci:Core/vcn:Vcn", 40) }, ociOpts(i)),
-  "oci:Core/image:Image": (i) => new oci.core.Image(`oci-image-${i}`, { compartmentId: "c", instanceId: "i", displayName: pad("oci:Core/image:Image", 50) }, ociOpts(i)),
-  "alicloud:ecs/securityGroupRule:SecurityGroupRule": (i) =>
-    new alicloud.ecs.SecurityGroupRule(`sg-rule-${i}`, { ipProtocol: "tcp", securityGroupId: "sg", type: "ingress", description: pad("alicloud:ecs/securityGroupRule:SecurityGroupRule", 70) }, aliOpts(i)),
-  "alicloud:ecs/instance:Instance": (i) =>
-    new alicloud.ecs.Instance(`alicloud-instance-${i}`, { instanceType: "ecs.t6-c1m1.large", userData: userData("alicloud:ecs/instance:Instance") }, aliOpts(i)),
-  "alicloud:ecs/securityGroup:SecurityGroup": (i) => new alicloud.ecs.SecurityGroup(`sg-${i}`, { vpcId: "v", description: pad("alicloud:ecs/securityGroup:SecurityGroup", 30) }, aliOpts(i)),
-  "alicloud:vpc/network:Network": (i) => new alicloud.vpc.Network(`vpc-${i}`, { cidrBlock: "10.0.0.0/16", description: pad("alicloud:vpc/network:Network", 30) }, aliOpts(i)),
-  "alicloud:vpc/switch:Switch": (i) => new alicloud.vpc.Switch(`vswitch-${i}`, { vpcId: "v", cidrBlock: "10.0.0.0/24", description: pad("alicloud:vpc/switch:Switch", 50) }, aliOpts(i)),
-  "alicloud:ecs/imageCopy:ImageCopy": (i) => new alicloud.ecs.ImageCopy(`image-copy-${i}`, { sourceImageId: "m", sourceRegionId: "r", description: pad("alicloud:ecs/imageCopy:ImageCopy", 50) }, aliOpts(i)),
-  "alicloud:ecs/ecsKeyPair:EcsKeyPair": (i) => new alicloud.ecs.EcsKeyPair(`key-pair-${i}`, { publicKey: pad("alicloud:ecs/ecsKeyPair:EcsKeyPair", 20) }, aliOpts(i)),
-  "alicloud:ecs/image:Image": (i) => new alicloud.ecs.Image(`alicloud-image-${i}`, { instanceId: "i", description: pad("alicloud:ecs/image:Image", 40) }, aliOpts(i)),
-  "linode:index/firewall:Firewall": (i) =>
-    new linode.Firewall(`firewall-${i}`, { label: `fw-${i}`, inboundPolicy: "DROP", outboundPolicy: "ACCEPT", inbounds: [{ label: pad("linode:index/firewall:Firewall", 120), action: "ACCEPT", protocol: "TCP", ports: "443" }] }, opts(i)),
-  "linode:index/instance:Instance": (i) =>
-    new linode.Instance(`linode-instance-${i}`, { region: "us-east", type: "g6-nanode-1", metadatas: [{ userData: userData("linode:index/instance:Instance") }] }, opts(i)),
-  "tailscale:index/tailnetKey:TailnetKey": (i) =>
-    new tailscale.TailnetKey(`tailnet-key-${i}`, { reusable: false, description: pad("tailscale:index/tailnetKey:TailnetKey", 60) }, tailscaleOpts(i)),
-  "linode:index/image:Image": (i) => new linode.Image(`linode-image-${i}`, { label: "base", description: pad("linode:index/image:Image", 40) }, opts(i)),
+  "command:remote:Command": (i, g) => new command.remote.Command(`command-${i}`, { connection: connection(i), create: pad("command:remote:Command", 120) }, { ...opts(i), ...g }),
+  "command:remote:CopyToRemote": (i, g) =>
+    new command.remote.CopyToRemote(`copy-${i}`, { connection: connection(i), source: new pulumi.asset.FileArchive("bench"), remotePath: pad("command:remote:CopyToRemote", 120) }, { ...opts(i), ...g }),
+  "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule": (i, g) =>
+    new oci.core.NetworkSecurityGroupSecurityRule(`nsg-rule-${i}`, { direction: "INGRESS", networkSecurityGroupId: "nsg", protocol: "6", description: pad("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", 90) }, { ...ociOpts(i), ...g }),
+  "oci:Core/instance:Instance": (i, g) =>
+    new oci.core.Instance(`oci-instance-${i}`, { availabilityDomain: "AD-1", compartmentId: "c", shape: "VM.Standard.E2.1.Micro", metadata: { user_data: userData("oci:Core/instance:Instance") } }, { ...ociOpts(i), ...g }),
+  "oci:Core/internetGateway:InternetGateway": (i, g) => new oci.core.InternetGateway(`igw-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/internetGateway:InternetGateway", 50) }, { ...ociOpts(i), ...g }),
+  "oci:Core/networkSecurityGroup:NetworkSecurityGroup": (i, g) => new oci.core.NetworkSecurityGroup(`nsg-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/networkSecurityGroup:NetworkSecurityGroup", 50) }, { ...ociOpts(i), ...g }),
+  "oci:Core/routeTable:RouteTable": (i, g) => new oci.core.RouteTable(`route-table-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/routeTable:RouteTable", 50) }, { ...ociOpts(i), ...g }),
+  "oci:Core/securityList:SecurityList": (i, g) => new oci.core.SecurityList(`security-list-${i}`, { compartmentId: "c", vcnId: "v", displayName: pad("oci:Core/securityList:SecurityList", 50) }, { ...ociOpts(i), ...g }),
+  "oci:Core/subnet:Subnet": (i, g) => new oci.core.Subnet(`subnet-${i}`, { compartmentId: "c", vcnId: "v", cidrBlock: "10.0.0.0/24", displayName: pad("oci:Core/subnet:Subnet", 70) }, { ...ociOpts(i), ...g }),
+  "oci:Core/vcn:Vcn": (i, g) => new oci.core.Vcn(`vcn-${i}`, { compartmentId: "c", displayName: pad("oci:Core/vcn:Vcn", 40) }, { ...ociOpts(i), ...g }),
+  "oci:Core/image:Image": (i, g) => new oci.core.Image(`oci-image-${i}`, { compartmentId: "c", instanceId: "i", displayName: pad("oci:Core/image:Image", 50) }, { ...ociOpts(i), ...g }),
+  "alicloud:ecs/securityGroupRule:SecurityGroupRule": (i, g) =>
+    new alicloud.ecs.SecurityGroupRule(`sg-rule-${i}`, { ipProtocol: "tcp", securityGroupId: "sg", type: "ingress", description: pad("alicloud:ecs/securityGroupRule:SecurityGroupRule", 70) }, { ...aliOpts(i), ...g }),
+  "alicloud:ecs/instance:Instance": (i, g) =>
+    new alicloud.ecs.Instance(`alicloud-instance-${i}`, { instanceType: "ecs.t6-c1m1.large", userData: userData("alicloud:ecs/instance:Instance") }, { ...aliOpts(i), ...g }),
+  "alicloud:ecs/securityGroup:SecurityGroup": (i, g) => new alicloud.ecs.SecurityGroup(`sg-${i}`, { vpcId: "v", description: pad("alicloud:ecs/securityGroup:SecurityGroup", 30) }, { ...aliOpts(i), ...g }),
+  "alicloud:vpc/network:Network": (i, g) => new alicloud.vpc.Network(`vpc-${i}`, { cidrBlock: "10.0.0.0/16", description: pad("alicloud:vpc/network:Network", 30) }, { ...aliOpts(i), ...g }),
+  "alicloud:vpc/switch:Switch": (i, g) => new alicloud.vpc.Switch(`vswitch-${i}`, { vpcId: "v", cidrBlock: "10.0.0.0/24", description: pad("alicloud:vpc/switch:Switch", 50) }, { ...aliOpts(i), ...g }),
+  "alicloud:ecs/imageCopy:ImageCopy": (i, g) => new alicloud.ecs.ImageCopy(`image-copy-${i}`, { sourceImageId: "m", sourceRegionId: "r", description: pad("alicloud:ecs/imageCopy:ImageCopy", 50) }, { ...aliOpts(i), ...g }),
+  "alicloud:ecs/ecsKeyPair:EcsKeyPair": (i, g) => new alicloud.ecs.EcsKeyPair(`key-pair-${i}`, { publicKey: pad("alicloud:ecs/ecsKeyPair:EcsKeyPair", 20) }, { ...aliOpts(i), ...g }),
+  "alicloud:ecs/image:Image": (i, g) => new alicloud.ecs.Image(`alicloud-image-${i}`, { instanceId: "i", description: pad("alicloud:ecs/image:Image", 40) }, { ...aliOpts(i), ...g }),
+  "linode:index/firewall:Firewall": (i, g) =>
+    new linode.Firewall(`firewall-${i}`, { label: `fw-${i}`, inboundPolicy: "DROP", outboundPolicy: "ACCEPT", inbounds: [{ label: pad("linode:index/firewall:Firewall", 120), action: "ACCEPT", protocol: "TCP", ports: "443" }] }, { ...opts(i), ...g }),
+  "linode:index/instance:Instance": (i, g) =>
+    new linode.Instance(`linode-instance-${i}`, { region: "us-east", type: "g6-nanode-1", metadatas: [{ userData: userData("linode:index/instance:Instance") }] }, { ...opts(i), ...g }),
+  "tailscale:index/tailnetKey:TailnetKey": (i, g) =>
+    new tailscale.TailnetKey(`tailnet-key-${i}`, { reusable: false, description: pad("tailscale:index/tailnetKey:TailnetKey", 60) }, { ...tailscaleOpts(i), ...g }),
+  "linode:index/image:Image": (i, g) => new linode.Image(`linode-image-${i}`, { label: "base", description: pad("linode:index/image:Image", 40) }, { ...opts(i), ...g }),
 };
 
+const instanceIds: pulumi.Output<string>[] = [];
 // Every custom type of the project's plan is declared (tls keys and providers above), or the floor is not comparable.
 const declaredAbove = new Set(["tls:index/privateKey:PrivateKey", "pulumi:providers:oci", "pulumi:providers:alicloud", "pulumi:providers:tailscale"]);
 for (const type of Object.keys(shape.types)) {
   if (declaredAbove.has(type)) continue;
   const declare = DECLARE[type];
   if (!declare) throw new Error(`the floor declares no ${type}: add it to bench/floor.ts`);
-  range(countOf(type)).forEach(declare);
+  for (const i of range(countOf(type))) {
+    const resource = declare(i, graph(type, i));
+    declared.push(resource);
+    if (type.endsWith("/instance:Instance")) instanceIds.push(resource.id);
+  }
 }
+
+/** Wired: the project exports its routes with their instances' outputs; here, each instance's id. */
+export const instances = instanceIds;

@@ -36,8 +36,10 @@ mocks.newResource = (args) => {
   return newResource(args);
 };
 
+const edges = (option: unknown): number => (Array.isArray(option) ? option.length : 0);
+
 function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number } {
-  const types: Record<string, { count: number; bytes: number }> = {};
+  const types: Record<string, { count: number; bytes: number; dependsOn: number; replaceWith: number }> = {};
   let components = 0;
   for (const r of plan.resources) {
     if (r.type === "pulumi:pulumi:Stack" || r.type === "floor:index:Group") continue;
@@ -45,7 +47,10 @@ function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number } {
       components++;
       continue;
     }
-    (types[r.type] ??= { count: 0, bytes: 0 }).count++;
+    const entry = (types[r.type] ??= { count: 0, bytes: 0, dependsOn: 0, replaceWith: 0 });
+    entry.count++;
+    entry.dependsOn += edges(r.options.dependsOn);
+    entry.replaceWith += edges(r.options.replaceWith);
   }
   for (const [type, entry] of Object.entries(types)) entry.bytes = (sent.get(type) ?? 0) / entry.count;
   return { shape: { components, types }, inputBytes: [...sent.values()].reduce((a, b) => a + b, 0) };

@@ -3,6 +3,8 @@
  * bare-SDK floor (bench/floor.ts: the same resource types, counts and input
  * sizes, the same runner and mocks, measured in the same run), and the
  * blast radius of a release-tag bump on prod. Numbers, not assertions.
+ * A second floor, wired (bench/floor.ts FLOOR_WIRED=1), declares the same
+ * resources with the project's graph: what the SDK charges for the graph.
  * BENCH_SIZES=10,100 picks the fleet sizes (routes); BENCH_CPU_PROF=<dir>
  * also profiles each plan; BENCH_REPEAT=3 plans each side three times and
  * keeps its cheapest run; BENCH_PLANS_ONLY=1 skips the host load and the
@@ -45,7 +47,7 @@ const cpuProfile = (program: string | undefined): string[] =>
 function measure(configFile: string, program?: string, env: Readonly<Record<string, string>> = {}): PlanCost {
   const result = spawnSync(
     process.execPath,
-    ["--no-experimental-strip-types", ...cpuProfile(program), "--require", "ts-node/register/transpile-only", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
+    ["--no-experimental-strip-types", ...cpuProfile(program), "--require", "./scripts/register-ts.js", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
     { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   if (result.status !== 0) throw new Error(result.stderr);
@@ -62,30 +64,32 @@ const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 const thousands = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 console.log(`Offline plan cost against a bare-SDK floor (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);
-console.log("| routes | resources | input bytes (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | peak RSS (project / floor) | ratio |");
-console.log("|---|---|---|---|---|---|---|---|---|");
+console.log("| routes | resources | input bytes (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | wired floor: peak RSS |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 // Row by row, as each size is measured (3,000 routes take minutes).
 const measured = SIZES.map((routes) => {
   const configFile = writeStackFile(fleetOf(routes));
   const projects = [measure(configFile)];
   const shapeFile = path.join(path.dirname(configFile), "floor-shape.json");
   writeFileSync(shapeFile, JSON.stringify(projects[0]!.shape));
-  const measureFloor = () => measure(configFile, path.join(REPO_ROOT, "bench", "floor.ts"), { FLOOR_SHAPE: shapeFile });
-  const floors = [measureFloor()];
+  const measureFloor = (wired: boolean) => measure(configFile, path.join(REPO_ROOT, "bench", "floor.ts"), { FLOOR_SHAPE: shapeFile, FLOOR_WIRED: wired ? "1" : "" });
+  const [floors, wiredFloors] = [[measureFloor(false)], [measureFloor(true)]];
   // Alternating repeats, each side's cheapest kept: other load on the machine only ever adds.
   for (let i = 1; i < REPEAT; i++) {
     projects.push(measure(configFile));
-    floors.push(measureFloor());
+    floors.push(measureFloor(false));
+    wiredFloors.push(measureFloor(true));
   }
-  const [project, floor] = [cheapest(projects), cheapest(floors)];
-  if (floor.resources !== project.resources) throw new Error(`the floor declared ${floor.resources} resources, the project ${project.resources}`);
+  const [project, floor, wired] = [cheapest(projects), cheapest(floors), cheapest(wiredFloors)];
+  for (const f of [floor, wired]) if (f.resources !== project.resources) throw new Error(`a floor declared ${f.resources} resources, the project ${project.resources}`);
   console.log(
     `| ${thousands(routes)} | ${thousands(project.resources)} | ${thousands(project.inputBytes)} / ${thousands(floor.inputBytes)} ` +
       `| ${(project.cpuMs / 1000).toFixed(1)} / ${(floor.cpuMs / 1000).toFixed(1)} s | ${(project.ms / 1000).toFixed(1)} / ${(floor.ms / 1000).toFixed(1)} s ` +
       `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} ` +
-      `| ${thousands(project.maxRssMb)} / ${thousands(floor.maxRssMb)} MB | ${ratio(project.maxRssMb, floor.maxRssMb)} |`,
+      `| ${thousands(project.maxRssMb)} / ${thousands(floor.maxRssMb)} MB | ${ratio(project.maxRssMb, floor.maxRssMb)} ` +
+      `| ${perResourceMs(wired).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(wired))} | ${thousands(wired.maxRssMb)} MB |`,
   );
-  return { routes, project, floor };
+  return { routes, project, floor, wired };
 });
 const [small, large] = [measured.find((m) => m.routes === 100), measured.at(-1)!];
 if (small && large !== small) {

@@ -3,7 +3,7 @@
  * in bench/plan.ts): where the time went by package or project file (self
  * time), the heaviest functions (self), and the project's own functions
  * with everything they call (inclusive). Usage:
- *   node --require ts-node/register/transpile-only bench/profile-summary.ts <file.cpuprofile> [top]
+ *   node --require ./scripts/register-ts.js bench/profile-summary.ts <file.cpuprofile> [top]
  * The format (nodes with callFrame, children and hitCount; samples with
  * timeDeltas) is V8's Profiler.Profile: chromedevtools.github.io/devtools-protocol/v8/Profiler/#type-Profile
  */

@@ -4,7 +4,7 @@
  * the SDK's Output bookkeeping that the README's "Numbers" compares between
  * the project and the floor. Usage, with a stack file from bench/plan.ts's
  * fleets (and FLOOR_SHAPE set for the floor):
- *   node --require ts-node/register/transpile-only bench/promise-count.ts --config-file <file> [--program <floor.ts>]
+ *   node --require ./scripts/register-ts.js bench/promise-count.ts --config-file <file> [--program <floor.ts>]
  */
 import { createHook } from "node:async_hooks";
 import { parseArgs } from "node:util";

@@ -175,7 +175,7 @@ function planFixture(fixture: string): { status: number | null; stdout: string; 
   const script =
     `require("./plan/run").runPlan({ stack: "staging", program: require("path").resolve("plan/fixtures/${fixture}") })` +
     ".then((p) => process.stdout.write(JSON.stringify(p)), (e) => { process.stderr.write(String(e.message)); process.exit(1); })";
-  const result = spawnSync(process.execPath, ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "-e", script], {
+  const result = spawnSync(process.execPath, ["--no-experimental-strip-types", "--require", "./scripts/register-ts.js", "-e", script], {
     cwd: path.join(__dirname, ".."),
     encoding: "utf8",
     timeout: 120_000,

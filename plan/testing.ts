@@ -12,7 +12,7 @@ import { REPO_ROOT } from "./run";
 const execFileAsync = promisify(execFile);
 
 /** How the tests start the plan CLI: the way `npm run plan` does. */
-const PLAN_CLI = ["--no-experimental-strip-types", "--require", "ts-node/register/transpile-only", "plan/cli.ts"];
+const PLAN_CLI = ["--no-experimental-strip-types", "--require", "./scripts/register-ts.js", "plan/cli.ts"];
 
 export interface CliResult {
   readonly status: number | null;

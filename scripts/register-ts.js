@@ -1,0 +1,9 @@
+// How the repository's scripts, tests and offline plans load TypeScript:
+// ts-node without a type check (`npm test` runs tsc) and with SWC
+// (@swc/core) as its transpiler: ts-node's own transpile-only mode runs
+// TypeScript's transpileModule per file, about 30 ms for each of the
+// program's files on every load (README "Numbers"). ts-node's `swc` option:
+// https://typestrong.org/ts-node/docs/swc/
+// The Pulumi CLI's Node host loads the program its own way (README "The real
+// engine's load").
+require("ts-node").register({ transpileOnly: true, swc: true });
