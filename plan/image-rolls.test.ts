@@ -103,8 +103,28 @@ describe("images roll per track, operator-gated", async () => {
     for (const route of canary) {
       const instance = d.resources.find((c) => c.name === route.name) ?? assert.fail(`${route.name}: its options change`);
       assert.ok(instance.changes.some((c) => c.path.startsWith("options.ignoreChanges")), `${route.name}: no longer ignores its image`);
+      // Its declared image is the same build as before; the engine compares it with the recorded one (the state's): a replacement only if they differ.
+      assert.equal(instance.action, "replace?", route.name);
+      assert.deepEqual(
+        instance.changes.filter((c) => !c.path.startsWith("options.")).map((c) => [c.path, c.effect, c.old]),
+        [[IMAGE_PROPERTY[route.provider], "replace?", "(recorded, in state)"]],
+        route.name,
+      );
     }
     for (const route of routesOf(rebuilt).filter((r) => r.track !== "canary")) assert.deepEqual(routeChanges(d, route.name), [], `${route.name} is untouched`);
+  });
+
+  it("rebuilding and rolling canary onto it in one change surely replaces the canary routes: no route runs a build made in this update", () => {
+    const d = diffPlans(held, rolled);
+    const canary = routesOf(held).filter((r) => r.track === "canary").map((r) => r.name).sort();
+    assert.deepEqual(d.routes.imageMoves.map((m) => [m.route, m.from, m.ifDiffers]), canary.map((name) => [name, undefined, false]));
+    assert.deepEqual([...d.routes.replaced].sort(), canary);
+    const report = renderReport(d);
+    for (const m of d.routes.imageMoves) {
+      assert.ok(report.includes(`\n- \`${m.route}\` (canary, wave 0): the image it runs (released from hold: in the stack's state) -> ${m.to}\n`), m.route);
+      assert.match(report, new RegExp(`^- \\*\\*replace\\*\\* \`${m.route}\` `, "m"), m.route);
+    }
+    assert.doesNotMatch(report, /if a recorded value differs|if they differ/);
   });
 
   it("pinning canary to the first build's ids (roll-images) replaces its routes back onto that build", () => {
@@ -120,15 +140,25 @@ describe("images roll per track, operator-gated", async () => {
   });
 
   it("the plan diff names the routes that move to new images, and says when what they run is only in the state", () => {
-    for (const [before, after] of [[rebuilt, rolled], [rolled, pinnedBack]] as const) {
+    const intro = "Each route below is replaced onto its new image (a new instance, verified before the old one goes)";
+    const released = `${intro}; one marked "if they differ" only if the image it runs differs: that image is in the stack's state, which the real preview reads and this offline plan cannot.`;
+    for (const [before, after, summary, introLine] of [
+      [rebuilt, rolled, / routes? onto new images unless on them already \(track canary\), 0 replaced,/, released],
+      [rolled, pinnedBack, / routes? onto new images \(track canary\), \d+ replaced,/, `${intro}.`],
+    ] as const) {
       const d = diffPlans(before, after);
       const report = renderReport(d);
-      assert.match(report, /routes? onto new images \(track canary\)/);
-      assert.match(report, /#### Route images/);
+      assert.match(report.split("\n")[0]!, summary);
+      assert.ok(report.includes(`#### Route images\n${introLine}\n`), introLine);
       for (const m of d.routes.imageMoves) {
-        const from = m.from ?? "the image it runs (released from hold: in the stack's state; unless it runs this one already, which the preview shows)";
-        assert.ok(report.includes(`\`${m.route}\` (canary, wave 0): ${from} -> ${m.to}`), m.route);
+        assert.equal(m.ifDiffers, m.from === undefined, `${m.route}: released onto a build that exists already`);
+        const line = m.from === undefined ? `the image it runs (released from hold: in the stack's state) -> ${m.to}, if they differ` : `${m.from} -> ${m.to}`;
+        assert.ok(report.includes(`\n- \`${m.route}\` (canary, wave 0): ${line}\n`), m.route);
+        // The resource section says the same of the instance: replaced only if the recorded image differs (released), or surely.
+        const verdict = m.from === undefined ? "replace?" : "replace";
+        assert.match(report, new RegExp(`^- \\*\\*${verdict.replace("?", "\\?")}\\*\\* \`${m.route}\` `, "m"), m.route);
       }
     }
+    assert.match(renderReport(diffPlans(rebuilt, rolled)), /^Resources: .* \d+ to replace if a recorded value differs, /m);
   });
 });

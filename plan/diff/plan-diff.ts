@@ -8,13 +8,14 @@ import type { Plan } from "../run";
 import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith } from "./resources";
 import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
+import { isRecord } from "./values";
 
 export type ImageCounts = Readonly<Record<"add" | "update" | "replace" | "remove", number>>;
 
 export interface PlanDiff {
   readonly stack: string;
   readonly oldStack: string;
-  /** Added, changed and removed resources, in that order of severity: replace, update, ignored, add, remove. */
+  /** Added, changed and removed resources, in that order of severity: replace, replace?, update, update?, ignored, add, remove. */
   readonly resources: readonly ResourceChange[];
   readonly unchanged: number;
   readonly images: ImageCounts;
@@ -23,7 +24,7 @@ export interface PlanDiff {
     readonly removed: readonly string[];
     readonly replaced: readonly string[];
     readonly moves: readonly TagMove[];
-    /** Routes onto another base image (replaced onto it). */
+    /** Routes onto another base image (replaced onto it; when `from` is unknown, only if they do not run it already). */
     readonly imageMoves: readonly ImageMove[];
     readonly configPushes: readonly ConfigPush[];
     /** The waves the moving routes (tag moves and config pushes) go in, first to last. */
@@ -34,22 +35,43 @@ export interface PlanDiff {
   readonly newUserData: number;
 }
 
-const ORDER: readonly Action[] = ["replace", "update", "ignored", "add", "remove"];
+const ORDER: readonly Action[] = ["replace", "replace?", "update", "update?", "ignored", "add", "remove"];
 const IMAGE_TYPE = /image/i;
 
-/** Image resources by action; image components (e.g. lantern:fleet:LinodeBaseImage) would count twice: only leaves count. */
+const isCounted = (a: Action): a is keyof ImageCounts => a === "add" || a === "update" || a === "replace" || a === "remove";
+
+/**
+ * Image resources by certain action; image components (e.g.
+ * lantern:fleet:LinodeBaseImage) would count twice: only leaves count. A
+ * conditional verdict ("replace?") is not a count: the resource list shows it.
+ */
 function imageCounts(resources: readonly ResourceChange[], oldPlan: Plan, newPlan: Plan): ImageCounts {
   const parents = new Set([...oldPlan.resources, ...newPlan.resources].map((r) => r.parent));
   const images = { add: 0, update: 0, replace: 0, remove: 0 };
   for (const c of resources) {
-    if (IMAGE_TYPE.test(c.type) && !parents.has(c.urn) && c.action !== "ignored") images[c.action] += 1;
+    if (IMAGE_TYPE.test(c.type) && !parents.has(c.urn) && isCounted(c.action)) images[c.action] += 1;
   }
   return images;
 }
 
+/** The ids in the stack output `images` (the newest build: `linode`, `alicloud.<region>`, `oci.<region>`). */
+const builtIds = (plan: Plan): string[] =>
+  isRecord(plan.outputs.images) ? Object.values(plan.outputs.images).flatMap((v) => (typeof v === "string" ? [v] : isRecord(v) ? Object.values(v).filter((id) => typeof id === "string") : [])) : [];
+
+/**
+ * Image ids this update creates: the new build's ids the old build lacks (an
+ * image gets a new id only when it is replaced; plan/mocks.ts mockId follows
+ * that). No route can run one yet, so a route declared with one surely moves.
+ */
+function createdImages(oldPlan: Plan, newPlan: Plan): Set<string> {
+  const before = new Set(builtIds(oldPlan));
+  return new Set(builtIds(newPlan).filter((id) => !before.has(id)));
+}
+
 export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const { pairs, adds, removes } = matchResources(oldPlan, newPlan);
-  const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan)).filter((c): c is ResourceChange => c !== undefined);
+  const created = createdImages(oldPlan, newPlan);
+  const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan, created)).filter((c): c is ResourceChange => c !== undefined);
   const changed = withReplaceWith(verdicts, pairs.map(([, n]) => n));
   const resources = [...changed, ...adds.map(added), ...removes.map(removed)].sort(
     (a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.urn.localeCompare(b.urn),
@@ -60,7 +82,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const kept = [...newRoutes.keys()].filter((n) => oldRoutes.has(n));
   const moves = tagMoves(oldRoutes, newRoutes, newPlan, byUrn);
   const pushes = configPushes(newRoutes, newPlan, byUrn).filter((p) => oldRoutes.has(p.route));
-  const reimaged = imageMoves(oldRoutes, newRoutes, oldPlan, newPlan, byUrn);
+  const reimaged = imageMoves(oldRoutes, newRoutes, newPlan, byUrn);
   const moving = [...new Set([...moves.map((m) => m.route), ...reimaged.map((m) => m.route), ...pushes.map((p) => p.route)])];
   return {
     stack: newPlan.stack,

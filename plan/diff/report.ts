@@ -1,6 +1,6 @@
 /** The Markdown report of a PlanDiff: a one-line blast-radius summary first, then waves, routes, resources, user-data. */
 import type { ImageCounts, PlanDiff } from "./plan-diff";
-import type { Action, ResourceChange } from "./resources";
+import { type Action, CONDITIONAL, type ResourceChange } from "./resources";
 import type { ImageMove, TagMove, TagMoveHow, Wave } from "./routes";
 import { isMasked, plural } from "./values";
 
@@ -37,11 +37,17 @@ function movesPart(moves: readonly TagMove[]): string {
     .join(", ");
 }
 
-/** `N routes onto new images (tracks a/b)`, or nothing when none move. */
+/**
+ * `N routes onto new images (tracks a/b)`, and `N routes onto new images
+ * unless on them already (track c)` for routes released from `hold` onto an
+ * existing build (ImageMove.ifDiffers); nothing when none move.
+ */
 function imageMovesPart(moves: readonly ImageMove[]): string {
-  if (moves.length === 0) return "";
-  const tracks = [...new Set(moves.map((m) => m.track))].sort();
-  return `, ${plural(moves.length, "route")} onto new images (${tracks.length === 1 ? "track" : "tracks"} ${tracks.join("/")})`;
+  const part = (group: readonly ImageMove[], condition: string) => {
+    const tracks = [...new Set(group.map((m) => m.track))].sort();
+    return group.length ? `, ${plural(group.length, "route")} onto new images${condition} (${tracks.length === 1 ? "track" : "tracks"} ${tracks.join("/")})` : "";
+  };
+  return part(moves.filter((m) => !m.ifDiffers), "") + part(moves.filter((m) => m.ifDiffers), " unless on them already");
 }
 
 /** `**<stack>**: <images>, <tag moves>, <image moves>, <n> replaced, <n> added, <n> removed` (routes), always one line. */
@@ -79,6 +85,15 @@ function moveLine(m: TagMove): string {
   return `- \`${m.route}\` (${m.track}${wavePart(m.wave)}): ${m.from} -> ${m.to}, ${how}`;
 }
 
+const RELEASED_FROM = "the image it runs (released from hold: in the stack's state)";
+
+/** What the moves below do, right for both kinds: sure, and only if the image the route runs differs (ImageMove.ifDiffers). */
+function imageMovesIntro(moves: readonly ImageMove[]): string {
+  const replaced = "Each route below is replaced onto its new image (a new instance, verified before the old one goes)";
+  if (!moves.some((m) => m.ifDiffers)) return `${replaced}.`;
+  return `${replaced}; one marked "if they differ" only if the image it runs differs: that image is in the stack's state, which the real preview reads and this offline plan cannot.`;
+}
+
 function routeLines(d: PlanDiff): string[] {
   const out: string[] = [];
   if (d.routes.waves.length) out.push(...waveLines(d.routes.waves));
@@ -88,10 +103,10 @@ function routeLines(d: PlanDiff): string[] {
     for (const m of [...d.routes.moves].sort(byWave)) out.push(moveLine(m));
   }
   if (d.routes.imageMoves.length) {
-    out.push("", "#### Route images", "Each route below is replaced onto the image (a new instance, verified before the old one goes).");
+    out.push("", "#### Route images", imageMovesIntro(d.routes.imageMoves));
     for (const m of [...d.routes.imageMoves].sort(byWave)) {
-      const from = m.from ?? "the image it runs (released from hold: in the stack's state; unless it runs this one already, which the preview shows)";
-      out.push(`- \`${m.route}\` (${m.track}${wavePart(m.wave)}): ${from} -> ${m.to}`);
+      const from = m.from ?? RELEASED_FROM;
+      out.push(`- \`${m.route}\` (${m.track}${wavePart(m.wave)}): ${from} -> ${m.to}${m.ifDiffers ? ", if they differ" : ""}`);
     }
   }
   if (d.routes.configPushes.length) {
@@ -105,6 +120,7 @@ function routeLines(d: PlanDiff): string[] {
 
 function resourceLines(c: ResourceChange): string[] {
   const how = [
+    CONDITIONAL.has(c.action) ? "only if a recorded value differs: see the preview" : undefined,
     c.replaceMode,
     c.action === "ignored" ? "ignored (no update)" : undefined,
     c.action === "update" && c.providerDecides ? "provider decides" : undefined,
@@ -142,9 +158,11 @@ export function renderReport(d: PlanDiff): string {
   const count = (a: Action) => d.resources.filter((c) => c.action === a).length;
   const out = [summaryLine(d), "", AUTHORITY_NOTE, ""];
   if (d.oldStack !== d.stack) out.push(`> Note: the old plan is of stack \`${d.oldStack}\`, not \`${d.stack}\`.`, "");
+  // Conditional verdicts only when there are some, so the usual line stays as it was.
+  const maybe = (a: Action, what: string) => (count(a) ? `${count(a)} to ${what} if a recorded value differs, ` : "");
   out.push(
-    `Resources: ${count("add")} to add, ${count("replace")} to replace, ${count("update")} to update in place, ` +
-      `${count("ignored")} with ignored changes only, ${count("remove")} to remove, ${d.unchanged} unchanged.`,
+    `Resources: ${count("add")} to add, ${count("replace")} to replace, ${maybe("replace?", "replace")}${count("update")} to update in place, ` +
+      `${maybe("update?", "update in place")}${count("ignored")} with ignored changes only, ${count("remove")} to remove, ${d.unchanged} unchanged.`,
   );
   out.push(...routeLines(d));
   // Before the resources, so a report cut at the size limit still names them.

@@ -108,9 +108,73 @@ describe("resource verdicts", () => {
   });
 
   it("shows option changes without an update of their own", () => {
-    const r = (ignore: string[]) => res("t:m:T", "a", { x: 1 }, { options: { ignoreChanges: ignore } });
-    const diff = diffPlans(plan([r(["x"])]), plan([r([])]));
-    assert.deepEqual(diff.resources[0]?.changes.map((c) => [c.path, c.effect]), [["options.ignoreChanges", "none"]]);
+    const r = (protect: boolean) => res("t:m:T", "a", { x: 1 }, { options: protect ? { protect } : {} });
+    const diff = diffPlans(plan([r(false)]), plan([r(true)]));
+    assert.deepEqual(diff.resources[0]?.changes.map((c) => [c.path, c.effect]), [["options.protect", "none"]]);
+  });
+
+  it("an input the old plan ignored and the new one does not replaces (or updates) only if its recorded value differs", () => {
+    // Equal declared values: the engine compares the declared value with the recorded one (step_generator.go), which only state has.
+    const thing = (name: string, ignoreChanges: string[], replaceOnChanges: string[] = []) =>
+      res("example:index/thing:Thing", name, { image: "b2", size: 1 }, { options: { ignoreChanges, replaceOnChanges } });
+    const before = [thing("replaced", ["image"], ["image"]), thing("updated", ["image"]), thing("held", ["image"], ["image"]), thing("one-of-two", ["image", "size"], ["image"])];
+    const after = [thing("replaced", [], ["image"]), thing("updated", []), thing("held", ["image"], ["image"]), thing("one-of-two", ["size"], ["image"])];
+    const diff = diffPlans(plan(before), plan(after));
+    const byName = Object.fromEntries(diff.resources.map((c) => [c.name, c]));
+    const inputs = (name: string) => byName[name]?.changes.filter((c) => !c.path.startsWith("options.")).map((c) => [c.path, c.effect, c.old, c.new]);
+    assert.deepEqual([byName.replaced?.action, byName.replaced?.replaceMode], ["replace?", "create-before-delete"]);
+    assert.deepEqual(inputs("replaced"), [["image", "replace?", "(recorded, in state)", '"b2"']]);
+    assert.deepEqual([byName.updated?.action, byName.updated?.replaceMode], ["update?", undefined]);
+    assert.deepEqual(inputs("updated"), [["image", "update?", "(recorded, in state)", '"b2"']]);
+    assert.equal(byName.held, undefined, "still ignored and unchanged: nothing to show");
+    assert.deepEqual(inputs("one-of-two"), [["image", "replace?", "(recorded, in state)", '"b2"']], "size is still ignored");
+    // Declared values that differ too: the old plan's is not the recorded one either. Still ignored: "ignored".
+    const moved = diffPlans(plan([thing("replaced", ["image"], ["image"]), thing("held", ["image"], ["image"])]), plan([{ ...thing("replaced", [], ["image"]), inputs: { image: "b3", size: 1 } }, { ...thing("held", ["image"], ["image"]), inputs: { image: "b3", size: 1 } }]));
+    assert.deepEqual(moved.resources.map((c) => [c.name, c.action, c.changes[0]?.effect, c.changes[0]?.old]), [["replaced", "replace?", "replace?", "(recorded, in state)"], ["held", "ignored", "ignored", '"b2"']]);
+    // A provider fact (ForceNew) decides like replaceOnChanges; an in-place fact keeps its label.
+    const linode = (ignoreChanges: string[]) => res("linode:index/instance:Instance", "l", { image: "private/1", type: "g6" }, { options: { ignoreChanges } });
+    const forceNew = diffPlans(plan([linode(["image", "type"])]), plan([linode([])])).resources[0];
+    assert.deepEqual(forceNew?.changes.map((c) => [c.path, c.effect]), [["image", "replace?"], ["type", "update?"], ["options.ignoreChanges", "none"]]);
+    assert.match(forceNew?.changes[0]?.source ?? "", /terraform-provider-linode/);
+    const report = renderReport(diff);
+    assert.match(report, /^Resources: 0 to add, 0 to replace, 2 to replace if a recorded value differs, 0 to update in place, 1 to update in place if a recorded value differs, 0 with ignored changes only, 0 to remove, 1 unchanged\.$/m);
+    assert.match(
+      report,
+      /^- \*\*replace\?\*\* `replaced` `example:index\/thing:Thing` \(only if a recorded value differs: see the preview, create-before-delete\)\n  - `image` \(recorded, in state\) -> "b2": replace \(replaceOnChanges\), if the recorded value differs \(ignored before: the value in use is the one in the stack's state, which the real preview reads\)$/m,
+    );
+    assert.match(report, /^  - `image` \(recorded, in state\) -> "b2": in place \(provider decides\), if the recorded value differs /m);
+  });
+
+  it("an input released onto a value this update creates (a new image's id) surely replaces: no recorded value can equal it", () => {
+    const instance = (ignoreChanges: string[], image: string) =>
+      res("linode:index/instance:Instance", "r", { image }, { options: { ignoreChanges, replaceOnChanges: ["image"] } });
+    const images = (linode: string) => ({ outputs: { images: { linode, alicloud: {}, oci: {} } } });
+    const built = plan([instance(["image"], "private/1")], images("private/1"));
+    const verdict = (after: ReturnType<typeof plan>) => diffPlans(built, after).resources[0]?.changes[0];
+    const rebuilt = verdict(plan([instance([], "private/2")], images("private/2")));
+    assert.deepEqual([rebuilt?.effect, rebuilt?.old, rebuilt?.released], ["replace", "(recorded, in state)", true]);
+    assert.match(rebuilt?.note ?? "", /declared with a value this update creates, so it differs from the recorded one/);
+    // The build it had before, or one pinned from elsewhere: the route may run it already.
+    for (const [image, output] of [["private/1", "private/1"], ["private/1", "private/2"], ["private/0", "private/2"]]) {
+      assert.equal(verdict(plan([instance([], image!)], images(output!)))?.effect, "replace?", `${image} with images.linode ${output}`);
+    }
+  });
+
+  it("what names a resource replaced only if a recorded value differs in replaceWith is replaced on the same condition, and surely when a sure trigger comes", () => {
+    const instance = (ignoreChanges: string[], image = "i1") =>
+      res("alicloud:ecs/instance:Instance", "r", { imageId: image }, { options: { ignoreChanges, replaceOnChanges: ["imageId"] } });
+    const cmd = (name: string, ...withUrns: string[]) => res("command:remote:Command", name, { create: "install" }, { options: { replaceWith: withUrns } });
+    const urnOf = (r: { urn: string }) => r.urn;
+    const other = (image: string) => res("alicloud:ecs/instance:Instance", "o", { imageId: image }, { options: { replaceOnChanges: ["imageId"] } });
+    const rest = (o: ReturnType<typeof other>) => [cmd("r-hotswap", urnOf(instance([]))), cmd("r-config", `${URN}command:remote:Command::r-hotswap`, urnOf(o))];
+    const conditional = diffPlans(plan([instance(["imageId"]), other("i1"), ...rest(other("i1"))]), plan([instance([]), other("i1"), ...rest(other("i1"))]));
+    const byName = Object.fromEntries(conditional.resources.map((c) => [c.name, c]));
+    assert.deepEqual([byName["r-hotswap"]?.action, byName["r-hotswap"]?.notes], ["replace?", ["replaced with `r` if that one is (replaceWith)"]]);
+    assert.equal(byName["r-config"]?.action, "replace?");
+    // The other instance named in replaceWith is surely replaced: so is r-config, whatever r does.
+    const sure = diffPlans(plan([instance(["imageId"]), other("i1"), ...rest(other("i1"))]), plan([instance([]), other("i2"), ...rest(other("i2"))]));
+    const config = sure.resources.find((c) => c.name === "r-config");
+    assert.deepEqual([config?.action, config?.notes], ["replace", ["replaced with `o` (replaceWith)"]]);
   });
 
   it("replaces what names a replaced resource in replaceWith, in chains, and counts it as changed", () => {

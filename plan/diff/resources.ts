@@ -3,20 +3,40 @@
  * updated in place or changed only in ignored inputs, and what each changed
  * input does. The program's own options win (ignoreChanges, then
  * replaceOnChanges), then the provider's facts (provider-facts.ts).
+ *
+ * An input the old plan ignored and the new one does not is "released":
+ * the engine then diffs the declared value against the one recorded in the
+ * stack's state (processIgnoreChanges copies the state's value only for the
+ * new program's ignoreChanges; applyReplaceOnChanges acts only on a change
+ * the provider reports: pkg/resource/deploy/step_generator.go in
+ * pulumi/pulumi). The offline plan cannot read state (the old plan holds
+ * the declared value, not the recorded one), so such an input replaces or
+ * updates only "if the recorded value differs": "replace?" / "update?";
+ * surely when it is declared with a value this update creates (a new
+ * image's id), which no recorded value can equal.
  */
 import { USER_DATA_INPUT } from "../../stacks/catalog";
 import type { Plan, PlanResource } from "../run";
 import { PROVIDER_FACTS, providerFact } from "./provider-facts";
-import { changedPaths, covers, firstDifferingLines, isMasked, type PathChange, show, stringList } from "./values";
+import { changedPaths, covers, firstDifferingLines, isMasked, type PathChange, show, stringList, valueAt } from "./values";
 
-/** What the engine would do to one resource. "ignored": inputs changed, but only ignored ones. */
-export type Action = "add" | "remove" | "replace" | "update" | "ignored";
+/**
+ * What the engine would do to one resource. "ignored": inputs changed, but
+ * only ignored ones; "replace?" / "update?": only if a released input's
+ * recorded value (in the stack's state) differs from the declared one.
+ */
+export type Action = "add" | "remove" | "replace" | "replace?" | "update" | "update?" | "ignored";
 
 /**
  * What one changed input does: replace, update in place, migrate (in place,
- * moved elsewhere), re-run a command in place, nothing (ignored; options).
+ * moved elsewhere), re-run a command in place, nothing (ignored; options);
+ * "replace?" / "update?": a released input, which replaces (or changes in
+ * place) only if its recorded value differs.
  */
-export type Effect = "replace" | "update" | "migrate" | "rerun" | "ignored" | "none";
+export type Effect = "replace" | "replace?" | "update" | "update?" | "migrate" | "rerun" | "ignored" | "none";
+
+/** The conditional verdicts: the real preview, which reads the recorded values, decides. */
+export const CONDITIONAL: ReadonlySet<Action | Effect> = new Set(["replace?", "update?"]);
 
 export interface InputChange {
   /** Dotted input path (`inbounds[0].ports`); options are `options.<name>`. */
@@ -29,6 +49,8 @@ export interface InputChange {
   readonly note: string;
   /** The provider fact's source, when the verdict came from one (provider-facts.ts). */
   readonly source?: string;
+  /** Ignored by the old plan, not by the new one: the value in use is the recorded one (state), not the old plan's; `old` says so. */
+  readonly released?: true;
 }
 
 export interface ResourceChange {
@@ -44,6 +66,11 @@ export interface ResourceChange {
 }
 
 const SECRET_NOTE = "; secret input, value not shown";
+/** A released input's old side: the value that counts is the recorded one, which only the stack's state has. */
+const RECORDED = "(recorded, in state)";
+const IF_RECORDED_DIFFERS =
+  ", if the recorded value differs (ignored before: the value in use is the one in the stack's state, which the real preview reads)";
+const CREATED_NOW = " (ignored before; declared with a value this update creates, so it differs from the recorded one)";
 const REPLACED_RERUN = "re-run (the replacement runs `create`)";
 
 /** The command a re-run runs: Update runs `update`, or `create` when there is none (pulumi-command commandController.go). */
@@ -52,8 +79,25 @@ function rerunLabel(inputs: Readonly<Record<string, unknown>>, note: string): st
   return `re-run (runs \`${typeof inputs.update === "string" || isMasked(inputs.update) ? "update" : "create"}\`)`;
 }
 
-function classify(path: string, neu: PlanResource): Pick<InputChange, "effect" | "note" | "source"> {
-  if (stringList(neu.options.ignoreChanges).some((p) => covers(p, path))) return { effect: "ignored", note: "ignored (ignoreChanges)" };
+const ignores = (r: PlanResource, path: string) => stringList(r.options.ignoreChanges).some((p) => covers(p, path));
+
+/** Ignored by the old plan's options and not by the new one's: the engine diffs it against the recorded value. */
+const isReleased = (path: string, old: PlanResource, neu: PlanResource) => ignores(old, path) && !ignores(neu, path);
+
+type Verdict = Pick<InputChange, "effect" | "note" | "source" | "released">;
+
+/** `created`: values this update creates (new images' ids); a released input declared with one surely differs from the recorded value. */
+function classify(path: string, value: unknown, old: PlanResource, neu: PlanResource, created: ReadonlySet<string>): Verdict {
+  if (ignores(neu, path)) return { effect: "ignored", note: "ignored (ignoreChanges)" };
+  const declared = classifyDeclared(path, neu);
+  if (!isReleased(path, old, neu)) return declared;
+  if (typeof value === "string" && created.has(value)) return { ...declared, note: `${declared.note}${CREATED_NOW}`, released: true };
+  const effect = declared.effect === "replace" ? "replace?" : "update?";
+  return { ...declared, effect, note: `${declared.note}${IF_RECORDED_DIFFERS}`, released: true };
+}
+
+/** What a change of a declared input does, by the program's replaceOnChanges, then the provider's facts. */
+function classifyDeclared(path: string, neu: PlanResource): Pick<InputChange, "effect" | "note" | "source"> {
   if (stringList(neu.options.replaceOnChanges).some((p) => covers(p, path))) return { effect: "replace", note: "replace (replaceOnChanges)" };
   const fact = providerFact(neu.type, path);
   const known = PROVIDER_FACTS[neu.type];
@@ -104,29 +148,66 @@ function triggerReplaces(old: unknown, neu: unknown): boolean {
   return old !== undefined && old !== null && neu !== undefined && neu !== null;
 }
 
-function inputChange([path, o, n]: PathChange, neu: PlanResource, secretUserData: boolean): InputChange {
+function inputChange([path, o, n]: PathChange, old: PlanResource, neu: PlanResource, secretUserData: boolean, created: ReadonlySet<string>): InputChange {
   const secret = isMasked(o) && isMasked(n) ? `${SECRET_NOTE}${secretUserData ? " (the decoded user-data differs)" : ""}` : "";
   const [shownOld, shownNew] = typeof o === "string" && typeof n === "string" ? firstDifferingLines(o, n) : [o, n];
-  const { effect, note, source } = classify(path, neu);
-  return { path, old: show(shownOld), new: show(shownNew), effect, note: `${note}${secret}`, ...(source ? { source } : {}) };
+  const { effect, note, source, released } = classify(path, n, old, neu, created);
+  return {
+    path,
+    old: released ? RECORDED : show(shownOld),
+    new: show(shownNew),
+    effect,
+    note: `${note}${secret}`,
+    ...(source ? { source } : {}),
+    ...(released ? { released } : {}),
+  };
+}
+
+/**
+ * Released inputs whose declared value is the same in both plans: no
+ * changed path shows them, yet the engine compares them with the recorded
+ * value, which may differ (e.g. a route released from `hold` keeps the image
+ * it booted; the old plan declares the newest build).
+ */
+function releasedUnchanged(old: PlanResource, neu: PlanResource, changed: readonly PathChange[]): PathChange[] {
+  return stringList(old.options.ignoreChanges)
+    .filter((path) => isReleased(path, old, neu) && !changed.some(([p]) => covers(path, p)))
+    .map((path) => [path, valueAt(old.inputs, path), valueAt(neu.inputs, path)]);
 }
 
 /** A replaced command is a new one: it runs `create`, whatever its update would have run. */
 const asReplaced = (changes: readonly InputChange[]) => changes.map((c) => (c.effect === "rerun" ? { ...c, note: REPLACED_RERUN } : c));
 
+/** The most severe effect decides; an option change alone ("none") is an update, as before any conditional one. */
+const ACTION_OF: readonly (readonly [Effect, Action])[] = [
+  ["replace", "replace"],
+  ["replace?", "replace?"],
+  ["update", "update"],
+  ["migrate", "update"],
+  ["rerun", "update"],
+  ["update?", "update?"],
+  ["none", "update"],
+];
+
 function actionOf(changes: readonly InputChange[], urnChanged: boolean): Action {
+  if (urnChanged) return "replace";
   const effects = new Set(changes.map((c) => c.effect));
-  if (urnChanged || effects.has("replace")) return "replace";
-  return [...effects].some((e) => e !== "ignored") ? "update" : "ignored";
+  return ACTION_OF.find(([effect]) => effects.has(effect))?.[1] ?? "ignored";
 }
 
-export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan, newPlan: Plan): ResourceChange | undefined {
+/** Replaced, certainly or if a recorded value differs: how it would be replaced matters either way. */
+const mayReplace = (action: Action | undefined) => action === "replace" || action === "replace?";
+const replaceModeOf = (r: PlanResource) => (r.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete");
+
+/** `created`: values this update creates (new images' ids, plan-diff.ts), which no recorded value can equal. */
+export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan, newPlan: Plan, created: ReadonlySet<string> = new Set()): ResourceChange | undefined {
   const raw = changedPaths(old.inputs, neu.inputs);
   const userData = secretUserDataChange(old, neu, oldPlan, newPlan);
   for (const secret of [...(userData ? [userData] : []), ...secretDigestChanges(old, neu, oldPlan, newPlan)]) {
     if (!raw.some(([p]) => p === secret[0])) raw.push(secret);
   }
-  const changes = raw.map((c) => inputChange(c, neu, c[0] === userData?.[0]));
+  raw.push(...releasedUnchanged(old, neu, raw));
+  const changes = raw.map((c) => inputChange(c, old, neu, c[0] === userData?.[0], created));
   // Options never change the cloud by themselves, but a reviewer should see e.g. a dropped ignoreChanges;
   // the one exception is a changed replacementTrigger.
   const triggered = triggerReplaces(old.options.replacementTrigger, neu.options.replacementTrigger);
@@ -143,9 +224,7 @@ export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan
     type: neu.type,
     name: neu.name,
     changes: action === "replace" ? asReplaced(changes) : changes,
-    ...(action === "replace"
-      ? { replaceMode: neu.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete" }
-      : {}),
+    ...(mayReplace(action) ? { replaceMode: replaceModeOf(neu) } : {}),
     providerDecides: PROVIDER_FACTS[neu.type] === undefined,
     notes: urnChanged ? [`URN changed from ${old.urn}: without an alias Pulumi replaces it`] : [],
   };
@@ -195,26 +274,34 @@ export function matchResources(oldPlan: Plan, newPlan: Plan): Matched {
  * Resources replaced because a resource they name in `replaceWith` is
  * replaced ("the URNs of the resources whose replaces will also replace this
  * resource": ResourceOptions.replaceWith in @pulumi/pulumi resource.ts), in
- * chains; returns every verdict, those included. `kept`: the resources in
- * both plans (new ones are created, not replaced).
+ * chains; returns every verdict, those included. One named that is replaced
+ * only if a recorded value differs ("replace?") replaces it on the same
+ * condition. `kept`: the resources in both plans (new ones are created, not
+ * replaced).
  */
 export function withReplaceWith(changes: readonly ResourceChange[], kept: readonly PlanResource[]): ResourceChange[] {
   const byUrn = new Map(changes.map((c) => [c.urn, c]));
   const nameOf = new Map(kept.map((r) => [r.urn, r.name]));
+  // A "replace?" can become a "replace" when a certain trigger shows up later in the chain.
+  const severity = (a: Action | undefined) => (a === "replace" ? 2 : a === "replace?" ? 1 : 0);
+  const ownVerdicts = new Map(changes.map((c) => [c.urn, c]));
   for (let grew = true; grew; ) {
     grew = false;
     for (const r of kept) {
       const current = byUrn.get(r.urn);
-      if (current?.action === "replace") continue;
-      const trigger = stringList(r.options.replaceWith).find((urn) => byUrn.get(urn)?.action === "replace");
-      if (trigger === undefined) continue;
-      const base = current ?? { ...added(r), action: "replace" as const, providerDecides: PROVIDER_FACTS[r.type] === undefined };
+      const trigger = stringList(r.options.replaceWith)
+        .filter((urn) => mayReplace(byUrn.get(urn)?.action))
+        .sort((a, b) => severity(byUrn.get(b)?.action) - severity(byUrn.get(a)?.action))[0];
+      const action = trigger === undefined ? undefined : byUrn.get(trigger)?.action;
+      if (trigger === undefined || action === undefined || severity(current?.action) >= severity(action)) continue;
+      const base = ownVerdicts.get(r.urn) ?? { ...added(r), action, providerDecides: PROVIDER_FACTS[r.type] === undefined };
+      const note = action === "replace" ? "(replaceWith)" : "if that one is (replaceWith)";
       byUrn.set(r.urn, {
         ...base,
-        action: "replace",
-        changes: asReplaced(base.changes),
-        replaceMode: r.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete",
-        notes: [...base.notes, `replaced with \`${nameOf.get(trigger) ?? trigger}\` (replaceWith)`],
+        action,
+        changes: action === "replace" ? asReplaced(base.changes) : base.changes,
+        replaceMode: replaceModeOf(r),
+        notes: [...base.notes, `replaced with \`${nameOf.get(trigger) ?? trigger}\` ${note}`],
       });
       grew = true;
     }

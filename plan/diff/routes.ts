@@ -10,7 +10,7 @@
  */
 import { IMAGE_INPUT } from "../../stacks/catalog";
 import type { Plan, PlanResource } from "../run";
-import type { ResourceChange } from "./resources";
+import type { InputChange, ResourceChange } from "./resources";
 import { isRecord, stringList } from "./values";
 
 /** How a route reaches its new tag: by the hot-swap command, by a new VM, or not at all. */
@@ -52,13 +52,20 @@ export interface RouteOutput {
   readonly wave?: number;
 }
 
-/** A route that boots another base image: its instance is replaced onto it. */
+/**
+ * A route that boots another base image: its instance is replaced onto it,
+ * surely, or, released from `hold` onto a build that already existed, only
+ * if the image it runs differs (its instance's image input is "replace?",
+ * resources.ts).
+ */
 export interface ImageMove {
   readonly route: string;
   readonly track: string;
-  /** The image it runs; unknown (undefined) for a route released from `hold`, whose image is in the stack's state. */
+  /** The image it runs; undefined for a route released from `hold`: that image is in the stack's state. */
   readonly from?: string;
   readonly to: string;
+  /** Replaced only if the image it runs (in the stack's state) differs from `to`; the real preview tells. */
+  readonly ifDiffers: boolean;
   readonly wave?: number;
 }
 
@@ -179,38 +186,33 @@ export function wavesOf(names: readonly string[], routes: Map<string, RouteOutpu
     });
 }
 
-/**
- * The route's instance is replaced onto another image: its image input
- * changes, and not as an ignored input. A route of a track on `hold`
- * ignores a new image, through a replacement too (the engine keeps the
- * recorded one), so it never moves: the plan's outputs show what a new
- * instance would boot, the instance's ignored change says it is not one.
- */
-function isReimaged(name: string, plan: Plan, changes: Changes): boolean {
-  const instance = instanceOf(name, plan);
-  const change = instance && changes.get(instance.urn);
-  const property = instance && IMAGE_INPUT[instance.type];
-  return change?.action === "replace" && change.changes.some((c) => c.path.split(/[.[]/)[0] === property && c.effect !== "ignored");
-}
-
-/** The instance ignores its image input: its track is on `hold`. */
-function holdsImage(instance: PlanResource | undefined): boolean {
-  const property = instance && IMAGE_INPUT[instance.type];
-  return property !== undefined && stringList(instance?.options.ignoreChanges).includes(property);
+/** The change of the instance's image input (IMAGE_INPUT: the one helper that looks it up). */
+function imageInputChange(instance: PlanResource, change: ResourceChange | undefined): InputChange | undefined {
+  const property = IMAGE_INPUT[instance.type];
+  return change?.changes.find((c) => c.path.split(/[.[]/)[0] === property);
 }
 
 /**
- * Routes in both plans that move onto another base image: replaced onto a
- * changed image input, or released from `hold` (the image they run is in
- * the stack's state, which an offline plan cannot read: they move onto the
- * new plan's image unless they run it already, as the real preview shows).
+ * Routes in both plans that move onto another base image: their instance
+ * is replaced and its image input changes (not as an ignored input: a route
+ * of a track on `hold` never moves, through a replacement too, since the
+ * engine keeps the recorded image), or their image input is released from
+ * `hold` (resources.ts): onto an image this update creates, surely; onto an
+ * existing one, "if the recorded value differs": unless they run it
+ * already, which only the real preview (reading the stack's state) tells.
  */
-export function imageMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, oldPlan: Plan, newPlan: Plan, changes: Changes): ImageMove[] {
+export function imageMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, plan: Plan, changes: Changes): ImageMove[] {
   return [...newRoutes.values()].flatMap((route): ImageMove[] => {
     const from = oldRoutes.get(route.name)?.image;
-    if (from === undefined || route.image === undefined) return [];
+    const instance = instanceOf(route.name, plan);
+    if (!oldRoutes.has(route.name) || route.image === undefined || instance === undefined) return [];
+    const change = changes.get(instance.urn);
+    const image = imageInputChange(instance, change);
     const where = { route: route.name, track: route.track, to: route.image, ...(route.wave === undefined ? {} : { wave: route.wave }) };
-    if (holdsImage(instanceOf(route.name, oldPlan)) && !holdsImage(instanceOf(route.name, newPlan))) return [where];
-    return from !== route.image && isReimaged(route.name, newPlan, changes) ? [{ ...where, from }] : [];
+    if (image?.effect === "replace?") return [{ ...where, ifDiffers: true }];
+    if (change?.action !== "replace" || image === undefined || image.effect === "ignored") return [];
+    // Released onto an image this update creates: surely replaced, from an image only the state knows.
+    if (image.released) return [{ ...where, ifDiffers: false }];
+    return from !== undefined && from !== route.image ? [{ ...where, from, ifDiffers: false }] : [];
   });
 }

@@ -77,6 +77,11 @@ export function covers(pattern: string, path: string): boolean {
   return p.slice(0, c.length).every((seg, i) => seg === "*" || seg === c[i]);
 }
 
+/** The value at a dotted input path (`sourceDetails.sourceId`, `metadatas[0].userData`); undefined through a wildcard. */
+export function valueAt(inputs: Readonly<Record<string, unknown>>, path: string): unknown {
+  return segments(path).reduce<unknown>((at, key) => (key === "*" || !isRecord(at) && !Array.isArray(at) ? undefined : (at as Record<string, unknown>)[key]), inputs);
+}
+
 export function stringList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
