@@ -4,6 +4,9 @@
 // TypeScript's transpileModule per file, about 30 ms for each of the
 // program's files on every load (README "Numbers"). ts-node's `swc` option:
 // https://typestrong.org/ts-node/docs/swc/
+// The target is ES2022 because ts-node's map of TypeScript targets to SWC's
+// stops there and falls back to ES3 for tsconfig's ES2023
+// (ts-node dist/transpilers/swc.js, targetMapping); ES2023 adds no syntax.
 // The Pulumi CLI's Node host loads the program its own way (README "The real
 // engine's load").
-require("ts-node").register({ transpileOnly: true, swc: true });
+require("ts-node").register({ transpileOnly: true, swc: true, compilerOptions: { target: "ES2022" } });
