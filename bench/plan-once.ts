@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { mocks } from "../plan/mocks";
 import { type Plan, runPlan } from "../plan/run";
 import type { FloorShape } from "./floor";
-import { inputBytes } from "./input-bytes";
+import { inputBytes, inputValues } from "./input-bytes";
 
 export interface PlanCost {
   /** Wall time of the plan in this process. */
@@ -18,6 +18,8 @@ export interface PlanCost {
   readonly resources: number;
   /** Bytes of every resource's inputs as the program sent them (bench/input-bytes.ts), secrets included. */
   readonly inputBytes: number;
+  /** Values (strings, numbers, booleans, object keys) of every resource's inputs as sent. */
+  readonly inputValues: number;
   readonly shape: FloorShape;
 }
 
@@ -29,17 +31,18 @@ const isComponent = (type: string): boolean => type.startsWith("lantern:");
  * counted where the mocks receive each resource. The plan's own view masks
  * secrets (user-data, config-push stdin), which would hide most of them.
  */
-const sent = new Map<string, number>();
+const sent = new Map<string, { bytes: number; values: number }>();
 const newResource = mocks.newResource.bind(mocks);
 mocks.newResource = (args) => {
-  sent.set(args.type, (sent.get(args.type) ?? 0) + inputBytes(args.inputs));
+  const entry = sent.get(args.type) ?? { bytes: 0, values: 0 };
+  sent.set(args.type, { bytes: entry.bytes + inputBytes(args.inputs), values: entry.values + inputValues(args.inputs) });
   return newResource(args);
 };
 
 const edges = (option: unknown): number => (Array.isArray(option) ? option.length : 0);
 
-function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number } {
-  const types: Record<string, { count: number; bytes: number; dependsOn: number; replaceWith: number }> = {};
+function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number; inputValues: number } {
+  const types: Record<string, { count: number; bytes: number; values: number; dependsOn: number; replaceWith: number }> = {};
   let components = 0;
   for (const r of plan.resources) {
     if (r.type === "pulumi:pulumi:Stack" || r.type === "floor:index:Group") continue;
@@ -47,13 +50,17 @@ function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number } {
       components++;
       continue;
     }
-    const entry = (types[r.type] ??= { count: 0, bytes: 0, dependsOn: 0, replaceWith: 0 });
+    const entry = (types[r.type] ??= { count: 0, bytes: 0, values: 0, dependsOn: 0, replaceWith: 0 });
     entry.count++;
     entry.dependsOn += edges(r.options.dependsOn);
     entry.replaceWith += edges(r.options.replaceWith);
   }
-  for (const [type, entry] of Object.entries(types)) entry.bytes = (sent.get(type) ?? 0) / entry.count;
-  return { shape: { components, types }, inputBytes: [...sent.values()].reduce((a, b) => a + b, 0) };
+  for (const [type, entry] of Object.entries(types)) {
+    entry.bytes = (sent.get(type)?.bytes ?? 0) / entry.count;
+    entry.values = (sent.get(type)?.values ?? 0) / entry.count;
+  }
+  const total = (key: "bytes" | "values") => [...sent.values()].reduce((sum, e) => sum + e[key], 0);
+  return { shape: { components, types }, inputBytes: total("bytes"), inputValues: total("values") };
 }
 
 const { values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, "config-file": { type: "string" }, program: { type: "string" } } });

@@ -64,14 +64,21 @@ const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 const thousands = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 console.log(`Offline plan cost against a bare-SDK floor (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);
-console.log("| routes | resources | input bytes (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | wired floor: peak RSS |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("| routes | resources | input bytes (project / floor) | input values (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | wired floor: peak RSS |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+const valuesPerType = (cost: PlanCost): Record<string, number> => Object.fromEntries(Object.entries(cost.shape.types).map(([type, t]) => [type, t.values]));
+let floorValues: Record<string, number> = {};
 // Row by row, as each size is measured (3,000 routes take minutes).
 const measured = SIZES.map((routes) => {
   const configFile = writeStackFile(fleetOf(routes));
   const projects = [measure(configFile)];
   const shapeFile = path.join(path.dirname(configFile), "floor-shape.json");
   writeFileSync(shapeFile, JSON.stringify(projects[0]!.shape));
+  // What the floor's own inputs send per type, before filler (see FloorShape.floorValues): measured for each type once.
+  if (Object.keys(projects[0]!.shape.types).some((type) => !(type in floorValues))) {
+    floorValues = { ...valuesPerType(measure(configFile, path.join(REPO_ROOT, "bench", "floor.ts"), { FLOOR_SHAPE: shapeFile })), ...floorValues };
+  }
+  writeFileSync(shapeFile, JSON.stringify({ ...projects[0]!.shape, floorValues }));
   const measureFloor = (wired: boolean) => measure(configFile, path.join(REPO_ROOT, "bench", "floor.ts"), { FLOOR_SHAPE: shapeFile, FLOOR_WIRED: wired ? "1" : "" });
   const [floors, wiredFloors] = [[measureFloor(false)], [measureFloor(true)]];
   // Alternating repeats, each side's cheapest kept: other load on the machine only ever adds.
@@ -84,6 +91,7 @@ const measured = SIZES.map((routes) => {
   for (const f of [floor, wired]) if (f.resources !== project.resources) throw new Error(`a floor declared ${f.resources} resources, the project ${project.resources}`);
   console.log(
     `| ${thousands(routes)} | ${thousands(project.resources)} | ${thousands(project.inputBytes)} / ${thousands(floor.inputBytes)} ` +
+      `| ${thousands(project.inputValues)} / ${thousands(floor.inputValues)} ` +
       `| ${(project.cpuMs / 1000).toFixed(1)} / ${(floor.cpuMs / 1000).toFixed(1)} s | ${(project.ms / 1000).toFixed(1)} / ${(floor.ms / 1000).toFixed(1)} s ` +
       `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} ` +
       `| ${thousands(project.maxRssMb)} / ${thousands(floor.maxRssMb)} MB | ${ratio(project.maxRssMb, floor.maxRssMb)} ` +
