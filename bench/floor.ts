@@ -37,8 +37,9 @@ export interface FloorShape {
   readonly components: number;
   /**
    * Per type, the values the floor's own inputs send before any filler (the
-   * SDKs add defaults of their own): measured once by bench/plan.ts with
-   * FLOOR_FILL unset, then each floor fills up to the project's values.
+   * SDKs add defaults of their own): bench/plan.ts measures them once per
+   * type with a floor run whose shape has none, then each floor fills up to
+   * the project's values.
    */
   readonly floorValues?: Readonly<Record<string, number>>;
   readonly types: Readonly<Record<string, { readonly count: number; readonly bytes: number; readonly values: number; readonly dependsOn: number; readonly replaceWith: number }>>;

@@ -59,8 +59,9 @@ const standInKey = (label: string): Ed25519KeyText =>
  * theirs are random: a document rendered with them has the real one's plain
  * size exactly, and its gzipped size within a few bytes (USER_DATA_KEY_HEADROOM).
  */
+const HOST_STAND_IN = standInKey("host");
 export const KEY_STAND_INS: RouteKeys = {
   managementPublicKey: standInKey("management").publicKeyOpenssh,
-  hostPrivateKey: standInKey("host").privateKeyOpenssh,
-  hostPublicKey: standInKey("host").publicKeyOpenssh,
+  hostPrivateKey: HOST_STAND_IN.privateKeyOpenssh,
+  hostPublicKey: HOST_STAND_IN.publicKeyOpenssh,
 };
