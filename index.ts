@@ -99,6 +99,8 @@ export const routes = launched.map(({ route, ip, verifiedTag, image }) => ({
   ip,
 }));
 export const images = Object.fromEntries(fleets.map((fleet) => [fleet.provider, trackImageIds(fleet.provider, fleet.images)]));
+// One wait on every route's verified tag, zipped with the routes: an apply
+// per route would add two Outputs per route (the SDK's output() wraps each).
 export const releaseSkew = pulumi
-  .all(launched.map(({ route, verifiedTag }) => verifiedTag.apply((verified) => ({ track: route.track, target: route.releaseTag, verified }))))
-  .apply(skewByTrack);
+  .all(launched.map(({ verifiedTag }) => verifiedTag))
+  .apply((verified) => skewByTrack(launched.map(({ route }, i) => ({ track: route.track, target: route.releaseTag, verified: verified[i]! }))));
