@@ -10,3 +10,11 @@
 // The Pulumi CLI's Node host loads the program its own way (README "The real
 // engine's load").
 require("ts-node").register({ transpileOnly: true, swc: true, compilerOptions: { target: "ES2022" } });
+// V8's code cache on disk (os.tmpdir()/node-compile-cache, or
+// NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off), reused
+// only while a module's contents are unchanged: V8 compiling the provider
+// SDKs' JavaScript was a quarter of a small plan's time on every load
+// (README "Numbers"). https://nodejs.org/api/module.html#module-compile-cache
+// Optional: an older Node has no such function and reaches
+// stacks/node-version.ts, which names the version it needs.
+require("node:module").enableCompileCache?.();
