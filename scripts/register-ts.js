@@ -15,6 +15,4 @@ require("ts-node").register({ transpileOnly: true, swc: true, compilerOptions: {
 // only while a module's contents are unchanged: V8 compiling the provider
 // SDKs' JavaScript was a quarter of a small plan's time on every load
 // (README "Numbers"). https://nodejs.org/api/module.html#module-compile-cache
-// Optional: an older Node has no such function and reaches
-// stacks/node-version.ts, which names the version it needs.
-require("node:module").enableCompileCache?.();
+require("node:module").enableCompileCache();
