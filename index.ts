@@ -100,7 +100,8 @@ export const routes = launched.map(({ route, ip, verifiedTag, image }) => ({
 }));
 export const images = Object.fromEntries(fleets.map((fleet) => [fleet.provider, trackImageIds(fleet.provider, fleet.images)]));
 // One wait on every route's verified tag, zipped with the routes: an apply
-// per route would add two Outputs per route (the SDK's output() wraps each).
+// per route would add two Outputs per route (pulumi.all wraps each Output
+// element in another: @pulumi/pulumi sdk/nodejs/output.ts, outputRec).
 export const releaseSkew = pulumi
   .all(launched.map(({ verifiedTag }) => verifiedTag))
   .apply((verified) => skewByTrack(launched.map(({ route }, i) => ({ track: route.track, target: route.releaseTag, verified: verified[i]! }))));
