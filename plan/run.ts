@@ -150,15 +150,42 @@ export function crossPackageProvider(type: string, name: string, providerRef: st
   );
 }
 
-/** A short digest of a value rendered from placeholders (key order ignored). */
+/** Characters JSON.stringify escapes in a string (quote, backslash, controls; surrogates, in case one is lone). */
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A short digest of a value rendered from placeholders (key order ignored):
+ * the SHA-256 of its JSON with sorted keys, fed to the hash piece by piece,
+ * so a document-sized secret (user-data, a config push) is never copied
+ * into one more string.
+ */
 function fingerprint(value: unknown): string {
-  const canonical = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(canonical).join(",")}]`
-      : typeof v === "object" && v !== null
-        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
-        : (JSON.stringify(v) ?? "null");
-  return createHash("sha256").update(canonical(value)).digest("hex").slice(0, 16);
+  const hash = createHash("sha256");
+  const write = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      hash.update("[");
+      v.forEach((item, i) => {
+        if (i > 0) hash.update(",");
+        write(item);
+      });
+      hash.update("]");
+    } else if (typeof v === "object" && v !== null) {
+      hash.update("{");
+      Object.keys(v)
+        .sort()
+        .forEach((key, i) => {
+          hash.update(`${i > 0 ? "," : ""}${JSON.stringify(key)}:`);
+          write((v as Record<string, unknown>)[key]);
+        });
+      hash.update("}");
+    } else if (typeof v === "string" && !NEEDS_JSON_ESCAPE.test(v)) {
+      hash.update('"').update(v).update('"');
+    } else {
+      hash.update(JSON.stringify(v) ?? "null");
+    }
+  };
+  write(value);
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** Values with secret wrappers removed; only for values the plan renders from placeholders (user-data, digests). */
@@ -311,6 +338,7 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
   });
   if (refused.length > 0) throw new Error(`the engine would refuse ${refused.length} resource(s):\n  ${refused.join("\n  ")}`);
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
-  const sorted = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).sort());
+  // By key alone: a sort without a comparator would join every [key, document] pair into one string per comparison.
+  const sorted = (record: Record<string, string>) => Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]!]));
   return { stack, resources, outputs, userData: sorted(userData), secretDigests: sorted(secretDigests) };
 }
