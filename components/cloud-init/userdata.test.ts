@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { parseFleetConfig, type Route, routesOf } from "../../stacks/config";
 import { USER_DATA_LIMITS } from "../../stacks/catalog";
 import { decodeUserData, encodeUserData, UserDataTooLargeError } from "./encoding";
@@ -119,6 +119,13 @@ describe("renderUserData", () => {
       renderUserData({ route: r, stack: "prod", config, secrets, keys }),
       renderUserData({ route: r, stack: "prod", config, secrets, keys }),
     );
+  });
+
+  it("writes the install script as the YAML library writes it without the reuse tag, first time and reused", () => {
+    for (const r of [...routes, ...routes]) {
+      const text = renderUserData({ route: r, stack: "prod", config, secrets, keys });
+      assert.equal(text, `#cloud-config\n${stringify(parse(text), { lineWidth: 0 })}`, r.id);
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { type ScalarTag, stringify, type Tags } from "yaml";
 import type { FleetConfig, Route } from "../../stacks/config";
 
 /** The shared download-verify-install-check step (first boot and hot-swap). */
@@ -124,6 +124,43 @@ export function routeFiles(input: UserDataInput): Record<RouteFileName, string> 
   };
 }
 
+const YAML_STRING_TAG = "tag:yaml.org,2002:str";
+
+/** The install script's text as the YAML library writes it, per context it was written in. */
+const installScriptYaml = new Map<string, string>();
+
+/**
+ * The YAML library's tags, with one for the install script first: it writes
+ * the script with the library's own string tag, once per context (indent and
+ * flags; the options are renderUserData's, always the same), and reuses that
+ * text, so the same bytes come out. The library would otherwise scan and
+ * re-indent the same 18 kB for every document, twice per route (the size
+ * check and the render): most of a render's work and garbage. Custom tags
+ * are the library's extension point for how a value is written
+ * (eemeli.org/yaml/#writing-custom-tags; the first tag that identifies a
+ * value writes it: yaml dist/stringify/stringify.js, getTagObject).
+ */
+function withInstallScriptTag(tags: Tags): Tags {
+  const string = tags.find((tag) => typeof tag === "object" && tag.tag === YAML_STRING_TAG && !tag.format) as ScalarTag | undefined;
+  if (!string?.stringify) throw new Error("the YAML library has no string tag to write the install script with");
+  const write = string.stringify;
+  const installScript: ScalarTag = {
+    ...string,
+    identify: (value) => value === INSTALL_SCRIPT,
+    stringify(item, ctx, onComment, onChompKeep) {
+      const key = JSON.stringify([ctx.indent, ctx.implicitKey, ctx.inFlow, ctx.forceBlockIndent]);
+      const known = installScriptYaml.get(key);
+      if (known !== undefined) return known;
+      // Kept only when the library signalled nothing (a comment, `+` chomping) a reuse would not repeat.
+      let signalled = false;
+      const text = write(item, ctx, onComment && (() => ((signalled = true), onComment())), onChompKeep && (() => ((signalled = true), onChompKeep())));
+      if (!signalled) installScriptYaml.set(key, text);
+      return text;
+    },
+  };
+  return [installScript, ...tags];
+}
+
 /** Renders the `#cloud-config` document for one route. */
 export function renderUserData(input: UserDataInput): string {
   const { route, config } = input;
@@ -167,5 +204,5 @@ export function renderUserData(input: UserDataInput): string {
       step("done outcome=ok"),
     ],
   };
-  return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
+  return `#cloud-config\n${stringify(document, { lineWidth: 0, customTags: withInstallScriptTag })}`;
 }
