@@ -6,7 +6,7 @@
  * A second floor, wired (bench/floor.ts FLOOR_WIRED=1), declares the same
  * resources with the project's graph: what the SDK charges for the graph.
  * BENCH_SIZES=10,100 picks the fleet sizes (routes); BENCH_CPU_PROF=<dir>
- * also profiles each plan; BENCH_REPEAT=3 plans each side three times and
+ * also profiles each plan's CPU, BENCH_ALLOC_PROF=<dir> its allocations; BENCH_REPEAT=3 plans each side three times and
  * keeps its cheapest run; BENCH_PLANS_ONLY=1 skips the host load and the
  * blast radius.
  */
@@ -39,16 +39,27 @@ function fleetOf(total: number): StackConfig {
   return config;
 }
 
-/** BENCH_CPU_PROF=<dir>: each plan also writes a V8 CPU profile there (`floor-*` / `project-*`; bench/profile-summary.ts reads them). */
-const cpuProfile = (program: string | undefined): string[] =>
-  process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF, "--cpu-prof-name", `${program ? "floor" : "project"}-${Date.now()}.cpuprofile`] : [];
+/**
+ * BENCH_CPU_PROF=<dir>: each plan also writes a V8 CPU profile there; BENCH_ALLOC_PROF=<dir>, a
+ * sampled profile of everything it allocates (bench/alloc-sample.js). Named `floor-*` / `project-*`;
+ * bench/profile-summary.ts reads both.
+ */
+const profileName = (program: string | undefined, extension: string): string => `${program ? "floor" : "project"}-${Date.now()}.${extension}`;
+const profiling = (program: string | undefined): { args: string[]; env: Record<string, string> } => {
+  const { BENCH_CPU_PROF: cpu, BENCH_ALLOC_PROF: alloc } = process.env;
+  return {
+    args: [...(cpu ? ["--cpu-prof", "--cpu-prof-dir", cpu, "--cpu-prof-name", profileName(program, "cpuprofile")] : []), ...(alloc ? ["--require", "./bench/alloc-sample.js"] : [])],
+    env: alloc ? { BENCH_ALLOC_NAME: profileName(program, "heapprofile") } : {},
+  };
+};
 
 /** One plan in a fresh process (the Pulumi runtime is global), the way `npm run plan` loads it. */
 function measure(configFile: string, program?: string, env: Readonly<Record<string, string>> = {}): PlanCost {
+  const profile = profiling(program);
   const result = spawnSync(
     process.execPath,
-    ["--no-experimental-strip-types", ...cpuProfile(program), "--require", "./scripts/register-ts.js", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
-    { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
+    ["--no-experimental-strip-types", ...profile.args, "--require", "./scripts/register-ts.js", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
+    { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...profile.env, ...env } },
   );
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout) as PlanCost;
