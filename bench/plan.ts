@@ -11,9 +11,10 @@
  * blast radius.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { PROVIDERS } from "../stacks/catalog";
 import { changedResources, planJson, type StackConfig, stackConfig, variantStackFile, writeStackFile } from "../plan/testing";
 import { REPO_ROOT } from "../plan/run";
@@ -40,6 +41,23 @@ function fleetOf(total: number): StackConfig {
 }
 
 /**
+ * The Node flags the Pulumi host runs the program with: Pulumi.yaml's runtime
+ * option `nodeargs`, which the host splits like a shell and puts before the
+ * program (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
+ * execRuntime: shlex.Split(opts.nodeargs)). Every plan here, the project's
+ * and the floors', runs with them.
+ */
+function hostNodeArgs(): string[] {
+  const project = parse(readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { runtime?: { options?: { nodeargs?: unknown } } };
+  const nodeargs = project.runtime?.options?.nodeargs ?? "";
+  if (typeof nodeargs !== "string" || /["'\\]/.test(nodeargs)) {
+    throw new Error("Pulumi.yaml runtime.options.nodeargs: expected flags separated by spaces, without quotes or backslashes");
+  }
+  return nodeargs.split(/\s+/).filter(Boolean);
+}
+const HOST_NODE_ARGS = hostNodeArgs();
+
+/**
  * BENCH_CPU_PROF=<dir>: each plan also writes a V8 CPU profile there; BENCH_ALLOC_PROF=<dir>, a
  * sampled profile of everything it allocates (bench/alloc-sample.js). Named `floor-*` / `project-*`;
  * bench/profile-summary.ts reads both.
@@ -58,7 +76,7 @@ function measure(configFile: string, program?: string, env: Readonly<Record<stri
   const profile = profiling(program);
   const result = spawnSync(
     process.execPath,
-    ["--no-experimental-strip-types", ...profile.args, "--require", "./scripts/register-ts.js", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
+    [...HOST_NODE_ARGS, "--no-experimental-strip-types", ...profile.args, "--require", "./scripts/register-ts.js", path.join("bench", "plan-once.ts"), "--config-file", configFile, ...(program ? ["--program", program] : [])],
     { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...profile.env, ...env } },
   );
   if (result.status !== 0) throw new Error(result.stderr);
@@ -121,7 +139,7 @@ if (small && large !== small) {
 /** The Pulumi Node host's load of the program up to its first resource (bench/host-load.js), prod's config. */
 function hostLoadMs(transpileOnly: boolean): number {
   const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: transpileOnly ? "true" : "" };
-  const result = spawnSync(process.execPath, [path.join("bench", "host-load.js")], { cwd: REPO_ROOT, encoding: "utf8", env });
+  const result = spawnSync(process.execPath, [...HOST_NODE_ARGS, path.join("bench", "host-load.js")], { cwd: REPO_ROOT, encoding: "utf8", env });
   if (result.status !== 0) throw new Error(result.stderr);
   return (JSON.parse(result.stdout) as { ms: number }).ms;
 }
