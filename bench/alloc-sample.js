@@ -20,7 +20,9 @@ session.connect();
 // One sample per 16 kB allocated on average (V8's default is 32 kB).
 session.post("HeapProfiler.startSampling", { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 process.on("exit", () => {
-  // A connected session answers synchronously, so the profile is written before the process ends.
+  // Session.post dispatches to this thread's inspector, which answers within
+  // the call (nodejs/node lib/inspector.js, Session.post: #connection.dispatch),
+  // so the profile is written before the process ends.
   session.post("HeapProfiler.stopSampling", (err, result) => {
     if (err) throw err;
     writeFileSync(path.join(process.env.BENCH_ALLOC_PROF, process.env.BENCH_ALLOC_NAME), JSON.stringify(result.profile));

@@ -6,9 +6,10 @@
  * A second floor, wired (bench/floor.ts FLOOR_WIRED=1), declares the same
  * resources with the project's graph: what the SDK charges for the graph.
  * BENCH_SIZES=10,100 picks the fleet sizes (routes); BENCH_CPU_PROF=<dir>
- * also profiles each plan's CPU, BENCH_ALLOC_PROF=<dir> its allocations; BENCH_REPEAT=3 plans each side three times and
- * keeps its cheapest run; BENCH_PLANS_ONLY=1 skips the host load and the
- * blast radius.
+ * also profiles each plan's CPU, BENCH_ALLOC_PROF=<dir> its allocations;
+ * BENCH_REPEAT=3 plans each side three times and keeps its cheapest run;
+ * BENCH_PLANS_ONLY=1 skips the host load and the blast radius. Every plan
+ * runs with Pulumi.yaml's `nodeargs`, as the Pulumi host runs the program.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
