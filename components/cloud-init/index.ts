@@ -26,7 +26,7 @@ type PlainSecrets = UserDataInput["secrets"];
 export const USER_DATA_KEY_HEADROOM = 64;
 
 /** OCI counts every metadata key and value against one limit; routes send only user_data. */
-function otherMetadataBytes(route: Route): number {
+export function otherMetadataBytes(route: Route): number {
   return route.provider === "oci" ? "user_data".length : 0;
 }
 
