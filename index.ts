@@ -50,11 +50,9 @@ const tailnet = {
 function launches(routes: readonly Route[]): RouteLaunch[] {
   return routes.map((route) => {
     const hostKey = new tls.PrivateKey(`${route.id}-host-key`, { algorithm: "ED25519" });
-    const keys = {
-      managementPublicKey: managementKey.publicKeyOpenssh,
-      hostPrivateKey: pulumi.secret(hostKey.privateKeyOpenssh),
-      hostPublicKey: hostKey.publicKeyOpenssh,
-    };
+    // The private key is a secret output of its resource (@pulumi/tls additionalSecretOutputs),
+    // and only ever reaches the user-data, which is rendered as a secret.
+    const keys = { managementPublicKey: managementKey.publicKeyOpenssh, hostPrivateKey: hostKey.privateKeyOpenssh, hostPublicKey: hostKey.publicKeyOpenssh };
     const inputs = { route, stack, config, secrets, keys };
     return { route, ...routeLaunchData(inputs), hostPublicKey: hostKey.publicKeyOpenssh };
   });

@@ -27,7 +27,7 @@ export interface SharedRouteArgs {
   readonly ingress: FleetConfig["ingress"];
   readonly release: ReleaseSettings;
   /** The program's management key (secret), for release commands over SSH. */
-  readonly managementPrivateKey: pulumi.Input<string>;
+  readonly managementPrivateKey: pulumi.Output<string>;
   /** How each new instance joins the tailnet. */
   readonly tailnet: Tailnet;
 }

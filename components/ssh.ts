@@ -27,6 +27,7 @@
 import type * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 import { MANAGEMENT_USER } from "./cloud-init/userdata";
+import { combine } from "./outputs";
 
 /** The dial settings of every connection to a VM the program may just have created. */
 export const FRESH_VM_DIAL = { dialErrorLimit: 40, perDialTimeout: 10 } as const;
@@ -61,14 +62,21 @@ export function sshConnection(endpoint: SshEndpoint): command.types.input.remote
 
 /** A route as the program's commands reach it (releases, config pushes, the tailnet join). */
 export interface RouteEndpoint {
-  readonly host: pulumi.Input<string>;
+  readonly host: pulumi.Output<string>;
   /** The instance's own host key (injected by its user-data), pinned for the connection. */
-  readonly hostPublicKey: pulumi.Input<string>;
+  readonly hostPublicKey: pulumi.Output<string>;
   /** The program's management key (secret). */
-  readonly managementPrivateKey: pulumi.Input<string>;
+  readonly managementPrivateKey: pulumi.Output<string>;
 }
 
-/** The management user's connection to a route, pinned to the route's own host key. */
-export function routeConnection(route: RouteEndpoint): command.types.input.remote.ConnectionArgs {
-  return sshConnection({ host: route.host, user: MANAGEMENT_USER, privateKey: route.managementPrivateKey, hostKey: route.hostPublicKey });
+/**
+ * The management user's connection to a route, pinned to the route's own
+ * host key: one Output (a secret, as the key is), made once per route and
+ * given to each of its commands (components/outputs.ts says why).
+ */
+export function routeConnection(route: RouteEndpoint): pulumi.Output<command.types.input.remote.ConnectionArgs> {
+  // The secret first, as combine asks; a preview knows the key before the address.
+  return combine([route.managementPrivateKey, route.hostPublicKey, route.host] as const, ([privateKey, hostKey, host]) =>
+    sshConnection({ host, user: MANAGEMENT_USER, privateKey, hostKey }),
+  );
 }

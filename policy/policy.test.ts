@@ -274,10 +274,12 @@ describe("mutations of the staging plan, each caught by its rule", () => {
       "staging",
     );
     const { releaseCommand } = await import("../components/release");
+    const { routeConnection } = await import("../components/ssh");
     const hostPublicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheRoute route-host-key";
     const release = { releaseBaseUrl: "https://example.test/releases", releaseSoakSeconds: 30 };
-    const configFiles = { "config.json": "{}", "otel.env": "", "otelcol.env": "", authorized_keys: "" };
-    releaseCommand({ route: hotswapped, release, configFiles, host: "198.51.100.7", hostPublicKey, managementPrivateKey: pulumi.secret("PRIVATE") }, {});
+    const configFiles = pulumi.secret({ "config.json": "{}", "otel.env": "", "otelcol.env": "", authorized_keys: "" });
+    const connection = routeConnection({ host: pulumi.output("198.51.100.7"), hostPublicKey: pulumi.output(hostPublicKey), managementPrivateKey: pulumi.secret("PRIVATE") });
+    releaseCommand({ route: hotswapped, release, configFiles, connection }, {});
     const inputs = unwrapSecrets(await registered) as Record<string, any>;
     assert.equal(inputs.connection.hostKey, hostPublicKey);
 

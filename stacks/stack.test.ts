@@ -72,7 +72,8 @@ describe("loadStack", () => {
   it("keeps user-data and the pushed config files secret", async () => {
     await withConfig(staging.config, staging.secretKeys);
     const { stack, config, secrets } = loadStack();
-    const inputs = { route: routesOf(config)[0]!, stack, config, secrets, keys: KEY_STAND_INS };
+    const keys = { managementPublicKey: pulumi.output(KEY_STAND_INS.managementPublicKey), hostPrivateKey: pulumi.output(KEY_STAND_INS.hostPrivateKey), hostPublicKey: pulumi.output(KEY_STAND_INS.hostPublicKey) };
+    const inputs = { route: routesOf(config)[0]!, stack, config, secrets, keys };
     const { userData, configFiles } = routeLaunchData(inputs);
     assert.equal(await pulumi.isSecret(userData), true);
     assert.equal(await pulumi.isSecret(configFiles), true);

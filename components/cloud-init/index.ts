@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type ConfigProblem, type FleetConfig, type Route, routesOf } from "../../stacks/config";
 import type { FleetSecrets } from "../../stacks/stack";
+import { combine } from "../outputs";
 import { type EncodedUserData, encodeUserData } from "./encoding";
 import { KEY_STAND_INS } from "./openssh-keys";
 import { type RouteFileName, type RouteKeys, renderUserData, routeFiles, type UserDataInput } from "./userdata";
@@ -41,16 +42,17 @@ export interface RouteInputs {
   readonly stack: string;
   readonly config: FleetConfig;
   readonly secrets: Pick<FleetSecrets, "routeConfig">;
-  readonly keys: { readonly [K in keyof RouteKeys]: pulumi.Input<string> };
+  readonly keys: { readonly [K in keyof RouteKeys]: pulumi.Output<string> };
 }
 
-/** Renders from the plain values of a route's inputs; the result stays a Pulumi secret. */
+/** Renders from the plain values of a route's inputs; the result is a Pulumi secret. */
 function renderSecret<T>({ route, stack, config, secrets, keys }: RouteInputs, render: (input: UserDataInput) => T): pulumi.Output<pulumi.Unwrap<T>> {
-  return pulumi
-    .all([secrets.routeConfig, keys.managementPublicKey, keys.hostPrivateKey, keys.hostPublicKey])
-    .apply(([routeConfig, managementPublicKey, hostPrivateKey, hostPublicKey]) =>
+  // The route config first: a secret, which a preview always knows (combine).
+  return combine(
+    [secrets.routeConfig, keys.managementPublicKey, keys.hostPrivateKey, keys.hostPublicKey] as const,
+    ([routeConfig, managementPublicKey, hostPrivateKey, hostPublicKey]) =>
       pulumi.secret(render({ route, stack, config, secrets: { routeConfig }, keys: { managementPublicKey, hostPrivateKey, hostPublicKey } })),
-    );
+  );
 }
 
 /**

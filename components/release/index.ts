@@ -18,7 +18,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
-import { type RouteEndpoint, routeConnection } from "../ssh";
 import { INSTALL_SCRIPT, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import type { WaveGate } from "./waves";
@@ -28,10 +27,12 @@ export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
 export { instanceOptions, routeInstanceOptions } from "./strategy";
 export { WaveGate } from "./waves";
 
-export interface RolloutArgs extends RouteEndpoint {
+export interface RolloutArgs {
   readonly route: Route;
-  /** The route's files for a config push (hot-swap routes). */
-  readonly configFiles: pulumi.Input<Record<RouteFileName, string>>;
+  /** The route's connection (components/ssh.ts routeConnection). */
+  readonly connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
+  /** The route's files for a config push (hot-swap routes), a Pulumi secret. */
+  readonly configFiles: pulumi.Output<Record<RouteFileName, string>>;
   readonly release: ReleaseSettings;
 }
 
@@ -42,7 +43,7 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
   const { create, update, stdin, triggers } = hotswap ? hotSwapCommand(route, release) : verifyCommand(route, release);
   return new command.remote.Command(
     `${route.id}-${hotswap ? "hotswap" : "verify"}`,
-    { connection: routeConnection(args), create, update, stdin, triggers },
+    { connection: args.connection, create, update, stdin, triggers },
     opts,
   );
 }
@@ -54,8 +55,9 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
  */
 export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
   const { create, update } = configPushCommand(args.route);
-  const stdin = pulumi.secret(pulumi.output(args.configFiles).apply((files) => INSTALL_SCRIPT + configPayload(files)));
-  return new command.remote.Command(`${args.route.id}-config`, { connection: routeConnection(args), create, update, stdin }, opts);
+  // A secret, as the route's files are.
+  const stdin = args.configFiles.apply((files) => INSTALL_SCRIPT + configPayload(files));
+  return new command.remote.Command(`${args.route.id}-config`, { connection: args.connection, create, update, stdin }, opts);
 }
 
 /**

@@ -17,8 +17,8 @@ export function operateRoute(
   instance: pulumi.CustomResource,
   parent: pulumi.Resource,
 ): pulumi.Output<string> {
-  const endpoint = { host, hostPublicKey, managementPrivateKey: args.managementPrivateKey };
-  const verifiedTag = rollOut({ ...endpoint, route, configFiles, release: args.release }, instance, args.waves, parent);
-  joinTailnet(route, args.tailnet, routeConnection(endpoint), instance, parent);
+  const connection = routeConnection({ host, hostPublicKey, managementPrivateKey: args.managementPrivateKey });
+  const verifiedTag = rollOut({ connection, route, configFiles, release: args.release }, instance, args.waves, parent);
+  joinTailnet(route, args.tailnet, connection, instance, parent);
   return verifiedTag;
 }

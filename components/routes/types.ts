@@ -23,7 +23,7 @@ export interface RegionRoutesArgs {
   /** Where releases come from and how long a new one must soak (install script). */
   readonly release: ReleaseSettings;
   /** The program's management key (secret), for release commands over SSH. */
-  readonly managementPrivateKey: pulumi.Input<string>;
+  readonly managementPrivateKey: pulumi.Output<string>;
   /** Release waves: where each route's rollout waits (components/release/waves.ts). */
   readonly waves: WaveGate;
   /** How each new instance joins the tailnet (components/tailscale). */
@@ -36,8 +36,8 @@ export interface RouteLaunch {
   readonly route: Route;
   readonly userData: pulumi.Input<string>;
   /** The route's files as a config push delivers them (secret): hot-swap routes get changes this way. */
-  readonly configFiles: pulumi.Input<Record<RouteFileName, string>>;
-  readonly hostPublicKey: pulumi.Input<string>;
+  readonly configFiles: pulumi.Output<Record<RouteFileName, string>>;
+  readonly hostPublicKey: pulumi.Output<string>;
 }
 
 /** One launched route, as the stack outputs report it. */

@@ -111,7 +111,7 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
 export function joinTailnet(
   route: Route,
   tailnet: Tailnet,
-  connection: command.types.input.remote.ConnectionArgs,
+  connection: pulumi.Input<command.types.input.remote.ConnectionArgs>,
   instance: pulumi.CustomResource,
   parent: pulumi.Resource,
 ): command.remote.Command {
