@@ -3,8 +3,8 @@
  * `pulumi.output` of an object holding Outputs, wrap each Output they are
  * given in two more, a copy and an apply, so that Outputs of other copies of
  * the SDK work too (@pulumi/pulumi output.ts, outputRec). Per route that was
- * most of the Outputs the program added to the SDK's own, and a large fleet
- * holds them all at once while it registers (README "Numbers").
+ * about half the Outputs the program added to the SDK's own, and a large
+ * fleet holds them all at once while it registers (README "Numbers").
  *
  * Nested applies give the same value, secrecy and resources as `pulumi.all`
  * whenever the inputs are known (`apply` lifts an Output its callback
