@@ -50,8 +50,11 @@ const tailnet = {
 function launches(routes: readonly Route[]): RouteLaunch[] {
   return routes.map((route) => {
     const hostKey = new tls.PrivateKey(`${route.id}-host-key`, { algorithm: "ED25519" });
-    // The private key is a secret output of its resource (@pulumi/tls additionalSecretOutputs),
-    // and only ever reaches the user-data, which is rendered as a secret.
+    // The private key only ever reaches the user-data, which is rendered as a secret
+    // (components/cloud-init routeLaunchData). The engine also stores it as one: @pulumi/tls
+    // lists it in additionalSecretOutputs (pulumi/pulumi-tls sdk/nodejs/privateKey.ts), which
+    // the engine marks secret (pulumi/pulumi pkg/resource/deploy/step_executor.go,
+    // continueExecuteStep); the SDK's mocks do not, so the plan's secrecy is the render's.
     const keys = { managementPublicKey: managementKey.publicKeyOpenssh, hostPrivateKey: hostKey.privateKeyOpenssh, hostPublicKey: hostKey.publicKeyOpenssh };
     const inputs = { route, stack, config, secrets, keys };
     return { route, ...routeLaunchData(inputs), hostPublicKey: hostKey.publicKeyOpenssh };

@@ -2,7 +2,7 @@
  * What one route's user-data costs the program, per document and provider:
  * the YAML render (renderUserData) and the encoding (UTF-8, gzip level 9
  * where plain base64 does not fit the provider's limit, base64:
- * encodeUserData, with what else shares the route's limit). A plan pays both
+ * encodeRouteDocument, with what else shares the route's limit). A plan pays both
  * twice per route: the size check before anything is declared, with
  * KEY_STAND_INS (as here), and the render in the apply with the generated
  * keys. The routes are a stack's, with the plan's secret placeholders.
@@ -11,8 +11,7 @@
 import * as path from "node:path";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { KEY_STAND_INS, otherMetadataBytes, renderUserData } from "../components/cloud-init";
-import { encodeUserData } from "../components/cloud-init/encoding";
+import { encodeRouteDocument, KEY_STAND_INS, renderUserData } from "../components/cloud-init";
 import { PROVIDERS } from "../stacks/catalog";
 import { type Route, routesOf } from "../stacks/config";
 import { fleetConfigOfStackFile, SECRET_PLACEHOLDERS } from "../plan/stack-file";
@@ -25,7 +24,6 @@ const secrets = { routeConfig: SECRET_PLACEHOLDERS.routeConfig };
 const allRoutes = routesOf(config);
 
 const render = (route: Route): string => renderUserData({ route, stack, config, secrets, keys: KEY_STAND_INS });
-const encode = (route: Route, text: string) => encodeUserData(route.id, route.provider, text, otherMetadataBytes(route));
 
 /** CPU microseconds per item of `work` over `items`, the cheapest of PASSES passes (the machine is shared). */
 function microsEach<T>(items: readonly T[], work: (item: T) => unknown): number {
@@ -40,7 +38,7 @@ function microsEach<T>(items: readonly T[], work: (item: T) => unknown): number 
 }
 
 // One untimed pass over every route first, so no provider's row pays the JIT's warm-up.
-for (const route of allRoutes) encode(route, render(route));
+for (const route of allRoutes) encodeRouteDocument(route, render(route));
 
 const rows = PROVIDERS.flatMap((provider) => {
   const routes = allRoutes.filter((route) => route.provider === provider);
@@ -51,9 +49,9 @@ const rows = PROVIDERS.flatMap((provider) => {
       provider,
       documents: documents.length,
       "document bytes": Math.round(documents.reduce((sum, d) => sum + Buffer.byteLength(d.text), 0) / documents.length),
-      gzipped: documents.filter(({ route, text }) => encode(route, text).gzipped).length,
+      gzipped: documents.filter(({ route, text }) => encodeRouteDocument(route, text).gzipped).length,
       "render µs": Math.round(microsEach(routes, render)),
-      "encode µs": Math.round(microsEach(documents, ({ route, text }) => encode(route, text))),
+      "encode µs": Math.round(microsEach(documents, ({ route, text }) => encodeRouteDocument(route, text))),
     },
   ];
 });

@@ -12,7 +12,9 @@
  * up`. In a preview the result is unknown as soon as one input is, and then
  * carries the secrecy and resources of that input and the ones before it
  * only: callers put a secret first, and the inputs a preview may not know
- * last.
+ * last. Where Outputs are few and not per route (an image's builder, the
+ * stack outputs), `pulumi.all` stays: its preview keeps every input's
+ * resources.
  */
 import type * as pulumi from "@pulumi/pulumi";
 

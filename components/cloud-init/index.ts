@@ -27,13 +27,17 @@ type PlainSecrets = UserDataInput["secrets"];
 export const USER_DATA_KEY_HEADROOM = 64;
 
 /** OCI counts every metadata key and value against one limit; routes send only user_data. */
-export function otherMetadataBytes(route: Route): number {
+function otherMetadataBytes(route: Route): number {
   return route.provider === "oci" ? "user_data".length : 0;
 }
 
-export function encodeRouteUserData(route: Route, stack: string, config: UserDataInput["config"], secrets: PlainSecrets, keys: RouteKeys, gzipHeadroom = 0): EncodedUserData {
-  const text = renderUserData({ route, stack, config, secrets, keys });
+/** A route's rendered document, encoded against its provider's limit with what else shares it. */
+export function encodeRouteDocument(route: Route, text: string, gzipHeadroom = 0): EncodedUserData {
   return encodeUserData(route.id, route.provider, text, otherMetadataBytes(route), gzipHeadroom);
+}
+
+export function encodeRouteUserData(route: Route, stack: string, config: UserDataInput["config"], secrets: PlainSecrets, keys: RouteKeys, gzipHeadroom = 0): EncodedUserData {
+  return encodeRouteDocument(route, renderUserData({ route, stack, config, secrets, keys }), gzipHeadroom);
 }
 
 /** A route's inputs as Outputs: the stack's secrets and the keys the program generates. */
