@@ -13,6 +13,29 @@ export interface EncodedUserData {
   readonly countedBytes: number;
 }
 
+/**
+ * One buffer that every document's bytes are written into, in turn. A
+ * Buffer made from a string of 4 KiB or more gets an ArrayBuffer of its own
+ * outside V8's heap (nodejs/node lib/buffer.js, fromStringFast: below
+ * `Buffer.poolSize >>> 1` it is cut from a shared pool), and V8 counts those
+ * bytes as external memory: 64 MiB of it since the last full collection
+ * starts another (V8 include/v8-internal.h, kExternalAllocationSoftLimit).
+ * A plan makes two documents of about 23 kB per route (the size check and
+ * the render) and decodes one; at 3,000 routes that started a full
+ * collection of a 3 GB heap (`node --trace-incremental-marking`: "Start
+ * (external memory pressure)"; README "Numbers"). Views of it never leave
+ * this module: each caller copies out (a string, gzip's own buffer) before
+ * the next write.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** `text`'s bytes in `encoding`, as a view of `scratch` valid until the next call. */
+function scratchBytes(text: string, encoding: "utf8" | "base64"): Buffer {
+  const length = Buffer.byteLength(text, encoding);
+  if (scratch.length < length) scratch = Buffer.allocUnsafe(length);
+  return scratch.subarray(0, scratch.write(text, 0, length, encoding));
+}
+
 export class UserDataTooLargeError extends Error {
   constructor(routeId: string, provider: ProviderName, countedBytes: number, headroom: number) {
     const limit = USER_DATA_LIMITS[provider];
@@ -41,7 +64,7 @@ export function encodeUserData(
 ): EncodedUserData {
   const count = (payload: Buffer, base64: string): number =>
     provider === "alicloud" ? payload.length : base64.length + otherMetadataBytes;
-  const plain = Buffer.from(text, "utf8");
+  const plain = scratchBytes(text, "utf8");
   const plainBase64 = plain.toString("base64");
   if (count(plain, plainBase64) <= USER_DATA_LIMITS[provider].bytes) {
     return { base64: plainBase64, gzipped: false, countedBytes: count(plain, plainBase64) };
@@ -58,7 +81,7 @@ export function encodeUserData(
 
 /** The inverse, for plans and reviews: base64 (maybe gzip) back to text. */
 export function decodeUserData(base64: string): string {
-  const bytes = Buffer.from(base64, "base64");
+  const bytes = scratchBytes(base64, "base64");
   const isGzip = bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   return (isGzip ? gunzipSync(bytes) : bytes).toString("utf8");
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { parse, stringify } from "yaml";
 import { parseFleetConfig, type Route, routesOf } from "../../stacks/config";
 import { USER_DATA_LIMITS } from "../../stacks/catalog";
@@ -143,6 +144,22 @@ describe("encodeUserData", () => {
     assert.ok(a.countedBytes <= USER_DATA_LIMITS.linode.bytes);
     assert.equal(a.base64, encodeUserData("r1", "linode", big).base64);
     assert.equal(decodeUserData(a.base64), big);
+  });
+
+  it("gives each document the bytes Buffer.from would, in any order and size (one scratch buffer is reused)", () => {
+    const documents = [
+      `#cloud-config\n# ${"padding ".repeat(20_000)}\n`, // 160 kB: past the first scratch buffer, gzipped
+      "#cloud-config\nhostname: ünïcode-→-✓\n", // multi-byte UTF-8, plain
+      `#cloud-config\n# ${"ключ ".repeat(3000)}\n`, // 27 kB of two-byte characters, gzipped
+      "#cloud-config\n", // shorter than what the buffer held before
+    ];
+    const encoded = documents.map((text) => encodeUserData("r1", "linode", text));
+    encoded.forEach((e, i) => {
+      const bytes = Buffer.from(documents[i]!, "utf8");
+      assert.equal(e.base64, (e.gzipped ? gzipSync(bytes, { level: 9 }) : bytes).toString("base64"));
+    });
+    assert.deepEqual(encoded.map((e) => e.gzipped), [true, false, true, false]);
+    assert.deepEqual([...encoded].reverse().map((e) => decodeUserData(e.base64)), [...documents].reverse());
   });
 
   it("refuses user-data still over the limit after gzip, naming the route", () => {
