@@ -18,8 +18,9 @@ export interface EncodedUserData {
  * Buffer made from a string of 4 KiB or more gets an ArrayBuffer of its own
  * outside V8's heap (nodejs/node lib/buffer.js, fromStringFast: below
  * `Buffer.poolSize >>> 1` it is cut from a shared pool), and V8 counts those
- * bytes as external memory: 64 MiB of it since the last full collection
- * starts another (V8 include/v8-internal.h, kExternalAllocationSoftLimit).
+ * bytes as external memory: 64 MiB above its low point since the last full
+ * collection starts another (V8 src/heap/heap.h, ExternalMemoryAccounting
+ * soft_limit; include/v8-internal.h, kExternalAllocationSoftLimit).
  * A plan makes two documents of about 23 kB per route (the size check and
  * the render) and decodes one; at 3,000 routes that started a full
  * collection of a 3 GB heap (`node --trace-incremental-marking`: "Start
