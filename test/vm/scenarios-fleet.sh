@@ -240,17 +240,37 @@ cg=/sys/fs/cgroup$(systemctl show -p ControlGroup --value lantern-box.service)
 in_unit() { bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"; }
 linode_token() { curl -sS --max-time 10 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token; }
 ali_token() { curl -sS --max-time 10 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token; }
-t=$(linode_token) && echo "root_linode_token=${#t}"
-[ -n "${t:-}" ] && curl -sS --max-time 10 -H "Metadata-Token: $t" http://169.254.169.254/v1/user-data | base64 -d | head -n 1 | sed 's/^/root_linode_user_data=/'
-t=$(ali_token) && echo "root_ali_token=${#t}"
+one_line() { tr '\n' ' ' <<<"$1"; }
+# root_user_data <token>: the first line of the route's user-data. A GET is
+# safe to repeat, and one CI run lost it on the emulated path (qemu's user
+# network, socat, the stand-in) while the token before it and every other
+# request got through; so up to three tries, each failure printed.
+root_user_data() {
+  local try body
+  for try in 1 2 3; do
+    if body=$(curl -sS --max-time 10 -H "Metadata-Token: $1" http://169.254.169.254/v1/user-data 2>&1); then
+      echo "root_linode_user_data=$(base64 -d <<<"$body" | head -n 1)"
+      return
+    fi
+    echo "root_linode_user_data_failed=try $try: $(one_line "$body")"
+    sleep 1
+  done
+}
+if t=$(linode_token 2>&1); then
+  echo "root_linode_token=${#t}"
+  root_user_data "$t"
+else
+  echo "root_linode_token_failed=$(one_line "$t")"
+fi
+t=$(ali_token 2>&1) && echo "root_ali_token=${#t}" || echo "root_ali_token_failed=$(one_line "$t")"
 echo "unit_cgroup=$(in_unit cat /proc/self/cgroup)"
 echo "unit_cgroup_inode=$(stat -c %i "$cg")"
 echo "metadata_table=$(nft list table inet lantern_metadata >/dev/null 2>&1 && echo loaded || echo absent)"
 echo "unit_release_server=$(in_unit curl -sS --max-time 20 -o /dev/null -w '%{http_code}' https://10.0.2.100/ca/lanternet-ca.crt 2>&1)"
 r=$(in_unit curl -sS --max-time 5 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' http://169.254.169.254/v1/token 2>&1) && rc=0 || rc=$?
-echo "unit_linode=$(tr '\n' ' ' <<<"$r") exit=$rc"
+echo "unit_linode=$(one_line "$r") exit=$rc"
 r=$(in_unit curl -sS --max-time 5 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1) && rc=0 || rc=$?
-echo "unit_ali=$(tr '\n' ' ' <<<"$r") exit=$rc"
+echo "unit_ali=$(one_line "$r") exit=$rc"
 EOF
 )
 
@@ -264,16 +284,23 @@ stand_in_tokens() {
 # PROBE_TOKENS the tokens the stand-in handed out during it ("<linode> <ali>").
 PROBE_OUT="" PROBE_TOKENS=""
 probe_metadata() {
-  local vm=$1 links="" link mac guest before after
+  local vm=$1 links="" link mac guest before after lines
   PROBE_OUT=$RUN_DIR/$vm-metadata-probe-$2.log
   for link in "${METADATA_LINKS[@]}"; do
     read -r mac guest _ <<<"$link"
     links+="$mac $guest"$'\n'
   done
   before=$(stand_in_tokens)
+  lines=$(wc -l <"$RUN_DIR/metadata-stand-in.log")
   ssh_guest "$vm" sudo bash -s -- "$links" <<<"$METADATA_PROBE_SCRIPT" >"$PROBE_OUT" 2>&1 || true
   after=$(stand_in_tokens)
   PROBE_TOKENS="$((${after% *} - ${before% *})) $((${after#* } - ${before#* }))"
+  # A request that failed on the way is named in the run's output, with what
+  # the stand-in saw meanwhile, so a failure in CI explains itself.
+  if grep -q '_failed=' "$PROBE_OUT"; then
+    sed -n 's/^\(.*\)_failed=/\1 failed: /p' "$PROBE_OUT" | while read -r line; do log "$vm probe $2: $line"; done
+    tail -n "+$((lines + 1))" "$RUN_DIR/metadata-stand-in.log" | while read -r line; do log "$vm probe $2: stand-in: $line"; done
+  fi
 }
 
 probe_value() { sed -n "s/^$1=//p" "$PROBE_OUT"; } # <key>
