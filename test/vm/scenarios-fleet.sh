@@ -284,22 +284,25 @@ stand_in_tokens() {
 # PROBE_TOKENS the tokens the stand-in handed out during it ("<linode> <ali>").
 PROBE_OUT="" PROBE_TOKENS=""
 probe_metadata() {
-  local vm=$1 links="" link mac guest before after lines
+  local vm=$1 links="" link mac guest before after stand_in_lines qemu_lines
   PROBE_OUT=$RUN_DIR/$vm-metadata-probe-$2.log
   for link in "${METADATA_LINKS[@]}"; do
     read -r mac guest _ <<<"$link"
     links+="$mac $guest"$'\n'
   done
   before=$(stand_in_tokens)
-  lines=$(wc -l <"$RUN_DIR/metadata-stand-in.log")
+  stand_in_lines=$(wc -l <"$RUN_DIR/metadata-stand-in.log")
+  qemu_lines=$(wc -l <"$RUN_DIR/$vm.qemu.log")
   ssh_guest "$vm" sudo bash -s -- "$links" <<<"$METADATA_PROBE_SCRIPT" >"$PROBE_OUT" 2>&1 || true
   after=$(stand_in_tokens)
   PROBE_TOKENS="$((${after% *} - ${before% *})) $((${after#* } - ${before#* }))"
   # A request that failed on the way is named in the run's output, with what
-  # the stand-in saw meanwhile, so a failure in CI explains itself.
+  # the stand-in and qemu (libslirp src/misc.c: "fork_exec: ...") printed
+  # meanwhile, so a failure in CI explains itself.
   if grep -q '_failed=' "$PROBE_OUT"; then
     sed -n 's/^\(.*\)_failed=/\1 failed: /p' "$PROBE_OUT" | while read -r line; do log "$vm probe $2: $line"; done
-    tail -n "+$((lines + 1))" "$RUN_DIR/metadata-stand-in.log" | while read -r line; do log "$vm probe $2: stand-in: $line"; done
+    tail -n "+$((stand_in_lines + 1))" "$RUN_DIR/metadata-stand-in.log" | while read -r line; do log "$vm probe $2: stand-in: $line"; done
+    tail -n "+$((qemu_lines + 1))" "$RUN_DIR/$vm.qemu.log" | while read -r line; do log "$vm probe $2: qemu: $line"; done
   fi
 }
 
