@@ -85,27 +85,31 @@ function measure(configFile: string, program?: string, env: Readonly<Record<stri
   return JSON.parse(result.stdout) as PlanCost;
 }
 
-/** BENCH_REPEAT=n: each plan n times (alternating project and floor), each side's cheapest run kept. */
+/** BENCH_REPEAT=n: each plan n times, alternating project and floor (see pairRatios). */
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 const cheapest = (runs: readonly PlanCost[]): PlanCost => runs.reduce((a, b) => (b.cpuMs < a.cpuMs ? b : a));
 
-/**
- * The project's CPU over the floor's, per pair of runs planned one after the
- * other: the median, and the range. A pair shares the machine's load of the
- * moment, which moves both sides' cheapest runs by more than the goal's
- * margin on a shared machine (the plain and wired floors, which cost the
- * same, differ by up to 16% between their cheapest runs).
- */
-function pairRatios(projects: readonly PlanCost[], floors: readonly PlanCost[]): string {
-  const ratios = projects.map((p, i) => p.cpuMs / floors[i]!.cpuMs).sort((a, b) => a - b);
-  const middle = ratios.length / 2;
-  const median = ratios.length % 2 === 1 ? ratios[Math.floor(middle)]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
-  return ratios.length === 1 ? `${median.toFixed(2)}x` : `${median.toFixed(2)}x (${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)})`;
-}
-
 /** CPU time per resource: the machine is shared, and wall time follows its load. */
 const perResourceMs = (c: PlanCost): number => c.cpuMs / c.resources;
-const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+const times = (r: number): string => `${r.toFixed(2)}x`;
+const ratio = (a: number, b: number): string => times(a / b);
+
+/**
+ * The project's CPU per resource over the floor's, per pair of runs planned
+ * one after the other: the median, and the range. A pair shares the
+ * machine's load of the moment, which moves both sides' cheapest runs by
+ * more than the goal's margin on a shared machine (the plain and wired
+ * floors, which cost the same, differ by up to 16% between their cheapest
+ * runs).
+ */
+function pairRatios(projects: readonly PlanCost[], floors: readonly PlanCost[]): string {
+  const ratios = projects.map((p, i) => perResourceMs(p) / perResourceMs(floors[i]!)).sort((a, b) => a - b);
+  const middle = ratios.length / 2;
+  const median = ratios.length % 2 === 1 ? ratios[Math.floor(middle)]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
+  const range = ratios.length > 1 ? ` (${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)})` : "";
+  return `${times(median)}${range}`;
+}
+
 const thousands = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 console.log(`Offline plan cost against a bare-SDK floor (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);

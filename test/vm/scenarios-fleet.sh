@@ -274,35 +274,34 @@ echo "unit_ali=$(one_line "$r") exit=$rc"
 EOF
 )
 
-# stand_in_tokens: how many Linode and Alibaba tokens the stand-in has handed out.
-stand_in_tokens() {
-  printf '%s %s\n' "$(grep -c ' PUT /v1/token 200$' "$RUN_DIR/metadata-stand-in.log")" \
-    "$(grep -c ' PUT /latest/api/token 200$' "$RUN_DIR/metadata-stand-in.log")"
-}
-
 # probe_metadata <vm> <name>: run the probe; PROBE_OUT is its output file,
 # PROBE_TOKENS the tokens the stand-in handed out during it ("<linode> <ali>").
 PROBE_OUT="" PROBE_TOKENS=""
 probe_metadata() {
-  local vm=$1 links="" link mac guest before after stand_in_lines qemu_lines
+  local vm=$1 links="" link mac guest stand_in_from qemu_from stand_in
   PROBE_OUT=$RUN_DIR/$vm-metadata-probe-$2.log
+  stand_in=$PROBE_OUT.stand-in
   for link in "${METADATA_LINKS[@]}"; do
     read -r mac guest _ <<<"$link"
     links+="$mac $guest"$'\n'
   done
-  before=$(stand_in_tokens)
-  stand_in_lines=$(wc -l <"$RUN_DIR/metadata-stand-in.log")
-  qemu_lines=$(wc -l <"$RUN_DIR/$vm.qemu.log")
+  stand_in_from=$(($(wc -l <"$RUN_DIR/metadata-stand-in.log") + 1))
+  qemu_from=$(($(wc -l <"$RUN_DIR/$vm.qemu.log") + 1))
   ssh_guest "$vm" sudo bash -s -- "$links" <<<"$METADATA_PROBE_SCRIPT" >"$PROBE_OUT" 2>&1 || true
-  after=$(stand_in_tokens)
-  PROBE_TOKENS="$((${after% *} - ${before% *})) $((${after#* } - ${before#* }))"
+  # What the stand-in logged during the probe (one line per request).
+  tail -n "+$stand_in_from" "$RUN_DIR/metadata-stand-in.log" >"$stand_in"
+  PROBE_TOKENS=$(printf '%s %s' "$(grep -c ' PUT /v1/token 200$' "$stand_in")" "$(grep -c ' PUT /latest/api/token 200$' "$stand_in")")
   # A request that failed on the way is named in the run's output, with what
-  # the stand-in and qemu (libslirp src/misc.c: "fork_exec: ...") printed
-  # meanwhile, so a failure in CI explains itself.
+  # the stand-in and qemu printed meanwhile (qemu runs a guestfwd "cmd:"
+  # through libslirp, qemu net/slirp.c slirp_guestfwd, which reports one it
+  # could not start on stderr: libslirp src/misc.c, fork_exec), so a failure
+  # in CI explains itself.
   if grep -q '_failed=' "$PROBE_OUT"; then
-    sed -n 's/^\(.*\)_failed=/\1 failed: /p' "$PROBE_OUT" | while read -r line; do log "$vm probe $2: $line"; done
-    tail -n "+$((stand_in_lines + 1))" "$RUN_DIR/metadata-stand-in.log" | while read -r line; do log "$vm probe $2: stand-in: $line"; done
-    tail -n "+$((qemu_lines + 1))" "$RUN_DIR/$vm.qemu.log" | while read -r line; do log "$vm probe $2: qemu: $line"; done
+    {
+      sed -n 's/^\(.*\)_failed=/\1 failed: /p' "$PROBE_OUT"
+      sed 's/^/stand-in: /' "$stand_in"
+      tail -n "+$qemu_from" "$RUN_DIR/$vm.qemu.log" | sed 's/^/qemu: /'
+    } | while read -r line; do log "$vm probe $2: $line"; done
   fi
 }
 
