@@ -2,10 +2,11 @@
  * The text of the ED25519 keys the program generates (tls.PrivateKey), byte
  * for byte in length and layout, so user-data sizes can be checked before
  * the keys exist. terraform-provider-tls writes the private key with
- * internal/openssh/lib.go (marshalOpenSSHPrivateKey, empty comment, padding
- * 1, 2, 3...) wrapped by Go's encoding/pem (64-character lines), and the
- * public key with ssh.MarshalAuthorizedKey (internal/provider/common_key.go):
- * `ssh-ed25519 <base64>\n`.
+ * ssh.MarshalPrivateKey(key, "") (internal/provider/resource_private_key.go;
+ * golang.org/x/crypto ssh/keys.go, marshalOpenSSHPrivateKey: the random check
+ * twice, empty comment, padding 1, 2, 3...) wrapped by Go's encoding/pem
+ * (64-character lines), and the public key with ssh.MarshalAuthorizedKey
+ * (internal/provider/common_key.go): `ssh-ed25519 <base64>\n`.
  */
 import { createHash } from "node:crypto";
 import type { RouteKeys } from "./userdata";
