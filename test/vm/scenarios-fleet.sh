@@ -146,7 +146,7 @@ check_telemetry() {
 # test_shipped_units <vm>: the collector configuration the image installs
 # reads every unit the install script ran in. The journald receiver passes
 # each configured unit to journalctl as --unit, with --priority
-# (pkg/stanza/operator/input/journald/config.go in
+# (pkg/stanza/operator/input/journald/config_linux.go, Config.buildArgs, in
 # open-telemetry/opentelemetry-collector-contrib): the same query here.
 test_shipped_units() {
   local vm=$1 config parsed prio shipped args=() units=() unit pattern matched ran
