@@ -20,7 +20,8 @@ import { readFileSync } from "node:fs";
 
 const INSTANCE_TYPE_NAMES = Object.values(INSTANCE_TYPES);
 
-// Top-level keys the renderer may emit; `cloud-init schema` does not flag unknown ones.
+// Top-level keys the renderer may emit: Debian 12's `cloud-init schema` (22.4) does not flag
+// unknown ones (from 23.4 the v1 schema's top-level `additionalProperties: false` does).
 const KNOWN_TOP_LEVEL = new Set([
   "hostname", "manage_etc_hosts", "locale", "users", "ssh_pwauth", "allow_public_ssh_keys", "ssh_keys", "ssh_genkeytypes", "write_files", "runcmd",
 ]);

@@ -56,7 +56,10 @@ function policy(rule: (typeof RULES)[number]): ResourceValidationPolicy {
     }),
     validateResource: (args, reportViolation) => {
       const props = known(args.props) as Record<string, unknown>;
-      // Defaults again here: the SDK returns only what the policy config sets.
+      // Defaults again here: the engine fills in the configSchema defaults before it
+      // configures the pack (pulumi/pulumi pkg/resource/analyzer/config.go,
+      // createConfigWithDefaults, from ReconcilePolicyPackConfig in pkg/engine/update.go),
+      // and the tests run the rules without the engine.
       const config: PolicyConfig = { ...DEFAULT_CONFIG, ...args.getConfig<Partial<PolicyConfig>>() };
       // User-data is a secret: policies see its value when known, and UNKNOWN (so nothing to check) during preview.
       const subject = { type: args.type, name: args.name, props, userData: userDataOf(args.type, props), secretOutputs: args.opts.additionalSecretOutputs };

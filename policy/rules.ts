@@ -468,8 +468,9 @@ const MAX_TAILNET_KEY_EXPIRY_SECONDS = 604800;
 /**
  * A Tailscale key sits in a route's user-data for the instance's life, so it
  * must be useless once used: single-use, never recreated by the provider
- * once used (`recreateIfInvalid: "never"`, else the provider makes a new one
- * whenever the used one reads back invalid: shouldRecreateIfInvalid in
+ * once used (`recreateIfInvalid: "never"`, said outright: unset, the
+ * provider makes a new key when the used one reads back invalid if the key
+ * is reusable, and "always" for any key: shouldRecreateIfInvalid in
  * tailscale/resource_tailnet_key.go, tailscale/terraform-provider-tailscale),
  * tagged, and short-lived (an unset expiry is Tailscale's 90 days).
  */

@@ -45,7 +45,7 @@ const rendered = (r: Route): CloudConfig => {
   return parse(text) as CloudConfig;
 };
 const file = (doc: CloudConfig, path: string) => doc.write_files.find((f) => f.path === path) ?? assert.fail(path);
-/** runcmd as the shell lines cloud-init writes (lists become space-joined words). */
+/** runcmd as shell lines, close enough to cloud-init's (it joins a list's words with spaces, each single-quoted). */
 const shellLines = (doc: CloudConfig): string[] => doc.runcmd.map((c) => (Array.isArray(c) ? c.join(" ") : c));
 
 describe("renderUserData", () => {

@@ -177,7 +177,9 @@ export function renderUserData(input: UserDataInput): string {
     // (cc_ssh would give them to root or a default user).
     allow_public_ssh_keys: false,
     // The only host key is the one the program generated, so SSH clients can pin it:
-    // cloud-init generates only missing types of this list, and ed25519 is given.
+    // with ssh_keys given, cc_ssh deletes the image's host keys (ssh_deletekeys,
+    // default true), writes these and generates none; ssh_genkeytypes is read only
+    // when ssh_keys is absent (canonical/cloud-init cloudinit/config/cc_ssh.py, handle).
     ssh_keys: { ed25519_private: input.keys.hostPrivateKey, ed25519_public: input.keys.hostPublicKey },
     ssh_genkeytypes: ["ed25519"],
     write_files: [

@@ -53,7 +53,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
           // No authorizedKeys: they would go to root. Keys reach only the
           // `lantern` user, through user-data; without rootPass Linode sets a
           // random root password that is not stored in state
-          // (website/docs/r/instance.html.md, terraform-provider-linode), and
+          // (docs/resources/instance.md, root_pass, linode/terraform-provider-linode), and
           // the image refuses root and password logins.
           metadatas: [{ userData }],
         },

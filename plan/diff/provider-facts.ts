@@ -92,8 +92,9 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
       {
         input: "userData",
         effect: "update",
-        // cloud-init runs per-instance modules (runcmd, write_files) only on an instance-id's first boot:
-        // "instance: run only the first boot for a given instance-id" (cloud-init-per(1)).
+        // cloud-init runs runcmd and write_files only on an instance-id's first boot: both modules
+        // declare "frequency": PER_INSTANCE (canonical/cloud-init cloudinit/config/cc_runcmd.py,
+        // cc_write_files.py).
         note: "with a reboot; cloud-init does not re-run first-boot steps",
         source: ALICLOUD,
         evidence: 'modifyInstanceAttribute: `HasChange("user_data")` -> ModifyInstanceAttribute UserData, reboot = true',
