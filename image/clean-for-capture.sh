@@ -44,9 +44,11 @@ main() {
   install -d -m 0755 /var/lib/apt/lists/partial
 
   step clean-cloud-init
-  # Not --seed: a seed baked into the image would stop instances from
+  # --seed: without it /var/lib/cloud/seed survives (canonical/cloud-init
+  # cloudinit/cmd/clean.py, remove_artifacts), and a seed baked into the
+  # image (a stock image installed with one) would stop instances from
   # reading their own datasource. --logs removes cloud-init's log files.
-  cloud-init clean --logs
+  cloud-init clean --logs --seed
 
   step clean-ssh
   rm -f /etc/ssh/ssh_host_*
