@@ -7,7 +7,7 @@
 // The steps are the host's, @pulumi/pulumi 3.270.0 cmd/run (pulumi/pulumi
 // sdk/nodejs/cmd/run/index.ts: `import "source-map-support/register"`;
 // sdk/nodejs/cmd/run/run.ts, run, lines 308-399 at v3.259 (cmd/run/run.js
-// lines 281-359 in 3.270.0): tsconfig compiler
+// lines 276-361 in 3.270.0): tsconfig compiler
 // options, `transpileOnly` from PULUMI_NODEJS_TRANSPILE_ONLY or the
 // tsconfig's `noCheck`, else ts-node's default of type checking; then
 // `tsn.register` with target ES2020, module nodenext and the tsconfig's
