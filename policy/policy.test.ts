@@ -123,7 +123,7 @@ describe("mutations of the staging plan, each caught by its rule", () => {
     }
   });
 
-  it("tailnet-keys-are-one-off: a reusable key, one recreated once used, untagged, or long-lived", () => {
+  it("tailnet-keys-are-one-off: a reusable key, one that does not say it is never recreated, untagged, or long-lived", () => {
     const key = resource((r) => r.type === "tailscale:index/tailnetKey:TailnetKey");
     assert.deepEqual(fired(key), []);
     const edits: ((props: any) => void)[] = [

@@ -466,8 +466,9 @@ export const TAILNET_KEY_TYPE = "tailscale:index/tailnetKey:TailnetKey";
 const MAX_TAILNET_KEY_EXPIRY_SECONDS = 604800;
 
 /**
- * A Tailscale key sits in a route's user-data for the instance's life, so it
- * must be useless once used: single-use, never recreated by the provider
+ * A route's Tailscale key stays in the stack's state for the route's life
+ * (it reaches the instance over SSH: components/tailscale), so it must be
+ * useless once used: single-use, never recreated by the provider
  * once used (`recreateIfInvalid: "never"`, said outright: unset, the
  * provider makes a new key when the used one reads back invalid if the key
  * is reusable, and "always" for any key: shouldRecreateIfInvalid in
@@ -482,7 +483,7 @@ export const tailnetKeysAreOneOff: Rule = {
     const { reusable, recreateIfInvalid, tags, expiry } = s.props;
     const problems: string[] = [];
     if (reusable !== false && reusable !== UNKNOWN) problems.push(`key ${s.name} is not single-use (reusable must be false)`);
-    if (recreateIfInvalid !== "never" && recreateIfInvalid !== UNKNOWN) problems.push(`key ${s.name} would be recreated once used (recreateIfInvalid must be "never")`);
+    if (recreateIfInvalid !== "never" && recreateIfInvalid !== UNKNOWN) problems.push(`key ${s.name} must say recreateIfInvalid "never" (with "always", or unset on a reusable key, the provider makes a new one once it is used)`);
     if (tags !== UNKNOWN && (!Array.isArray(tags) || tags.length === 0)) problems.push(`key ${s.name} has no tags: its node would belong to the key's creator`);
     if (expiry !== UNKNOWN && !(typeof expiry === "number" && expiry > 0 && expiry <= MAX_TAILNET_KEY_EXPIRY_SECONDS)) {
       problems.push(`key ${s.name} must expire within ${MAX_TAILNET_KEY_EXPIRY_SECONDS} seconds`);

@@ -19,8 +19,9 @@
  * - a used or expired single-use key reads back `invalid` (also when the API
  *   no longer finds it: Read sets invalid instead of dropping it, v0.29.2);
  *   ModifyPlan replaces an invalid key only when shouldRecreateIfInvalid says
- *   so, and `recreate_if_invalid = "never"` makes that always false. Without
- *   it, every used key would be recreated on the next `up`.
+ *   so: always with "always", never with "never", and when unset only if the
+ *   key is reusable. The program says "never" outright, so a used key is
+ *   never replaced whatever the other settings.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
