@@ -133,6 +133,20 @@ export function approvalGates(jobs: readonly Job[]): string[] {
   });
 }
 
+/**
+ * Every `run:` script runs under pipefail: without it a pipeline's status is
+ * its last command's, so `pulumi up ... | tee out || code=$?` records tee's 0
+ * for a failed update (model.ts shellCommand: GitHub's unspecified shell is
+ * `bash -e`).
+ */
+export function failFastShells(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) =>
+    job.steps
+      .filter((s) => s.run !== undefined && !(s.shell.includes("-eo") && s.shell.includes("pipefail")))
+      .map((s) => `${label(job)}: step ${s.name ?? s.run!.split("\n")[0]} runs under \`${s.shell.join(" ")}\`, without pipefail (set defaults.run.shell: bash)`),
+  );
+}
+
 export function timeouts(jobs: readonly Job[]): string[] {
   return jobs.filter((j) => j.timeoutMinutes === undefined).map((j) => `${label(j)}: no timeout-minutes (GitHub's default is 360)`);
 }

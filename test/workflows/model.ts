@@ -22,7 +22,26 @@ export interface Step {
   readonly with: Readonly<Record<string, string>>;
   readonly run?: string;
   readonly env: Readonly<Record<string, string>>;
+  /** The command line a `run:` script runs under on a Linux runner (shellCommand). */
+  readonly shell: readonly string[];
 }
+
+/**
+ * The command a Linux runner runs a `run:` script with, from the step's
+ * `shell`, else the job's, else the workflow's `defaults.run.shell`
+ * (docs.github.com, workflow syntax, jobs.<job_id>.steps[*].shell: "unspecified"
+ * is `bash -e {0}`, without pipefail; `bash` is `bash --noprofile --norc -eo
+ * pipefail {0}`; github/docs#27583). The script itself goes where `{0}` is.
+ */
+export function shellCommand(shell: string | undefined): string[] {
+  if (shell === undefined) return ["bash", "-e"];
+  if (shell === "bash") return ["bash", "--noprofile", "--norc", "-eo", "pipefail"];
+  if (shell === "sh") return ["sh", "-e"];
+  throw new Error(`shell ${shell}: not modelled`);
+}
+
+const defaultShell = (doc: Plain, where: string): string | undefined =>
+  optional(asPlain(asPlain(doc.defaults, `${where}.defaults`).run, `${where}.defaults.run`).shell);
 
 export interface Concurrency {
   readonly group: string;
@@ -146,6 +165,7 @@ export function jobsOf(w: Workflow): Job[] {
     return combos.map((matrix): Job => {
       const subst = (record: Record<string, string>) =>
         Object.fromEntries(Object.entries(record).map(([k, v]) => [k, substitute(v, matrix)]));
+      const jobShell = defaultShell(job, `${w.file}: jobs.${id}`) ?? defaultShell(w.doc, w.file);
       const steps = ((job.steps ?? []) as unknown[]).map((s, i): Step => {
         const step = asPlain(s, `${w.file}: jobs.${id}.steps[${i}]`);
         return {
@@ -154,6 +174,7 @@ export function jobsOf(w: Workflow): Job[] {
           with: subst(strings(step.with, `${w.file}: jobs.${id}.steps[${i}].with`)),
           run: optional(step.run),
           env: subst(strings(step.env, `${w.file}: jobs.${id}.steps[${i}].env`)),
+          shell: shellCommand(optional(step.shell) ?? jobShell),
         };
       });
       const secrets = [...new Set([...JSON.stringify(job).matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))]

@@ -1,7 +1,6 @@
 /**
  * The `run:` scripts that call the Pulumi CLI, executed as GitHub runs them
- * (`bash --noprofile --norc -eo pipefail`: docs.github.com, workflow syntax,
- * defaults.run.shell) against a stand-in `pulumi` that records its arguments
+ * (under the shell each step resolves to: model.ts shellCommand) against a stand-in `pulumi` that records its arguments
  * and answers with a given output and exit code. The exit codes are the
  * CLI's (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go: 3 authentication,
  * 7 changes where none were expected); the outputs have the shape of its diff
@@ -14,19 +13,22 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { jobsOf, loadWorkflows } from "./model";
+import { jobsOf, loadWorkflows, shellCommand, type Step } from "./model";
 
 const ROOT = path.resolve(__dirname, "../..");
 const JOBS = loadWorkflows(path.join(ROOT, ".github/workflows")).flatMap(jobsOf);
 
-function script(file: string, id: string, command: string): string {
+type Script = Pick<Step, "shell"> & { readonly run: string };
+
+function script(file: string, id: string, command: string): Script {
   const job = JOBS.find((j) => j.file === file && j.id === id)!;
-  return job.steps.find((s) => s.run?.includes(`pulumi ${command}`))!.run!;
+  const step = job.steps.find((s) => s.run?.includes(`pulumi ${command}`))!;
+  return { run: step.run!, shell: step.shell };
 }
 
 interface Outcome { exit: number; stdout: string; summary: string; args: string; temp: string }
 
-function runStep(text: string, pulumi: { exit: number; output: string }, env: Record<string, string> = {}): Outcome {
+function runStep(step: Script, pulumi: { exit: number; output: string }, env: Record<string, string> = {}): Outcome {
   const temp = fs.mkdtempSync(path.join(tmpdir(), "run-step-"));
   const bin = path.join(temp, "bin");
   fs.mkdirSync(bin);
@@ -37,7 +39,8 @@ function runStep(text: string, pulumi: { exit: number; output: string }, env: Re
     { mode: 0o755 },
   );
   const summary = path.join(temp, "summary.md");
-  const res = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", text], {
+  const [shell, ...flags] = step.shell;
+  const res = spawnSync(shell!, [...flags, "-c", step.run], {
     encoding: "utf8",
     env: { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, STACK_NAME: "lantern/lantern-fleet/prod", STACK: "prod", ...env },
   });
@@ -64,7 +67,7 @@ Resources:
 const UNAUTHORIZED = "error: [403] Forbidden: the token's team has no access to lantern/lantern-fleet/prod\n";
 
 /** What the drift step's outcomes must look like: drift and errors told apart. */
-function assertDriftOutcomes(text: string) {
+function assertDriftOutcomes(text: Script) {
   const clean = runStep(text, { exit: 0, output: "Resources:\n    1080 unchanged\n" });
   assert.equal(clean.exit, 0);
   assert.match(clean.summary, /^## No drift: `lantern\/lantern-fleet\/prod`/);
@@ -94,7 +97,8 @@ describe("the drift step", () => {
   });
 
   it("mutation: calling every failure drift (the issue's workflow) is caught", () => {
-    assert.throws(() => assertDriftOutcomes(DRIFT.replace('7) verdict="Drift" ;;', '7|*) verdict="Drift" ;;').replace(/\n\s+\*\) verdict=[^\n]*/, "")));
+    const run = DRIFT.run.replace('7) verdict="Drift" ;;', '7|*) verdict="Drift" ;;').replace(/\n\s+\*\) verdict=[^\n]*/, "");
+    assert.throws(() => assertDriftOutcomes({ ...DRIFT, run }));
   });
 });
 
@@ -124,5 +128,11 @@ describe("the up step", () => {
     assert.equal(out.exit, 4);
     assert.match(out.summary, /## pulumi up: prod failed \(exit 4\)\n\n- error: update failed/);
     assert.match(out.args, /^up --yes --stack lantern\/lantern-fleet\/prod --diff --policy-pack policy /);
+  });
+
+  it("mutation: under GitHub's default shell (`bash -e`, no pipefail) a failed update would pass, recorded as exit 0", () => {
+    const out = runStep({ ...script("deploy.yml", "prod", "up"), shell: shellCommand(undefined) }, { exit: 4, output: "error: update failed\n" });
+    assert.equal(out.exit, 0);
+    assert.match(out.summary, /^## pulumi up: prod\n/);
   });
 });

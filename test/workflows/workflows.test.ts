@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import { claimMatches, claimsOf, issuesTeamToken, OIDC_POLICIES, type OidcPolicy, PR_RUN, renderAccessMarkdown } from "./access";
 import {
   approvalGates,
+  failFastShells,
   mergeBase,
   pinnedCli,
   policyPack,
@@ -223,11 +224,18 @@ describe("approval gates and concurrency", () => {
 describe("timeouts, CLI version, policy pack, report artifacts, merge base", () => {
   it("hold on the real workflows", () => {
     assert.deepEqual(timeouts(jobs()), []);
+    assert.deepEqual(failFastShells(jobs()), []);
     assert.deepEqual(pinnedCli(jobs(), SDK_VERSION), []);
     assert.deepEqual(policyPack(WORKFLOWS, jobs()), []);
     assert.deepEqual(reportArtifacts(jobs()), []);
     assert.deepEqual(mergeBase(WORKFLOWS, jobs()), []);
     assert.ok(fs.existsSync(path.join(ROOT, "policy/PulumiPolicy.yaml")), "the policy pack every preview and update passes");
+  });
+
+  it("mutation: a workflow without defaults.run.shell (GitHub's `bash -e`, no pipefail), or a step overriding it, is caught", () => {
+    assertFinds(failFastShells(jobs(broken("deploy.yml", (d) => delete d.defaults))), /deploy.yml staging: step .* runs under `bash -e`, without pipefail/);
+    const w = broken("drift.yml", (d) => (run(d, "drift", "pulumi refresh").shell = "sh"));
+    assertFinds(failFastShells(jobs(w)), /drift.yml drift.*: step .* runs under `sh -e`/);
   });
 
   it("mutation: a job without timeout-minutes is caught", () => {
