@@ -45,7 +45,8 @@ function policy(rule: (typeof RULES)[number]): ResourceValidationPolicy {
     name: rule.name,
     description: rule.description,
     enforcementLevel: "mandatory",
-    // Set per stack in the policy config, e.g. {"only-configured-ports": {"allowedTcpPorts": [22, 443, 8443]}}.
+    // The defaults below apply unless a run passes its own (`--policy-pack-config <file>`, e.g.
+    // {"only-configured-ports": {"allowedTcpPorts": [22, 443, 8443]}}); the workflows pass none.
     ...(rule.name === "only-configured-ports" && {
       configSchema: {
         properties: {
