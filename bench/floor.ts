@@ -169,6 +169,7 @@ const DECLARE: Readonly<Record<string, Declare>> = {
     new linode.Instance(`linode-instance-${i}`, withFiller("linode:index/instance:Instance", { region: "us-east", type: "g6-nanode-1", metadatas: [{ userData: userData("linode:index/instance:Instance") }] }), { ...opts(i), ...g }),
   "tailscale:index/tailnetKey:TailnetKey": (i, g) =>
     new tailscale.TailnetKey(`tailnet-key-${i}`, withFiller("tailscale:index/tailnetKey:TailnetKey", { reusable: false, description: pad("tailscale:index/tailnetKey:TailnetKey", 60) }), { ...tailscaleOpts(i), ...g }),
+  "pulumi:index:Stash": (i, g) => new pulumi.Stash(`stash-${i}`, { input: pad("pulumi:index:Stash", 12) }, g),
   "linode:index/image:Image": (i, g) => new linode.Image(`linode-image-${i}`, withFiller("linode:index/image:Image", { label: "base", description: pad("linode:index/image:Image", 40) }), { ...opts(i), ...g }),
 };
 

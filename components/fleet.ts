@@ -10,7 +10,7 @@
  * parents (and so the URNs) they had before fleets existed; a new parent
  * would change every URN in the stack.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ProviderName } from "../stacks/catalog";
 import { type FleetConfig, HELD_IMAGE, NEWEST_IMAGE, type Route, routeImageOf } from "../stacks/config";
 import type { BaseImageArgs, ImageIds } from "./images/types";
@@ -57,12 +57,27 @@ export type ProviderFleet = (args: FleetArgs) => LaunchedFleet;
  * the image this run built for its region when the track is on `newest`
  * (every route follows each new build) or `hold` (only new instances do).
  * A rebuild therefore moves only the routes of `newest` tracks.
+ *
+ * A held route's image goes through a Stash, the engine's built-in resource
+ * that keeps the value it was created with (pulumi/pulumi
+ * pkg/resource/deploy/builtins.go: Create stores `input` as `output`,
+ * Update keeps the old `output`), its own input changes ignored. The
+ * instance's ignoreChanges alone would not hold it through a replacement:
+ * for a replacement the engine checks the program's inputs again, ignored
+ * ones included (step_generator.go, continueStepsFromDiff: "recompute the
+ * default values"), so a held route replaced for another reason (a release
+ * on a `replace` route, a new zone) would boot the newest build. With the
+ * stash it boots the build its track held when the route was created or
+ * last set to `hold`.
  */
-export function routeImage(config: FleetConfig, built: ImageIds): (route: Route) => RouteImage {
-  return (route) => {
+export function routeImage(config: FleetConfig, built: ImageIds): (route: Route, parent: pulumi.Resource) => RouteImage {
+  return (route, parent) => {
     const image = routeImageOf(config, route);
-    if (image === NEWEST_IMAGE || image === HELD_IMAGE) return { id: imageFor(built, route.region), held: image === HELD_IMAGE };
-    return { id: image, held: false };
+    if (image === HELD_IMAGE) {
+      const stash = new pulumi.Stash(`${route.id}-held-image`, { input: imageFor(built, route.region) }, { parent, ignoreChanges: ["input"] });
+      return { id: stash.output as pulumi.Output<string>, held: true };
+    }
+    return { id: image === NEWEST_IMAGE ? imageFor(built, route.region) : image, held: false };
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The one SSH connection shape of every `@pulumi/command` remote resource
- * the program declares (image builders, hot-swaps): the host key is always
- * pinned, and the dial budget is sized for a VM that has just been created.
+ * the program declares (image builders, hot-swaps), and the one way it
+ * declares a remote command (remoteCommand): the host key is always pinned,
+ * and the dial budget is sized for a VM that has just been created.
  *
  * Facts from pulumi/pulumi-command, provider/pkg/provider/remote/connection.go:
  * - `hostKey` unset means `ssh.InsecureIgnoreHostKey()` (any key is accepted);
@@ -24,7 +25,7 @@
  * minutes of refused dials (dialBudgetSeconds), several times what a cloud
  * VM takes to boot, and still a bounded failure for a host that never comes.
  */
-import type * as command from "@pulumi/command";
+import * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 import { MANAGEMENT_USER } from "./cloud-init/userdata";
 import { combine } from "./outputs";
@@ -79,4 +80,17 @@ export function routeConnection(route: RouteEndpoint): pulumi.Output<command.typ
   return combine([route.managementPrivateKey, route.hostPublicKey, route.host] as const, ([privateKey, hostKey, host]) =>
     sshConnection({ host, user: MANAGEMENT_USER, privateKey, hostKey }),
   );
+}
+
+/**
+ * Every remote command the program runs. `addPreviousOutputInEnv` off: by
+ * default the provider sends a command's previous stdout and stderr as
+ * PULUMI_COMMAND_STDOUT/_STDERR over SSH on every update and delete, and
+ * warns when the server refuses them (pulumi/pulumi-command v1.2.1,
+ * provider/pkg/provider/remote/commandOutputs.go); sshd refuses any
+ * variable its AcceptEnv does not name (Debian's sshd_config names LANG and
+ * LC_*), and no script here reads them.
+ */
+export function remoteCommand(name: string, args: command.remote.CommandArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
+  return new command.remote.Command(name, { ...args, addPreviousOutputInEnv: false }, opts);
 }

@@ -76,6 +76,22 @@ describe("images roll per track, operator-gated", async () => {
     }
   });
 
+  it("a held route replaced for another reason (a release on a `replace` route) keeps its build: its stash is kept", async () => {
+    const bumped = await plan(rebuild, (c) => (c[`${P}releaseTag`] = "v0.0.74"));
+    const d = diffPlans(held, bumped);
+    assert.ok(d.routes.replaced.length > 0, "staging has routes rolled out by replacement");
+    assert.deepEqual(d.routes.imageMoves, []);
+    for (const route of d.routes.replaced) {
+      const stash = held.resources.find((r) => r.type === "pulumi:index:Stash" && r.name === `${route}-held-image`) ?? assert.fail(`${route}: a stash`);
+      // The stash keeps the build it was created with (its input's changes ignored), and the
+      // replacement boots that: the engine checks the program's inputs again for a replacement,
+      // so the instance's own ignoreChanges alone would boot the newest build.
+      assert.deepEqual(stash.options.ignoreChanges, ["input"], route);
+      const change = d.resources.find((c) => c.urn === stash.urn);
+      assert.ok(change === undefined || change.action === "ignored", `${route}: its stash is ${change?.action}`);
+    }
+  });
+
   it("a route added to a held track after a rebuild starts from the newest build; the track's running routes keep theirs", () => {
     const d = diffPlans(held, grown);
     assert.deepEqual(

@@ -105,6 +105,9 @@ export const mocks: pulumi.runtime.Mocks = {
       state.privateKeyOpenssh = `[mock private key of ${args.name}]`;
     }
     if (args.type === "tailscale:index/tailnetKey:TailnetKey") Object.assign(state, mockTailnetKey(args.name, args.inputs));
+    // The engine's built-in Stash on create: `output` is its `input` (pulumi/pulumi
+    // pkg/resource/deploy/builtins.go, Create). A plan has no state, so every stash is new.
+    if (args.type === "pulumi:index:Stash") state.output = state.input;
     return { id, state };
   },
   call(args) {

@@ -104,6 +104,12 @@ for (const stack of ["staging", "prod"]) {
       }
     });
 
+    it("runs every remote command without its previous output in the SSH environment (sshd would refuse it: components/ssh.ts)", () => {
+      const commands = planOf(stack).resources.filter((r) => r.type === "command:remote:Command");
+      assert.ok(commands.length > 0);
+      for (const c of commands) assert.equal(c.inputs.addPreviousOutputInEnv, false, c.name);
+    });
+
     it("renders documents that Debian's cloud-init schema accepts", () => {
       const dir = mkdtempSync(path.join(tmpdir(), "userdata-"));
       for (const [name, text] of Object.entries(planOf(stack).userData)) {

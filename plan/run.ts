@@ -224,8 +224,8 @@ interface RegisterRequest {
 
 /**
  * The explicit dependencies the engine receives: the request's dependencies
- * (dependsOn, expanded over components, plus every input's dependencies;
- * @pulumi/pulumi runtime/resource.ts, prepareResource) minus those that come
+ * (dependsOn, expanded over components, replaceWith, and every input's
+ * dependencies; @pulumi/pulumi runtime/resource.ts, prepareResource) minus those that come
  * from inputs. A resource that is both an input's and an explicit dependency
  * shows only through the input.
  */

@@ -19,7 +19,7 @@ export class AlicloudRegionRoutes extends pulumi.ComponentResource {
     const child = { parent: this };
     this.launched = args.routes.map((launch) => {
       const { route, userData } = launch;
-      const image = args.imageOf(route);
+      const image = args.imageOf(route, this);
       const instance = new alicloud.ecs.Instance(
         route.id,
         {

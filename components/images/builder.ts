@@ -11,7 +11,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { sshConnection } from "../ssh";
+import { remoteCommand, sshConnection } from "../ssh";
 import { RECIPE_DIR, REMOTE_BUILD_DIR, REMOTE_RECIPE_DIR } from "./recipe";
 import type { BaseImageArgs } from "./types";
 
@@ -50,7 +50,7 @@ export function buildSteps(
     { connection, source: new pulumi.asset.FileArchive(RECIPE_DIR), remotePath: REMOTE_BUILD_DIR, triggers },
     { parent },
   );
-  const provision = new command.remote.Command(
+  const provision = remoteCommand(
     `${name}-provision`,
     { connection, create: `sudo env ${recipeEnvironment(args.parameters)} bash ${REMOTE_RECIPE_DIR}/provision.sh`, triggers },
     { parent, dependsOn: [copy] },
@@ -58,7 +58,7 @@ export function buildSteps(
   // One session: clean-for-capture removes every authorized key, so no later login would work.
   // The power-off is scheduled, so the session ends cleanly before the machine goes down;
   // capture then waits for the provider to report the builder stopped (poweroff.ts).
-  return new command.remote.Command(
+  return remoteCommand(
     `${name}-clean-poweroff`,
     {
       connection,

@@ -273,10 +273,20 @@ describe("forcing a rebuild", () => {
     const imageNames = changes.filter((c) => /image:Image$/.test(c.type));
     assert.equal(imageNames.length, 3, "one image per provider in staging");
     const outside = changes.filter((c) => !/-base-|^linode-base|^alicloud-base/.test(c.name));
-    // Every route's instance is declared with the new build; on held tracks (staging's) the instance
-    // ignores it, so no running route moves (plan/image-rolls.test.ts).
-    assert.equal(outside.length, (staging.outputs.routes as unknown[]).length);
-    for (const c of outside) assert.deepEqual(c.keys, [IMAGE_PROPERTY[c.type.split(":")[0] as ProviderName]], `${c.name}: only its image`);
+    const routes = (staging.outputs.routes as unknown[]).length;
+    // Staging's tracks are held: each route's stash is declared with the new build and ignores it
+    // (the instance boots the stash's recorded build: components/fleet.ts routeImage). A plan has
+    // no state, so its stashes are new and its instances show the new build, which they ignore
+    // too: no running route moves (plan/image-rolls.test.ts).
+    const stashes = outside.filter((c) => c.type === "pulumi:index:Stash");
+    assert.equal(stashes.length, routes, "one stash per held route");
+    for (const c of stashes) {
+      assert.deepEqual(c.keys, ["input"], `${c.name}: only its input`);
+      assert.deepEqual(c.options.ignoreChanges, ["input"], `${c.name}: keeps the build it was created with`);
+    }
+    const instances = outside.filter((c) => c.type !== "pulumi:index:Stash");
+    assert.equal(instances.length, routes);
+    for (const c of instances) assert.deepEqual(c.keys, [IMAGE_PROPERTY[c.type.split(":")[0] as ProviderName]], `${c.name}: only its image`);
   });
 });
 

@@ -40,7 +40,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const image = args.imageOf(route);
+      const image = args.imageOf(route, this);
       const instance = new linode.Instance(
         route.id,
         {

@@ -18,10 +18,12 @@ export interface OciRegionBaseImageArgs extends Omit<BaseImageArgs, "regions"> {
 }
 
 /**
- * The OCI base image of one region. OCI has no image-copy resource (only
- * export to and import from Object Storage, which no provider resource
- * declares), so each region builds its own image from the same recipe and
- * captures it once OCI reports the builder STOPPED.
+ * The OCI base image of one region. OCI has no image-copy resource, and no
+ * provider resource exports an image to Object Storage (oci.core.Image only
+ * imports one, imageSourceDetails: oracle/terraform-provider-oci
+ * internal/service/core/core_image_resource.go), so each region builds its
+ * own image from the same recipe and captures it once OCI reports the
+ * builder STOPPED.
  */
 export class OciRegionBaseImage extends pulumi.ComponentResource {
   readonly imageId: pulumi.Output<string>;

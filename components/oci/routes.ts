@@ -22,7 +22,7 @@ export class OciRegionRoutes extends pulumi.ComponentResource {
     const child = { parent: this };
     this.launched = args.routes.map((launch) => {
       const { route, userData } = launch;
-      const image = args.imageOf(route);
+      const image = args.imageOf(route, this);
       const instance = new oci.core.Instance(
         route.id,
         {

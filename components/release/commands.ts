@@ -13,7 +13,11 @@
  * the SSH session, in a transient systemd unit (`systemd-run --wait`): a
  * dropped connection does not stop an install half-way, the next run waits
  * for it (the script's lock) and finds it done. The unit's journal is
- * printed back, so `pulumi up` shows the install's own log.
+ * printed back: `pulumi up` shows it as the command's progress (the
+ * provider logs each line as a status message, which the display does not
+ * keep: pulumi-command provider/pkg/provider/util/util.go LogOutput), it is
+ * kept in the command's `stdout` output, and a failed command's error
+ * carries it whole (remote/commandOutputs.go).
  */
 import { createHash } from "node:crypto";
 import type { Route } from "../../stacks/config";

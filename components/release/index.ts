@@ -15,10 +15,11 @@
  * pkg/resource/deploy/step_generator.go in pulumi/pulumi), so a failed
  * verification fails `pulumi up` while the old instance still serves.
  */
-import * as command from "@pulumi/command";
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 import { INSTALL_SCRIPT, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
+import { remoteCommand } from "../ssh";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import type { WaveGate } from "./waves";
 
@@ -41,7 +42,7 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
   const { route, release } = args;
   const hotswap = route.rollout === "hotswap";
   const { create, update, stdin, triggers } = hotswap ? hotSwapCommand(route, release) : verifyCommand(route, release);
-  return new command.remote.Command(
+  return remoteCommand(
     `${route.id}-${hotswap ? "hotswap" : "verify"}`,
     { connection: args.connection, create, update, stdin, triggers },
     opts,
@@ -57,7 +58,7 @@ export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions
   const { create, update } = configPushCommand(args.route);
   // A secret, as the route's files are.
   const stdin = args.configFiles.apply((files) => INSTALL_SCRIPT + configPayload(files));
-  return new command.remote.Command(`${args.route.id}-config`, { connection: args.connection, create, update, stdin }, opts);
+  return remoteCommand(`${args.route.id}-config`, { connection: args.connection, create, update, stdin }, opts);
 }
 
 /**

@@ -5,16 +5,18 @@
  *   one created before the old is deleted. Linode and OCI already replace on
  *   a user-data change; alicloud would update it in place and reboot, which
  *   does not re-run first boot, so replacement is forced there.
- * - hotswap: user-data changes are ignored for existing instances (new ones
- *   still get them); remote commands install the new release and push the
- *   new config instead.
+ * - hotswap: user-data changes are ignored for existing instances; new
+ *   ones, replacements included, get the current user-data (for a
+ *   replacement the engine checks the program's inputs again, ignored ones
+ *   included: continueStepsFromDiff in pulumi/pulumi
+ *   pkg/resource/deploy/step_generator.go); remote commands install the new
+ *   release and push the new config instead.
  * - on every route, a new image replaces the instance (never a disk swapped
  *   in place, which would re-run nothing and keep the instance's commands
  *   from running again), so its release commands run again on it; on a
- *   track on `hold` a running instance ignores a new image (the engine keeps
- *   the recorded one, replacements included: processIgnoreChanges in
- *   pulumi/pulumi pkg/resource/deploy/step_generator.go), so only new
- *   instances boot it.
+ *   track on `hold` a running instance ignores a new image, and its image
+ *   comes from its stash (components/fleet.ts routeImage), so a replacement
+ *   keeps it too; only new routes boot the newest build.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { RolloutStrategy, Route } from "../../stacks/config";

@@ -4,12 +4,14 @@ import type { ReleaseSettings, RouteFileName } from "../cloud-init/userdata";
 import type { WaveGate } from "../release/waves";
 import type { Tailnet } from "../tailscale";
 
-/** The image a route's instance is declared with, and whether a running instance keeps its own. */
+/** The image a route's instance is declared with, and whether its track holds it. */
 export interface RouteImage {
   readonly id: pulumi.Input<string>;
   /**
-   * The track is on `hold`: a running instance keeps the image it runs (the
-   * instance ignores changes to its image), and only a new one boots `id`.
+   * The track is on `hold`: `id` is the route's stash of the build it was
+   * created with (components/fleet.ts routeImage), and the instance also
+   * ignores changes to its image, so a running one never moves for a
+   * rebuild.
    */
   readonly held: boolean;
 }
@@ -28,8 +30,8 @@ export interface RegionRoutesArgs {
   readonly waves: WaveGate;
   /** How each new instance joins the tailnet (components/tailscale). */
   readonly tailnet: Tailnet;
-  /** The base image a route boots, and whether a running instance keeps its own (components/fleet.ts routeImage). */
-  readonly imageOf: (route: Route) => RouteImage;
+  /** The base image a route boots, and whether its track holds it (components/fleet.ts routeImage; a held route's stash is a child of `parent`). */
+  readonly imageOf: (route: Route, parent: pulumi.Resource) => RouteImage;
 }
 
 export interface RouteLaunch {

@@ -2,10 +2,9 @@
  * Tailscale: each new instance of a route joins the tailnet over SSH
  * (`<route>-tailnet`) with its own one-off auth key (`<route>-tailscale-key`),
  * created by the program through an OAuth client just after the instance,
- * and replaced with it. The key never enters user-data, which a hot-swap
- * route keeps from its first instance (the engine reuses an ignored input's
- * old value, replacements included) and which instance metadata serves for
- * the life of the instance; it travels on the command's stdin and the
+ * and replaced with it. The key never enters user-data, which is rendered
+ * before the instance exists and which instance metadata serves for the
+ * life of the instance; it travels on the command's stdin and the
  * tailscale CLI reads it from there, so it is never written to the route's
  * disk.
  *
@@ -23,11 +22,12 @@
  *   key is reusable. The program says "never" outright, so a used key is
  *   never replaced whatever the other settings.
  */
-import * as command from "@pulumi/command";
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import type { Route } from "../../stacks/config";
 import { WAIT_FOR_FIRST_BOOT } from "../release/commands";
+import { remoteCommand } from "../ssh";
 
 /** What a route's key is, from the validated config (stacks/config.ts tailscaleKeyConfigOf). */
 export interface TailnetKeySettings {
@@ -123,7 +123,7 @@ export function joinTailnet(
     replaceWith: [instance],
   });
   const { create, update } = tailnetJoinCommand(route, tailnet.loginServer);
-  return new command.remote.Command(
+  return remoteCommand(
     `${route.id}-tailnet`,
     { connection, create, update, stdin: pulumi.secret(key.key) },
     // Its inputs order it after both: the host is the instance's address, stdin the key.
