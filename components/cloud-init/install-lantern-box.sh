@@ -277,7 +277,10 @@ install_release() {
   begin preflight "config=$CONFIG"
   dpkg-deb --extract "$work/$deb" "$work/root" || fail "cannot unpack $deb"
   [ -x "$work/root/$BINARY" ] || fail "$deb has no /$BINARY"
-  config_check "$work/root/$BINARY" "$CONFIG" || fail "lantern-box $version rejects $CONFIG ($CHECK_REPORT holds its words)"
+  # A copy: lantern-box truncates crash.log next to the config it is given (cmd/main.go
+  # preRun, otel/crash.go SetupCrashOutput), and the running release's must wait for it.
+  install -m 0600 "$CONFIG" "$work/config.json" || fail "cannot copy $CONFIG"
+  config_check "$work/root/$BINARY" "$work/config.json" || fail "lantern-box $version rejects $CONFIG ($CHECK_REPORT holds its words)"
   done_step
 
   begin install "version=$version"

@@ -49,8 +49,9 @@ ROUTE_BOOT_TIMEOUT=420
 CLOUD_INIT_TIMEOUT=600
 PROXY_PORT=443
 # Secrets of the test route (the renderer reads them from the environment).
-# A config the real lantern-box accepts (sing-box 1.13 option/, protocol/
-# shadowsocks): "listen" set, since an inbound without it listens on
+# A config the real lantern-box v0.0.73 accepts (sing-box as
+# getlantern/sing-box-minimal v1.12.22-lantern: option/, protocol/shadowsocks):
+# "listen" set, since an inbound without it listens on
 # 127.0.0.1 only (common/listener/listener_tcp.go).
 LANTERN_E2E_ROUTE_CONFIG=$(printf '{"log":{"level":"info"},"inbounds":[{"type":"%s","tag":"ss-in","listen":"::","listen_port":%d,"method":"2022-blake3-aes-128-gcm","password":"%s"}],"outbounds":[{"type":"direct","tag":"direct"}]}' \
   "$ROUTE_INBOUND_TYPE" "$PROXY_PORT" "bGFudGVybi12bS10ZXN0IQ==")
@@ -443,7 +444,15 @@ repair_swap() {
 
 test_hot_swap() {
   log "== hot-swap $FIRST_TAG -> $UPGRADE_TAG -> $FIRST_TAG, bad releases, a killed session, a broken dpkg"
+  # The running release's crash record is reported by the release the swap starts, not wiped
+  # by the new release's pre-flight `check`, which truncates crash.log next to the config it is
+  # given (lantern-box cmd/main.go preRun, otel/crash.go SetupCrashOutput).
+  local since
+  since=$(ssh_guest route1 date +%s)
+  ssh_guest route1 "echo 'panic: planted by the VM test' | sudo tee -a /etc/lantern-box/crash.log >/dev/null"
   swap_and_check route1 "$UPGRADE_TAG"
+  check "route1: the release the hot-swap started found the crash record the pre-flight left alone" \
+    ssh_guest route1 "sudo journalctl -u lantern-box.service --since @$since --no-pager -o cat | grep -qF 'found crash log from previous run'"
   check_telemetry route1 "${UPGRADE_TAG#v}" "route1 after the hot-swap to $UPGRADE_TAG"
   swap_and_check route1 "$FIRST_TAG"
   same_swap route1 "$FIRST_TAG"

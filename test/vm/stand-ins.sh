@@ -10,12 +10,14 @@
 
 OTELCOL_VERSION=0.128.0
 TAILSCALE_VERSION=1.84.0
-# The stand-in releases of lantern-box (all from stubs/lantern-box.c):
+# The stand-in releases of lantern-box (all from stubs/lantern-box.c, which
+# follows v0.0.73's source; the real tags of these numbers exist upstream,
+# the test's release server serves only these):
 GOOD_VERSIONS=(0.0.73 0.0.74 0.0.75)
 BAD_CHECKSUM_VERSION=0.0.76 # its checksum file does not match its .deb
 CRASHING_VERSION=0.0.77     # `run` dies 3 s after starting: crash-loops under Restart=on-failure
 REJECTING_VERSION=0.0.78    # no longer knows the test route's inbound type: `check` and `run` reject its config
-MISSING_TAG=v0.0.99         # never published: 404
+MISSING_TAG=v0.0.99         # not on the test's release server: 404
 # The test route's inbound type, which the rejecting release drops.
 ROUTE_INBOUND_TYPE=shadowsocks
 # md5 of each release's /usr/bin/lantern-box, to compare with what runs.
@@ -95,7 +97,6 @@ Section: default
 Priority: optional
 Architecture: $arch
 Maintainer: Lantern Team <dev@getlantern.org>
-Vendor: Brave New Software
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Homepage: https://github.com/getlantern/lantern-box
 Description: Lantern Box

@@ -1,17 +1,25 @@
 /* Stand-in for the lantern-box binary in the real-VM test.
  *
- * Written from the public source of getlantern/lantern-box (its cmd directory) and
- * the libraries it builds on (spf13/cobra v1.10, SagerNet/sing-box 1.13,
- * SagerNet/sing common/json); each behaviour names the file it follows.
- * It is a real static ELF, so /proc/<MainPID>/exe is this file and its
- * md5 is the one dpkg records, as for the Go binary.
+ * Written from the public source of getlantern/lantern-box at v0.0.73, the
+ * release the stacks pin (its cmd/, protocol/register.go, context.go and
+ * otel/crash.go; v0.0.74 to v0.0.78 differ from it only in go.mod), and the
+ * libraries it builds on at the versions its go.mod names: spf13/cobra
+ * v1.10.2, and sing-box as getlantern/sing-box-minimal v1.12.22-lantern
+ * (go.mod's replace; read on that repository's lantern-main-v1.12 branch,
+ * whose include/registry.go and box.go are cited below), with the build tags
+ * of .goreleaser.yaml (with_quic, with_wireguard, with_clash_api, ...).
+ * Each behaviour names the file it follows. It is a real static ELF, so
+ * /proc/<MainPID>/exe is this file and its md5 is the one dpkg records, as
+ * for the Go binary.
  *
  * What it does NOT have, like the real program: a `version` subcommand or a
  * `--version` flag. cmd/main.go sets cobra's Version from `main.version`,
- * which .goreleaser.yaml never stamps (its ldflags stamp sing-box's
- * constant.Version), and cobra adds --version only when Version != ""
- * (cobra command.go). The release is only embedded, as goreleaser embeds
- * it, in a string nothing prints (STAMPED_VERSION below).
+ * which .goreleaser.yaml never stamps, and cobra adds --version only when
+ * Version != "" (cobra command.go). The release is stamped into sing-box's
+ * constant.Version (STAMPED_VERSION below), which no command or flag prints;
+ * a config enabling experimental.clash_api would serve it at /version
+ * (experimental/clashapi/server.go), which the stand-in does not model and
+ * the install script does not use.
  *
  * Build variants (stand-ins.sh):
  *   -DVERSION="x.y.z"               required; embedded only
@@ -43,7 +51,7 @@
 #endif
 
 /* .goreleaser.yaml: -X github.com/sagernet/sing-box/constant.Version={{ .Version }}:
- * in the binary, never printed by any lantern-box command. It also makes
+ * in the binary, printed by no lantern-box command or flag. It also makes
  * every release's binary (and so its md5) different. */
 __attribute__((used)) static const char STAMPED_VERSION[] = "sing-box/constant.Version=" VERSION;
 
@@ -262,27 +270,35 @@ static const char *const TOP_LEVEL_FIELDS[] = {
   "outbounds", "route", "services", "experimental", NULL,
 };
 
-/* Inbound registry: sing-box include/registry.go InboundRegistry (tun,
- * redirect, tproxy, direct, socks, http, mixed, shadowsocks, vmess, trojan,
- * naive, shadowtls, vless, anytls; with_quic: hysteria, tuic, hysteria2;
- * the shadowsocksr stub), plus lantern-box protocol/register.go
- * registerInbounds (algeneva, meek, reflex, samizdat, water). */
+/* Inbound registry: sing-box-minimal include/registry.go InboundRegistry
+ * (tun, redirect, tproxy, direct, socks, http, mixed, shadowsocks, vmess,
+ * trojan, naive, shadowtls, vless, anytls; include/quic.go with_quic:
+ * hysteria, tuic, hysteria2; registerStubForRemovedInbounds: shadowsocksr,
+ * which parses and then fails in box.New), plus lantern-box v0.0.73
+ * protocol/register.go registerInbounds (algeneva, reflex, samizdat, water). */
 static const char *const INBOUND_TYPES[] = {
   "tun", "redirect", "tproxy", "direct", "socks", "http", "mixed",
   "shadowsocks", "vmess", "trojan", "naive", "shadowtls", "vless", "anytls",
   "hysteria", "tuic", "hysteria2", "shadowsocksr",
-  "algeneva", "meek", "reflex", "samizdat", "water", NULL,
+  "algeneva", "reflex", "samizdat", "water", NULL,
 };
 
-/* Outbound registry: include/registry.go OutboundRegistry plus lantern-box
- * protocol/register.go registerOutbounds. */
+/* Outbound registry: include/registry.go OutboundRegistry (direct, block,
+ * dns, selector, urltest, socks, http, shadowsocks, vmess, trojan, tor, ssh,
+ * shadowtls, vless, anytls; with_quic: hysteria, tuic, hysteria2;
+ * include/wireguard.go with_wireguard: wireguard; the shadowsocksr stub),
+ * plus lantern-box v0.0.73 protocol/register.go registerOutbounds. */
 static const char *const OUTBOUND_TYPES[] = {
-  "direct", "block", "selector", "urltest", "socks", "http", "shadowsocks",
-  "vmess", "trojan", "naive", "tor", "ssh", "shadowtls", "vless", "anytls",
-  "hysteria", "tuic", "hysteria2", "shadowsocksr", "wireguard",
-  "algeneva", "meek", "outline", "reflex", "samizdat", "unbounded", "water",
-  "fallback", "mutableselector", "mutableurltest", "mutableautoselect", NULL,
+  "direct", "block", "dns", "selector", "urltest", "socks", "http", "shadowsocks",
+  "vmess", "trojan", "tor", "ssh", "shadowtls", "vless", "anytls",
+  "hysteria", "tuic", "hysteria2", "wireguard", "shadowsocksr",
+  "algeneva", "outline", "reflex", "samizdat", "unbounded", "water",
+  "fallback", "mutableselector", "mutableurltest", NULL,
 };
+
+/* include/registry.go registerStubForRemovedInbounds/Outbounds: the type
+ * parses, and creating it fails with this. */
+static const char SHADOWSOCKSR_REMOVED[] = "ShadowsocksR is deprecated and removed in sing-box 1.6.0";
 
 /* sing-box protocol/shadowsocks/inbound.go: "none", shadowaead.List,
  * shadowaead_2022.List; anything else is "unsupported method". */
@@ -313,6 +329,7 @@ struct inbound {
 struct config {
   struct inbound inbounds[16];
   int n_inbounds;
+  int shadowsocksr_outbound; /* index of the first shadowsocksr outbound, or -1 */
 };
 
 /* cmd/cmd_run.go readConfig: os.ReadFile, then sing's
@@ -329,6 +346,7 @@ static int read_config(const char *path, struct config *cfg) {
   int i;
 
   memset(cfg, 0, sizeof *cfg);
+  cfg->shadowsocksr_outbound = -1;
   f = fopen(path, "r");
   if (!f) return errorf("reading config file: open %s: %s", path, go_errno(errno));
   fseek(f, 0, SEEK_END);
@@ -358,7 +376,7 @@ static int read_config(const char *path, struct config *cfg) {
     const struct jnode *port = member(e, "listen_port");
     struct inbound *in;
     if (!inbound_registered(type)) { errorf("inbounds[%d]: unknown inbound type: %s", i, type); return wrap("parsing config file"); }
-    if (cfg->n_inbounds == 16) continue;
+    if (cfg->n_inbounds == 16) return errorf("stand-in: more than 16 inbounds are not modelled");
     in = &cfg->inbounds[cfg->n_inbounds++];
     snprintf(in->type, sizeof in->type, "%s", type);
     snprintf(in->tag, sizeof in->tag, "%s", member_str(e, "tag"));
@@ -373,18 +391,26 @@ static int read_config(const char *path, struct config *cfg) {
   for (i = 0, e = arr && arr->type == J_ARR ? arr->child : NULL; e; e = e->next, i++) {
     const char *type = e->type == J_OBJ ? member_str(e, "type") : "";
     if (!in_list(OUTBOUND_TYPES, type)) { errorf("outbounds[%d]: unknown outbound type: %s", i, type); return wrap("parsing config file"); }
+    if (strcmp(type, "shadowsocksr") == 0 && cfg->shadowsocksr_outbound < 0) cfg->shadowsocksr_outbound = i;
   }
   return 0;
 }
 
-/* box.New (sing-box box.go): builds every inbound without listening;
- * errors are "initialize inbound[i]: ...". Modelled: the shadowsocks
- * method (protocol/shadowsocks/inbound.go: "unsupported method: <m>"). */
+/* box.New (sing-box-minimal box.go): builds every inbound, then every
+ * outbound, without listening; errors are "initialize inbound[i]: ..." and
+ * "initialize outbound[i]: ...". Modelled: the shadowsocks method
+ * (protocol/shadowsocks/inbound.go: "unsupported method: <m>") and the
+ * removed ShadowsocksR. */
 static int new_box(const struct config *cfg) {
   int i;
-  for (i = 0; i < cfg->n_inbounds; i++)
+  for (i = 0; i < cfg->n_inbounds; i++) {
+    if (strcmp(cfg->inbounds[i].type, "shadowsocksr") == 0)
+      return errorf("initialize inbound[%d]: %s", i, SHADOWSOCKSR_REMOVED);
     if (strcmp(cfg->inbounds[i].type, "shadowsocks") == 0 && !in_list(SHADOWSOCKS_METHODS, cfg->inbounds[i].method))
       return errorf("initialize inbound[%d]: unsupported method: %s", i, cfg->inbounds[i].method);
+  }
+  if (cfg->shadowsocksr_outbound >= 0)
+    return errorf("initialize outbound[%d]: %s", cfg->shadowsocksr_outbound, SHADOWSOCKSR_REMOVED);
   return 0;
 }
 
@@ -509,12 +535,15 @@ static int run(const char *path) {
 
 /* ------------------------------------------------------------ wg-peers */
 
-/* cmd/cmd_wg_peer.go sendReq: the WireGuard UAPI socket. */
+/* cmd/cmd_wg_peer.go sendReq: the WireGuard UAPI socket. The reply is read
+ * line by line up to a blank line, which is not part of it; the socket
+ * closing before that is "reading from socket: EOF". */
 static int wg_request(const char *sock, const char *req, char *resp, size_t cap) {
   struct sockaddr_un a;
   int fd;
   ssize_t n;
   size_t got = 0;
+  char *end = NULL;
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
   snprintf(a.sun_path, sizeof a.sun_path, "%s", sock);
@@ -525,22 +554,76 @@ static int wg_request(const char *sock, const char *req, char *resp, size_t cap)
     return errorf("dialing socket: dial unix %s: connect: %s", sock, go_errno(e));
   }
   if (write(fd, req, strlen(req)) < 0) { close(fd); return errorf("writing to socket: %s", go_errno(errno)); }
-  while (got + 1 < cap && (n = read(fd, resp + got, cap - 1 - got)) > 0) {
+  resp[0] = 0;
+  while (got + 1 < cap) {
+    if (resp[0] == '\n') { end = resp; break; }
+    if ((end = strstr(resp, "\n\n")) != NULL) { end++; break; }
+    if ((n = read(fd, resp + got, cap - 1 - got)) <= 0) break;
     got += (size_t)n;
     resp[got] = 0;
-    if (strstr(resp, "\n\n")) break;
   }
   close(fd);
-  resp[got] = 0;
+  if (!end) return errorf("reading from socket: EOF");
+  *end = 0;
   return 0;
 }
 
-static int decode_base64_len(const char *s) {
-  size_t len = strlen(s), i;
-  if (len == 0 || len % 4) return -1;
-  for (i = 0; i < len; i++)
-    if (!isalnum((unsigned char)s[i]) && s[i] != '+' && s[i] != '/' && !(s[i] == '=' && i >= len - 2)) return -1;
+/* cmd/cmd_wg_peer.go printPeers: the reply from its first public_key,
+ * trimmed, one block per peer between separator lines. */
+static void print_peers(const char *s) {
+  static const char sep[] = "--------------------------------";
+  char buf[8192], *p, *next;
+  size_t len;
+  snprintf(buf, sizeof buf, "%s", s);
+  len = strlen(buf);
+  while (len > 0 && isspace((unsigned char)buf[len - 1])) buf[--len] = 0;
+  printf("%s\n", sep);
+  for (p = buf;; p = next) {
+    next = strstr(p + 1, "public_key");
+    if (!next) { printf("%s", p); break; }
+    printf("%.*s\n%s\n", (int)(next - p), p, sep);
+  }
+  printf("\n\n");
+}
+
+/* Go's base64.StdEncoding.DecodeString into hex (cmd/cmd_wg_peer.go
+ * keyToHex); a bad byte is "illegal base64 data at input byte <i>". */
+static int base64_to_hex(const char *s, char *hex, size_t cap) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t len = strlen(s), i, out = 0;
+  unsigned bits = 0, nbits = 0;
+  for (i = 0; i < len; i++) {
+    const char *p = s[i] ? strchr(alphabet, s[i]) : NULL;
+    if (s[i] == '=' && len % 4 == 0 && (i == len - 1 || (i == len - 2 && s[len - 1] == '='))) break;
+    if (!p) return errorf("decoding public key: illegal base64 data at input byte %zu", i);
+    bits = (bits << 6) | (unsigned)(p - alphabet);
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      if (out + 3 > cap) return errorf("stand-in: key too long");
+      snprintf(hex + out, 3, "%02x", (bits >> nbits) & 0xff);
+      out += 2;
+    }
+  }
+  if (len % 4 != 0) return errorf("decoding public key: illegal base64 data at input byte %zu", len - len % 4);
+  hex[out] = 0;
   return 0;
+}
+
+/* net.ParseCIDR: an IPv4 or IPv6 address (no zone), "/", a prefix length
+ * within the address's bits; else "invalid CIDR address: <s>". */
+static int parse_cidr(const char *s) {
+  char addr[64], *slash, *endp;
+  unsigned char buf[16];
+  long bits;
+  int v6;
+  if (strlen(s) >= sizeof addr || !(slash = strchr(s, '/'))) return -1;
+  snprintf(addr, sizeof addr, "%.*s", (int)(slash - s), s);
+  v6 = strchr(addr, ':') != NULL;
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, buf) != 1) return -1;
+  if (!isdigit((unsigned char)slash[1])) return -1;
+  bits = strtol(slash + 1, &endp, 10);
+  return *endp || bits > (v6 ? 128 : 32) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ cobra CLI */
@@ -617,9 +700,18 @@ static int parse_flags(int argc, char **argv, struct flag *flags) {
     for (f = flags; f->name; f++)
       if (strlen(f->name) == len && strncmp(f->name, a + 2, len) == 0) break;
     if (!f->name) return errorf("unknown flag: --%.*s", (int)len, a + 2);
-    if (eq) f->value = eq + 1;
-    else if (i + 1 < argc) f->value = argv[++i];
-    else return errorf("flag needs an argument: --%s", f->name);
+    if (!eq && i + 1 >= argc) return errorf("flag needs an argument: --%s", f->name);
+    if (f->set && strcmp(f->name, "allowed-ips") == 0) {
+      /* pflag StringSlice: the first use replaces the default, later ones append. */
+      static char slice[1024];
+      char joined[1024];
+      snprintf(joined, sizeof joined, "%s,%s", f->value, eq ? eq + 1 : argv[i + 1]);
+      snprintf(slice, sizeof slice, "%s", joined);
+      f->value = slice;
+      if (!eq) i++;
+    } else {
+      f->value = eq ? eq + 1 : argv[++i];
+    }
     f->set = 1;
   }
   return 0;
@@ -696,17 +788,23 @@ static int cmd_check(int argc, char **argv) {
   return 0;
 }
 
+/* cmd/cmd_wg_peer.go: each subcommand's own flags (add: --public-key,
+ * --allowed-ips (a StringSlice, default 0.0.0.0/0), --socket; remove:
+ * --public-key, --socket; list: --socket), --public-key required for add and
+ * remove. cobra runs the pre-run hook before it checks required flags
+ * (command.go execute: PersistentPreRun, then ValidateRequiredFlags). */
 static int cmd_wg_peers(int argc, char **argv) {
   const char *sub = argc > 0 ? argv[0] : "";
-  struct flag flags[] = {
-    {"public-key", "", 0},
-    {"allowed-ips", "0.0.0.0/0", 0},
-    {"socket", "/var/run/wireguard/wg0.sock", 0},
-    {NULL, NULL, 0},
+  const int add = strcmp(sub, "add") == 0, remove = strcmp(sub, "remove") == 0;
+  struct flag add_flags[] = {
+    {"public-key", "", 0}, {"allowed-ips", "0.0.0.0/0", 0}, {"socket", "/var/run/wireguard/wg0.sock", 0}, {NULL, NULL, 0},
   };
-  char resp[8192], req[512];
+  struct flag remove_flags[] = {{"public-key", "", 0}, {"socket", "/var/run/wireguard/wg0.sock", 0}, {NULL, NULL, 0}};
+  struct flag list_flags[] = {{"socket", "/var/run/wireguard/wg0.sock", 0}, {NULL, NULL, 0}};
+  struct flag *flags = add ? add_flags : remove ? remove_flags : list_flags;
+  char resp[8192], req[4096], hex[128], ips[1024], *ip, *save;
   int r;
-  if (strcmp(sub, "add") != 0 && strcmp(sub, "remove") != 0 && strcmp(sub, "list") != 0) {
+  if (!add && !remove && strcmp(sub, "list") != 0) {
     /* wgPeersCmd has no RunE: cobra prints its help (exit 0). */
     printf("Add or remove WireGuard peers\n\nUsage:\n  lantern-box wg-peers [command]\n\nAvailable Commands:\n"
            "  add         Add a WireGuard peer\n  list        List WireGuard peers\n  remove      Remove a WireGuard peer\n");
@@ -715,23 +813,29 @@ static int cmd_wg_peers(int argc, char **argv) {
   r = parse_flags(argc - 1, argv + 1, flags);
   if (r < 0) return -1;
   if (r > 0) return printf("lantern-box wg-peers %s [flags]\n", sub), 0;
-  if (strcmp(sub, "list") != 0 && !flags[0].set) return errorf("required flag(s) \"public-key\" not set"); /* MarkFlagRequired, checked before the pre-run hooks */
   pre_run(flags, 0);
-  if (strcmp(sub, "list") == 0) {
+  if ((add || remove) && !flags[0].set) return errorf("required flag(s) \"public-key\" not set");
+  if (!add && !remove) {
     if (wg_request(flag_value(flags, "socket"), "get=1\n\n", resp, sizeof resp) != 0) return wrap("retrieving peers");
     if (!strstr(resp, "public_key")) printf("No peers found.\n");
-    else printf("--------------------------------\n%s\n", strstr(resp, "public_key"));
+    else print_peers(strstr(resp, "public_key"));
     return 0;
   }
-  if (decode_base64_len(flag_value(flags, "public-key")) != 0)
-    return errorf("%s peer: decoding public key: illegal base64 data", strcmp(sub, "add") == 0 ? "adding" : "removing");
-  snprintf(req, sizeof req, "set=1\npublic_key=(hex of %s)\n%s\n", flag_value(flags, "public-key"),
-           strcmp(sub, "add") == 0 ? "allowed_ip=0.0.0.0/0" : "remove=true");
+  if (base64_to_hex(flag_value(flags, "public-key"), hex, sizeof hex) != 0) return wrap(add ? "adding peer" : "removing peer");
+  snprintf(req, sizeof req, "set=1\npublic_key=%s\n%s", hex, remove ? "remove=true\n" : "");
+  if (add) {
+    snprintf(ips, sizeof ips, "%s", flag_value(flags, "allowed-ips"));
+    for (ip = strtok_r(ips, ",", &save); ip; ip = strtok_r(NULL, ",", &save)) {
+      if (parse_cidr(ip) != 0) return errorf("adding peer: parsing allowed IP %s: invalid CIDR address: %s", ip, ip);
+      snprintf(req + strlen(req), sizeof req - strlen(req), "allowed_ip=%s\n", ip);
+    }
+  }
+  strncat(req, "\n", sizeof req - strlen(req) - 1); /* sendReq ends a request with a blank line */
   if (wg_request(flag_value(flags, "socket"), req, resp, sizeof resp) != 0) {
     wrap("sending request");
-    return wrap(strcmp(sub, "add") == 0 ? "adding peer" : "removing peer");
+    return wrap(add ? "adding peer" : "removing peer");
   }
-  printf(strcmp(sub, "add") == 0 ? "Peer added\n" : "Peer removed\n");
+  printf(add ? "Peer added\n" : "Peer removed\n");
   return 0;
 }
 
