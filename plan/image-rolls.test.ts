@@ -66,7 +66,7 @@ describe("images roll per track, operator-gated", async () => {
     assert.deepEqual(d.routes.replaced, []);
     for (const route of routesOf(held)) {
       assert.deepEqual(routeChanges(d, route.name), [], route.name);
-      // The instance is declared with the new build, and ignores it: the engine keeps the recorded image.
+      // The instance is declared with the new build (a plan has no state, so its stash is new), and ignores it.
       const instance = d.resources.find((c) => c.name === route.name) ?? assert.fail(`${route.name}: its image input changes`);
       assert.deepEqual(
         instance.changes.map((c) => [c.path.split(/[.[]/)[0], c.effect]),

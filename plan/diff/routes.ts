@@ -195,8 +195,9 @@ function imageInputChange(instance: PlanResource, change: ResourceChange | undef
 /**
  * Routes in both plans that move onto another base image: their instance
  * is replaced and its image input changes (not as an ignored input: a route
- * of a track on `hold` never moves, through a replacement too, since the
- * engine keeps the recorded image), or their image input is released from
+ * of a track on `hold` never moves, through a replacement too, since its
+ * stash keeps the image it was created with: components/fleet.ts
+ * routeImage), or their image input is released from
  * `hold` (resources.ts): onto an image this update creates, surely; onto an
  * existing one, "if the recorded value differs": unless they run it
  * already, which only the real preview (reading the stack's state) tells.
