@@ -67,8 +67,9 @@ export type ProviderFleet = (args: FleetArgs) => LaunchedFleet;
  * ones included (step_generator.go, continueStepsFromDiff: "recompute the
  * default values"), so a held route replaced for another reason (a release
  * on a `replace` route, a new zone) would boot the newest build. With the
- * stash it boots the build its track held when the route was created or
- * last set to `hold`.
+ * stash it boots the build that was newest when its stash was created: when
+ * the route was created, or its track last set to `hold` (a route then
+ * running an older build keeps running it until it is replaced).
  */
 export function routeImage(config: FleetConfig, built: ImageIds): (route: Route, parent: pulumi.Resource) => RouteImage {
   return (route, parent) => {

@@ -2,8 +2,8 @@
  * Per-route Tailscale keys in real plans of the committed stacks: each new
  * instance of a route gets its own one-off key, made after the instance and
  * replaced with it, and joins the tailnet over SSH with that key on the join
- * command's stdin; no user-data carries a key (a hot-swap route keeps its
- * first user-data for every later instance). Every change that replaces a
+ * command's stdin; no user-data carries a key (user-data exists before the
+ * instance and stays in its metadata). Every change that replaces a
  * route's instance replaces its key and its join (the plan diff applies the
  * engine's replaceWith rule, plan/diff/resources.ts), planned as `--against`
  * compares plans.

@@ -491,7 +491,7 @@ function pinnedImageOf(image: Exclude<TrackImage, string>, route: Pick<Route, "p
   return route.provider === "linode" ? image.linode : image[route.provider][route.region];
 }
 
-/** A route's track image: its pinned id, `hold` or `newest` (for both, a new instance boots the current build). */
+/** A route's track image: its pinned id, `hold` or `newest` (for both, a new route boots the current build; a held one then keeps it: components/fleet.ts routeImage). */
 export function routeImageOf(cfg: Pick<FleetConfig, "image">, route: Pick<Route, "provider" | "region" | "track">): string {
   const image = required(cfg.image.tracks[route.track], `image.tracks.${route.track}`);
   return typeof image === "string" ? image : required(pinnedImageOf(image, route), imagePinPath(route));

@@ -72,7 +72,7 @@ describe("renderUserData", () => {
       assert.ok(install.includes(`LANTERN_RELEASE_BASE_URL=${config.releaseBaseUrl}`));
       assert.ok(install.includes("LANTERN_SOAK_SECONDS=30"));
       assert.equal(install.some((a) => a.startsWith("LANTERN_DEB_SHA256=")), r.debSha256 !== undefined);
-      // A hot-swap route keeps its first user-data for every later instance: a one-off key there would be spent.
+      // User-data exists before the instance and stays in its metadata: a one-off key goes over SSH instead.
       assert.ok(!JSON.stringify(rendered(r)).includes("tailscale"), "no Tailscale key or join in user-data (components/tailscale joins over SSH)");
     });
 

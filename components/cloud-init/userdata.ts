@@ -193,8 +193,8 @@ export function renderUserData(input: UserDataInput): string {
     // a side step: the proxy does not depend on it, so its failure is logged
     // and first boot still installs the release, then ends in status error
     // naming it ("degraded"). No Tailscale key is here: each new instance
-    // joins the tailnet over SSH (components/tailscale), as user-data is the
-    // one input a hot-swap route keeps from its first instance.
+    // joins the tailnet over SSH (components/tailscale): user-data is rendered
+    // before the instance exists and stays readable in its metadata.
     runcmd: [
       "set -eu",
       'failed_side_steps=""',

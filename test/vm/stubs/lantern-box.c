@@ -2,7 +2,8 @@
  *
  * Written from the public source of getlantern/lantern-box at v0.0.73, the
  * release the stacks pin (its cmd/, protocol/register.go, context.go and
- * otel/crash.go; v0.0.74 to v0.0.78 differ from it only in go.mod), and the
+ * otel/crash.go, the same through v0.0.78, whose other changes the
+ * stand-in does not model), and the
  * libraries it builds on at the versions its go.mod names: spf13/cobra
  * v1.10.2, and sing-box as getlantern/sing-box-minimal v1.12.22-lantern
  * (go.mod's replace; read on that repository's lantern-main-v1.12 branch,
@@ -555,9 +556,10 @@ static int wg_request(const char *sock, const char *req, char *resp, size_t cap)
   }
   if (write(fd, req, strlen(req)) < 0) { close(fd); return errorf("writing to socket: %s", go_errno(errno)); }
   resp[0] = 0;
-  while (got + 1 < cap) {
+  for (;;) {
     if (resp[0] == '\n') { end = resp; break; }
     if ((end = strstr(resp, "\n\n")) != NULL) { end++; break; }
+    if (got + 1 >= cap) { close(fd); return errorf("stand-in: a reply longer than %zu bytes is not modelled", cap - 1); }
     if ((n = read(fd, resp + got, cap - 1 - got)) <= 0) break;
     got += (size_t)n;
     resp[got] = 0;
