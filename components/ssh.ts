@@ -88,8 +88,9 @@ export function routeConnection(route: RouteEndpoint): pulumi.Output<command.typ
  * PULUMI_COMMAND_STDOUT/_STDERR over SSH on every update and delete, and
  * warns when the server refuses them (pulumi/pulumi-command v1.2.1,
  * provider/pkg/provider/remote/commandOutputs.go); sshd refuses any
- * variable its AcceptEnv does not name (Debian's sshd_config names LANG and
- * LC_*), and no script here reads them.
+ * variable its AcceptEnv does not name (Debian's and Ubuntu's sshd_config
+ * names LANG and LC_*: openssh debian/patches/debian-config.patch), and no
+ * script here reads them.
  */
 export function remoteCommand(name: string, args: command.remote.CommandArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
   return new command.remote.Command(name, { ...args, addPreviousOutputInEnv: false }, opts);

@@ -8,8 +8,8 @@ import type { Tailnet } from "../tailscale";
 export interface RouteImage {
   readonly id: pulumi.Input<string>;
   /**
-   * The track is on `hold`: `id` is the route's stash of the build it was
-   * created with (components/fleet.ts routeImage), and the instance also
+   * The track is on `hold`: `id` is the build the route's stash recorded
+   * (components/fleet.ts routeImage), and the instance also
    * ignores changes to its image, so a running one never moves for a
    * rebuild.
    */

@@ -142,7 +142,7 @@ export function approvalGates(jobs: readonly Job[]): string[] {
 export function failFastShells(jobs: readonly Job[]): string[] {
   return jobs.flatMap((job) =>
     job.steps
-      .filter((s) => s.run !== undefined && !(s.shell.includes("-eo") && s.shell.includes("pipefail")))
+      .filter((s) => s.run !== undefined && !s.shell.includes("pipefail"))
       .map((s) => `${label(job)}: step ${s.name ?? s.run!.split("\n")[0]} runs under \`${s.shell.join(" ")}\`, without pipefail (set defaults.run.shell: bash)`),
   );
 }

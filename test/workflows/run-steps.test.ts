@@ -1,7 +1,8 @@
 /**
  * The `run:` scripts that call the Pulumi CLI, executed as GitHub runs them
- * (under the shell each step resolves to: model.ts shellCommand) against a stand-in `pulumi` that records its arguments
- * and answers with a given output and exit code. The exit codes are the
+ * (under the shell each step resolves to: model.ts shellCommand) against a
+ * stand-in `pulumi` that records its arguments and answers with a given
+ * output and exit code. The exit codes are the
  * CLI's (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go: 3 authentication,
  * 7 changes where none were expected); the outputs have the shape of its diff
  * display (pkg/backend/display/object_diff.go: "<op> <type>: (<op>)", then
@@ -67,19 +68,19 @@ Resources:
 const UNAUTHORIZED = "error: [403] Forbidden: the token's team has no access to lantern/lantern-fleet/prod\n";
 
 /** What the drift step's outcomes must look like: drift and errors told apart. */
-function assertDriftOutcomes(text: Script) {
-  const clean = runStep(text, { exit: 0, output: "Resources:\n    1080 unchanged\n" });
+function assertDriftOutcomes(step: Script) {
+  const clean = runStep(step, { exit: 0, output: "Resources:\n    1080 unchanged\n" });
   assert.equal(clean.exit, 0);
   assert.match(clean.summary, /^## No drift: `lantern\/lantern-fleet\/prod`/);
   assert.doesNotMatch(clean.stdout, /::error/);
 
-  const drift = runStep(text, { exit: 7, output: DRIFTED });
+  const drift = runStep(step, { exit: 7, output: DRIFTED });
   assert.notEqual(drift.exit, 0);
   assert.match(drift.summary, /^## Drift: `lantern\/lantern-fleet\/prod`/);
   assert.match(drift.summary, /```\n {4}~ linode:index\/instance:Instance: \(update\)\n {8}\[urn=urn:pulumi:prod::lantern-fleet::linode:index\/instance:Instance::linode-us-lax-stable-1\]\n {4}- oci:Core\/instance:Instance: \(delete\)\n {8}\[urn=[^\n]*oci-us-ashburn-1-stable-1\]\n```/);
   assert.match(drift.stdout, /::error title=Drift on lantern\/lantern-fleet\/prod::/);
 
-  const broken = runStep(text, { exit: 3, output: UNAUTHORIZED });
+  const broken = runStep(step, { exit: 3, output: UNAUTHORIZED });
   assert.equal(broken.exit, 3);
   assert.match(broken.summary, /^## Drift check failed \(exit 3\): `lantern\/lantern-fleet\/prod`\n\n- error: \[403\] Forbidden/);
   assert.match(broken.stdout, /::error title=Drift check failed on lantern\/lantern-fleet\/prod::.*this is not drift/);
