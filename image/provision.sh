@@ -51,7 +51,9 @@ readonly VERSION_RE='^[0-9]+\.[0-9]+\.[0-9]+$'
 readonly SHA256_RE='^[0-9a-f]{64}$'
 
 readonly APT_DROPIN=/etc/apt/apt.conf.d/80lantern-robust
-readonly RUNTIME_PACKAGES=(ca-certificates tzdata nftables wireguard-tools)
+# cloud-init is on every stock image; naming it takes the archive's newest
+# (see cloud_init_reads_user_data).
+readonly RUNTIME_PACKAGES=(ca-certificates tzdata nftables wireguard-tools cloud-init)
 # What the recipe itself uses: downloads, sudo for the management user, sshd -t.
 readonly RECIPE_PACKAGES=(curl sudo openssh-server)
 readonly APT_UNITS=(apt-daily.service apt-daily.timer apt-daily-upgrade.service apt-daily-upgrade.timer)
@@ -425,6 +427,22 @@ metadata_block_loads() {
   grep -qF -- "$unit" "$METADATA_BLOCK_NFT" &&
     sed "s|$unit|level 1 \"init.scope\"|" "$METADATA_BLOCK_NFT" | nft --check -f -
 }
+# A Linode route's user-data is gzipped (no route's fits Linode's limit
+# plain). cloud-init's Akamai datasource before 24.4 decoded it to text,
+# which fails on gzip and drops the whole document: no host key, no login
+# key, no install (canonical/cloud-init cloudinit/sources/DataSourceAkamai.py,
+# `b64decode(...).decode()` until ce8078147, PR #5751, first in 24.4).
+# Ubuntu 24.04's own release shipped 24.1.3; its updates carry 24.4 and later.
+cloud_init_reads_user_data() { # <platform, as `cloud-init query v1.platform`> <cloud-init package version>
+  [ "$1" != akamai ] || dpkg --compare-versions "$2" ge 24.4~
+}
+this_cloud_init_reads_user_data() {
+  local platform version
+  platform=$(cloud-init query v1.platform) || return 1
+  # shellcheck disable=SC2016 # ${...} is a dpkg-query format, not a shell expansion
+  version=$(dpkg-query -W -f='${Version}' cloud-init) || return 1
+  cloud_init_reads_user_data "$platform" "$version"
+}
 ca_trusted() {
   [ -f "$CA_FILE" ] && [ -e "$CA_LINK" ] &&
     [ "$(sha256sum "$CA_FILE" | cut -d' ' -f1)" = "$LANTERN_CA_CERT_SHA256" ]
@@ -437,6 +455,7 @@ self_check() {
     check "package $p installed" pkg_installed "$p"
   done
   check "unattended-upgrades not installed" not_pkg unattended-upgrades
+  check "cloud-init reads this provider's route user-data (Linode's gzip: 24.4 or later)" this_cloud_init_reads_user_data
   for u in "${APT_UNITS[@]}"; do
     check "$u masked" is_masked "$u"
   done

@@ -26,6 +26,26 @@ describe("the image recipe (image/)", () => {
     }
   });
 
+  it("refuses an image whose cloud-init would drop Linode's gzipped user-data", () => {
+    // The recipe's own function, run under bash with Debian's real dpkg --compare-versions.
+    const recipe = readFileSync(path.join(RECIPE_DIR, "provision.sh"), "utf8");
+    const fn = /^cloud_init_reads_user_data\(\) \{[^\n]*\n(?: [^\n]*\n)*\}$/m.exec(recipe)?.[0];
+    assert.ok(fn, "provision.sh defines cloud_init_reads_user_data");
+    const reads = (platform: string, version: string): boolean => {
+      const result = spawnSync("bash", ["-c", `${fn}\ncloud_init_reads_user_data "$1" "$2"`, "test", platform, version], { encoding: "utf8" });
+      assert.equal(result.stderr, "");
+      return result.status === 0;
+    };
+    // Versions as Ubuntu 24.04 tags them (canonical/cloud-init tags ubuntu/<version>).
+    assert.equal(reads("akamai", "24.1.3-0ubuntu3.3"), false);
+    assert.equal(reads("akamai", "24.3.1-0ubuntu0~24.04.1"), false);
+    assert.equal(reads("akamai", "24.4-0ubuntu1~24.04.1"), true);
+    assert.equal(reads("akamai", "25.1.4-0ubuntu0~24.04.1"), true);
+    // Other datasources hand gzip over as bytes, which cloud-init unpacks (cloudinit/user_data.py, convert_string).
+    assert.equal(reads("oracle", "24.1.3-0ubuntu3.3"), true);
+    assert.equal(reads("nocloud", "22.4.2-1+deb12u4"), true);
+  });
+
   it("has a collector config that is valid YAML", () => {
     assert.ok(parse(readFileSync(path.join(RECIPE_DIR, "otelcol-config.yaml"), "utf8")));
   });
