@@ -9,6 +9,7 @@
  * plan twice and prove that no declared input depends on them.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { ed25519KeyText, sshString } from "../components/cloud-init/openssh-keys";
 import { sha256Hex } from "../components/naming";
 import { USER_DATA_INPUT } from "../stacks/catalog";
 
@@ -74,20 +75,57 @@ export function mockId(type: string, name: string, inputs: Record<string, unknow
  * A TailnetKey's computed outputs, as the provider's schema lists them
  * (provider/cmd/pulumi-resource-tailscale/schema.json in pulumi/pulumi-tailscale:
  * key (secret), createdAt, expiresAt, invalid, userId, empty for keys made by an
- * OAuth client). Every input is RequiresReplace (resource_tailnet_key.go in
- * tailscale/terraform-provider-tailscale), so other inputs are another key: the
- * key id is stable per name and inputs. The key has an auth key's shape,
- * `tskey-auth-<key id>-<secret>` (tailscale.com/kb/1277/key-prefixes), and a
- * readable mark in place of its secret part, for the secrets audit.
+ * OAuth client). Only Create returns a key, and a plan cannot tell a new
+ * key from a recorded one, so the key is the same per name: whether a
+ * change makes a new key is the plan diff's verdict, from the inputs the
+ * program declares and ignores (plan/diff/provider-facts.ts). The key has an
+ * auth key's shape, `tskey-auth-<key id>-<secret>`
+ * (tailscale.com/kb/1277/key-prefixes), and a readable mark in place of its
+ * secret part, for the secrets audit.
  */
-function mockTailnetKey(name: string, inputs: unknown): Record<string, unknown> {
+function mockTailnetKey(name: string): Record<string, unknown> {
   return {
-    key: `tskey-auth-k${sha256Hex(`${name}\0${JSON.stringify(inputs)}`).slice(0, 12)}CNTRL-[mock tailscale key of ${name}]`,
+    key: `tskey-auth-k${sha256Hex(name).slice(0, 12)}CNTRL-[mock tailscale key of ${name}]`,
     createdAt: "2026-01-01T00:00:00Z",
     expiresAt: "2026-01-02T00:00:00Z",
     invalid: false,
     userId: "",
   };
+}
+
+/** `length` bytes hashed from `label`: the same on every run. */
+function hashedBytes(label: string, length: number): Buffer {
+  return Buffer.concat(Array.from({ length: Math.ceil(length / 32) }, (_, i) => Buffer.from(sha256Hex(`${label} ${i}`), "hex"))).subarray(0, length);
+}
+
+/**
+ * A tls.PrivateKey's OpenSSH outputs as terraform-provider-tls writes them:
+ * the public key `<type> <base64 wire blob>\n`, no comment
+ * (internal/provider/common_key.go, ssh.MarshalAuthorizedKey; the blob:
+ * RFC 8709 for ed25519, string "ssh-rsa", mpint e, mpint n for RSA, RFC
+ * 4253 section 6.6), here exactly, from bytes hashed from the name; the
+ * private key a PEM block ending in a newline (resource_private_key.go,
+ * ssh.MarshalPrivateKey), here a one-line readable mark that ends in a
+ * newline too, so a document holds it as it holds the real one (a YAML
+ * block scalar), the secrets audit can find it, and no plan or golden file
+ * carries a PEM block for secret scanners. The program makes ED25519 keys
+ * and the builders' RSA key; nothing else is answered.
+ */
+function mockPrivateKey(name: string, inputs: { algorithm?: unknown; rsaBits?: unknown }): Record<string, string> {
+  const privateKeyOpenssh = `[mock private key of ${name}]\n`;
+  if (inputs.algorithm === "ED25519") {
+    const publicKey = hashedBytes(name, 32);
+    return { privateKeyOpenssh, publicKeyOpenssh: ed25519KeyText(publicKey, publicKey, publicKey.subarray(0, 4)).publicKeyOpenssh };
+  }
+  if (inputs.algorithm === "RSA" && typeof inputs.rsaBits === "number" && inputs.rsaBits % 8 === 0) {
+    // A modulus of exactly rsaBits bits (top bit set), odd; as an mpint, a leading zero keeps it positive.
+    const modulus = hashedBytes(name, inputs.rsaBits / 8);
+    modulus[0]! |= 0x80;
+    modulus[modulus.length - 1]! |= 1;
+    const blob = Buffer.concat([sshString(Buffer.from("ssh-rsa")), sshString(Buffer.from([1, 0, 1])), sshString(Buffer.concat([Buffer.from([0]), modulus]))]);
+    return { privateKeyOpenssh, publicKeyOpenssh: `ssh-rsa ${blob.toString("base64")}\n` };
+  }
+  throw new Error(`${name}: the mocks make ED25519 keys and RSA keys with rsaBits, which the program declares, not ${JSON.stringify(inputs)}`);
 }
 
 export const mocks: pulumi.runtime.Mocks = {
@@ -99,12 +137,8 @@ export const mocks: pulumi.runtime.Mocks = {
       state.publicIp = mockIp(args.name);
       state.disks = [{ id: 1001, label: "Ubuntu 24.04 Disk" }];
     }
-    if (args.type === "tls:index/privateKey:PrivateKey") {
-      const algorithm = (args.inputs as { algorithm?: string }).algorithm === "RSA" ? "ssh-rsa" : "ssh-ed25519";
-      state.publicKeyOpenssh = `${algorithm} AAAAmock${sha256Hex(args.name).slice(0, 32)} ${args.name}`;
-      state.privateKeyOpenssh = `[mock private key of ${args.name}]`;
-    }
-    if (args.type === "tailscale:index/tailnetKey:TailnetKey") Object.assign(state, mockTailnetKey(args.name, args.inputs));
+    if (args.type === "tls:index/privateKey:PrivateKey") Object.assign(state, mockPrivateKey(args.name, args.inputs as { algorithm?: unknown; rsaBits?: unknown }));
+    if (args.type === "tailscale:index/tailnetKey:TailnetKey") Object.assign(state, mockTailnetKey(args.name));
     // The engine's built-in Stash on create: `output` is its `input` (pulumi/pulumi
     // pkg/resource/deploy/builtins.go, Create). A plan has no state, so every stash is new.
     if (args.type === "pulumi:index:Stash") state.output = state.input;

@@ -110,6 +110,19 @@ for (const stack of ["staging", "prod"]) {
       for (const c of commands) assert.equal(c.inputs.addPreviousOutputInEnv, false, c.name);
     });
 
+    it("shows generated public keys as the TLS provider writes them: OpenSSH reads them, no comment, one newline (plan/mocks.ts)", () => {
+      const keys = planOf(stack).resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey");
+      const hostKeys = planOf(stack).resources.flatMap((r) => (r.type === "command:remote:Command" ? [(r.inputs.connection as { hostKey?: string }).hostKey] : []));
+      assert.ok(keys.length > 0 && hostKeys.length > 0);
+      const dir = mkdtempSync(path.join(tmpdir(), "keys-"));
+      for (const [i, key] of [...new Set(hostKeys)].entries()) {
+        assert.match(key ?? "", /^ssh-ed25519 [A-Za-z0-9+/]+=*\n$/);
+        writeFileSync(path.join(dir, `${i}.pub`), key!);
+        const result = spawnSync("ssh-keygen", ["-l", "-f", path.join(dir, `${i}.pub`)], { encoding: "utf8" });
+        assert.match(result.stdout, /^256 SHA256:\S+ no comment \(ED25519\)$/m, result.stderr);
+      }
+    });
+
     it("renders documents that Debian's cloud-init schema accepts", () => {
       const dir = mkdtempSync(path.join(tmpdir(), "userdata-"));
       for (const [name, text] of Object.entries(planOf(stack).userData)) {

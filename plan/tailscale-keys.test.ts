@@ -64,6 +64,7 @@ for (const stack of ["staging", "prod"]) {
         const key = keyOf(plan, route.name);
         assert.deepEqual([key.options.dependsOn, key.options.replaceWith], [[instance], [instance]], route.name);
         assert.equal(key.options.replacementTrigger, undefined, `${route.name}: no hand-made trigger`);
+        assert.deepEqual(key.options.ignoreChanges, ["tags", "expiry"], `${route.name}: new settings wait for a new instance`);
         const join = joinOf(plan, route.name);
         assert.deepEqual(join.options.replaceWith, [instance], route.name);
         assert.equal(join.inputs.stdin, MASK, `${route.name}: the key travels as a secret`);
@@ -103,7 +104,8 @@ const rollCanary = (c: StackConfig) => {
 };
 
 describe("a replaced instance gets a new key and joins again, and only then", () => {
-  const edits = [...REPLACING.map((c) => c.edit), rollCanary, newTags];
+  const bump = REPLACING[0]!;
+  const edits = [...REPLACING.map((c) => c.edit), rollCanary, newTags, (c: StackConfig) => (newTags(c), bump.edit(c))];
   const [base, ...variants] = inPool([undefined, ...edits], 2, (edit) =>
     planJsonAsync(["--stack", "staging", ...(edit === undefined ? [] : ["--config-file", variantStackFile("staging", edit)])]),
   );
@@ -136,13 +138,31 @@ describe("a replaced instance gets a new key and joins again, and only then", ()
     }
   });
 
-  it("new key settings (tags) make new keys for the next instances: no instance is replaced and no route joins again", async () => {
+  // A key's tags and expiry are RequiresReplace (provider-facts.ts): without ignoreChanges a settings
+  // change would make a key for every route that no join spends, and send it to the running route
+  // on the join's stdin (pulumi-command runs `update` with the new stdin).
+  it("new key settings (tags) make no key and send none: no instance is replaced and no route joins again", async () => {
     const before = await base!;
     const d = diffPlans(before, await variants[REPLACING.length + 1]!);
     for (const route of routesOf(before)) {
       assert.equal(action(d, route.name), undefined, `${route.name}: instance untouched`);
-      assert.equal(action(d, `${route.name}-tailscale-key`), "replace", `${route.name}: the key's tags are RequiresReplace`);
-      assert.equal(action(d, `${route.name}-tailnet`), "update", `${route.name}: only the join's stdin changed, its update does not join`);
+      assert.equal(action(d, `${route.name}-tailscale-key`), "ignored", `${route.name}: the key ignores its new tags`);
+      assert.equal(action(d, `${route.name}-tailnet`), undefined, `${route.name}: the join is untouched`);
+    }
+  });
+
+  it("the next new instance's key has the new settings", async () => {
+    const before = await base!;
+    const after = await variants[REPLACING.length + 2]!;
+    const d = diffPlans(before, after);
+    const routes = routesOf(before);
+    assert.ok(routes.some(bump.replaces) && routes.some((r) => !bump.replaces(r)));
+    for (const route of routes) {
+      const replaced = bump.replaces(route);
+      assert.equal(action(d, `${route.name}-tailscale-key`), replaced ? "replace" : "ignored", route.name);
+      assert.equal(action(d, `${route.name}-tailnet`), replaced ? "replace" : undefined, route.name);
+      // A replacement creates from the declared inputs, ignored ones included (step_generator.go).
+      assert.deepEqual(keyOf(after, route.name).inputs.tags, ["tag:lantern-route-v2"], route.name);
     }
   });
 });

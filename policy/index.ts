@@ -63,7 +63,7 @@ function policy(rule: (typeof RULES)[number]): ResourceValidationPolicy {
       // and the tests run the rules without the engine.
       const config: PolicyConfig = { ...DEFAULT_CONFIG, ...args.getConfig<Partial<PolicyConfig>>() };
       // User-data is a secret: policies see its value when known, and UNKNOWN (so nothing to check) during preview.
-      const subject = { type: args.type, name: args.name, props, userData: userDataOf(args.type, props), secretOutputs: args.opts.additionalSecretOutputs };
+      const subject = { type: args.type, name: args.name, props, userData: userDataOf(args.type, props), secretOutputs: args.opts.additionalSecretOutputs, ignoreChanges: args.opts.ignoreChanges };
       for (const message of rule.check(subject, config)) reportViolation(message);
     },
   };

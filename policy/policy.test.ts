@@ -47,6 +47,7 @@ function subjectOf(plan: Plan, r: PlanResource): Subject {
     props: unmask(r.inputs) as Record<string, unknown>,
     userData: isInstance ? (plan.userData[r.name] ?? "") : undefined,
     secretOutputs: (r.options.additionalSecretOutputs as string[] | undefined) ?? [],
+    ignoreChanges: (r.options.ignoreChanges as string[] | undefined) ?? [],
   };
 }
 
@@ -123,7 +124,7 @@ describe("mutations of the staging plan, each caught by its rule", () => {
     }
   });
 
-  it("tailnet-keys-are-one-off: a reusable key, one that does not say it is never recreated, untagged, or long-lived", () => {
+  it("tailnet-keys-are-one-off: a reusable key, one that does not say it is never recreated, untagged, long-lived, or made anew for new settings", () => {
     const key = resource((r) => r.type === "tailscale:index/tailnetKey:TailnetKey");
     assert.deepEqual(fired(key), []);
     const edits: ((props: any) => void)[] = [
@@ -136,6 +137,9 @@ describe("mutations of the staging plan, each caught by its rule", () => {
       (p) => (p.expiry = 7776000),
     ];
     for (const edit of edits) assert.deepEqual(fired(withProps(key, edit)), ["tailnet-keys-are-one-off"], edit.toString());
+    for (const ignoreChanges of [[], ["tags"], ["expiry"], undefined]) {
+      assert.deepEqual(fired({ ...key, ignoreChanges }), ["tailnet-keys-are-one-off"], String(ignoreChanges));
+    }
   });
 
   it("route-userdata-pins-one-release: two install invocations", () => {
@@ -346,13 +350,13 @@ describe("the pack as the Pulumi CLI runs it (run-policy-pack from policy/, over
     child?.kill();
   });
 
-  const analyze = (type: string, name: string, props: Record<string, unknown>) => {
+  const analyze = (type: string, name: string, props: Record<string, unknown>, options: { ignoreChanges?: string[] } = {}) => {
     const req = new analyzerPb.AnalyzeRequest();
     req.setType(type);
     req.setName(name);
     req.setUrn(`urn:pulumi:staging::lantern-fleet::${type}::${name}`);
     req.setProperties(Struct.fromJavaScript(props as never));
-    req.setOptions(new analyzerPb.AnalyzerResourceOptions());
+    req.setOptions(new analyzerPb.AnalyzerResourceOptions().setIgnorechangesList(options.ignoreChanges ?? []));
     return new Promise<{ policy: string; message: string; mandatory: boolean }[]>((resolve, reject) =>
       client.analyze(req, (err, res) =>
         err
@@ -386,6 +390,14 @@ describe("the pack as the Pulumi CLI runs it (run-policy-pack from policy/, over
     assert.deepEqual(await analyze(firewall.type, firewall.name, firewall.inputs), []);
     const open = await analyze(firewall.type, firewall.name, { ...firewall.inputs, inboundPolicy: "ACCEPT" });
     assert.deepEqual(open.map((d) => [d.policy, d.mandatory]), [["only-configured-ports", true]]);
+  });
+
+  it("sees a Tailscale key's ignoreChanges", async () => {
+    const key = find(planOf("staging"), (r) => r.type === "tailscale:index/tailnetKey:TailnetKey");
+    const ignoreChanges = key.options.ignoreChanges as string[];
+    assert.deepEqual(await analyze(key.type, key.name, key.inputs, { ignoreChanges }), []);
+    const fresh = await analyze(key.type, key.name, key.inputs);
+    assert.deepEqual(fresh.map((d) => [d.policy, d.mandatory]), [["tailnet-keys-are-one-off", true]]);
   });
 
   it("decodes real user-data from the instance's props, and says nothing about unknown user-data", async () => {

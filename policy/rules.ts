@@ -29,6 +29,8 @@ export interface Subject {
   readonly userData?: string;
   /** The resource option `additionalSecretOutputs` (outputs the engine stores as secrets whatever their input). */
   readonly secretOutputs?: readonly string[];
+  /** The resource option `ignoreChanges`. */
+  readonly ignoreChanges?: readonly string[];
 }
 
 export interface PolicyConfig {
@@ -462,6 +464,8 @@ export const routeUserDataIsSecret: Rule = {
 };
 
 export const TAILNET_KEY_TYPE = "tailscale:index/tailnetKey:TailnetKey";
+/** Key settings that force a new key, for the next new instance only. */
+const TAILNET_KEY_SETTINGS = ["tags", "expiry"] as const;
 /** A week: the longest a route's unused key may stay valid. */
 const MAX_TAILNET_KEY_EXPIRY_SECONDS = 604800;
 
@@ -473,11 +477,15 @@ const MAX_TAILNET_KEY_EXPIRY_SECONDS = 604800;
  * provider makes a new key when the used one reads back invalid if the key
  * is reusable, and "always" for any key: shouldRecreateIfInvalid in
  * tailscale/resource_tailnet_key.go, tailscale/terraform-provider-tailscale),
- * tagged, and short-lived (an unset expiry is Tailscale's 90 days).
+ * tagged, and short-lived (an unset expiry is Tailscale's 90 days). It
+ * ignores changes to its tags and expiry, which force a new key
+ * (RequiresReplace): new settings would otherwise make a key for every
+ * route that no join spends, sent to the running route on its join's stdin;
+ * the next new instance's key has them (components/tailscale).
  */
 export const tailnetKeysAreOneOff: Rule = {
   name: "tailnet-keys-are-one-off",
-  description: "Every Tailscale key is single-use, never recreated once used, tagged, and expires within a week.",
+  description: "Every Tailscale key is single-use, never recreated once used, tagged, expires within a week, and ignores changes to its tags and expiry.",
   check(s) {
     if (s.type !== TAILNET_KEY_TYPE) return [];
     const { reusable, recreateIfInvalid, tags, expiry } = s.props;
@@ -488,6 +496,8 @@ export const tailnetKeysAreOneOff: Rule = {
     if (expiry !== UNKNOWN && !(typeof expiry === "number" && expiry > 0 && expiry <= MAX_TAILNET_KEY_EXPIRY_SECONDS)) {
       problems.push(`key ${s.name} must expire within ${MAX_TAILNET_KEY_EXPIRY_SECONDS} seconds`);
     }
+    const unignored = TAILNET_KEY_SETTINGS.filter((p) => !s.ignoreChanges?.includes(p));
+    if (unignored.length > 0) problems.push(`key ${s.name} must ignore changes to ${unignored.join(" and ")} (ignoreChanges): a change would make a key for a running route that no join spends`);
     return problems;
   },
 };

@@ -55,9 +55,9 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   {
     key: "tailscale.tags",
     path: both("none"),
-    why: "new one-off keys (a key's tags are part of it), used by the next new instances; joined nodes keep their tags",
+    why: "the next new instance's key (existing keys ignore it); joined nodes keep their tags",
   },
-  { key: "tailscale.keyExpirySeconds", path: both("none"), why: "new one-off keys, used by the next new instances" },
+  { key: "tailscale.keyExpirySeconds", path: both("none"), why: "the next new instance's key (existing keys ignore it)" },
   { key: "otel.endpoint", path: perRollout("replace", "push"), rebuildsImages: true, why: "the telemetry env files, and the collector default the image recipe bakes in" },
   { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
   { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },

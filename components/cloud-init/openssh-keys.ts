@@ -14,7 +14,7 @@ import type { RouteKeys } from "./userdata";
 const KEY_TYPE = Buffer.from("ssh-ed25519");
 
 /** An SSH wire-format string: uint32 length, then the bytes (RFC 4251 section 5). */
-const sshString = (bytes: Buffer): Buffer => {
+export const sshString = (bytes: Buffer): Buffer => {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(bytes.length);
   return Buffer.concat([length, bytes]);

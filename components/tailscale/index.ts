@@ -11,8 +11,9 @@
  * Resource and provider facts, from tailscale/terraform-provider-tailscale
  * v0.29.2 (bundled by @pulumi/tailscale 0.29.1: provider/go.mod of
  * pulumi/pulumi-tailscale), tailscale/resource_tailnet_key.go:
- * - every argument (reusable, ephemeral, tags, preauthorized, expiry) is
- *   RequiresReplace: any change is a new key;
+ * - reusable, ephemeral, tags, preauthorized, expiry and description are
+ *   RequiresReplace (a change is a new key); recreate_if_invalid and
+ *   user_id change in place;
  * - `key` is Sensitive (a secret output: schema.json `"secret": true`, the
  *   SDK's additionalSecretOutputs ["key"]) and only Create returns it;
  * - a used or expired single-use key reads back `invalid` (also when the API
@@ -77,10 +78,10 @@ export interface TailnetJoinCommand {
  * sudo. Every value here was validated by the config schema (route ids,
  * the https login server), so nothing needs quoting.
  *
- * `update` runs when the key is replaced while the instance stays (its tags
- * or expiry changed): the node joined when its instance was new and keeps
- * its node key, so it only says so; the new key is used by the next new
- * instance (stacks/change-paths.ts).
+ * `update` runs when the connection changes while the instance stays: the
+ * node joined when its instance was new and keeps its node key, so it only
+ * says so. (A new key comes only with a new instance, which replaces the
+ * join too: see joinTailnet.)
  */
 export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJoinCommand {
   const log = `log='[lantern-tailnet]'`;
@@ -96,7 +97,7 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
     update: [
       "set -eu",
       log,
-      `echo "$log route=${route.id} joined when its instance was new; a new key is used by the next new instance" >&2`,
+      `echo "$log route=${route.id} joined when its instance was new" >&2`,
     ].join("\n"),
   };
 }
@@ -108,6 +109,14 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
  * every new instance, whatever replaced it, joins with a new, unused key
  * made moments before. The key is its command's stdin: a Pulumi secret
  * (the provider's `key` output is Sensitive), never in a command text.
+ *
+ * New key settings (tags, expiry) are for the next new instance: a key
+ * ignores changes to them, so a settings change makes no key that no join
+ * would spend, and sends none to a running route on the join's stdin. The
+ * next replacement creates its key from the program's inputs, ignored ones
+ * included (pulumi/pulumi pkg/resource/deploy/step_generator.go: a
+ * replacement, also one by replaceWith or `--replace`, Checks the goal's
+ * properties again, "recompute the default values").
  */
 export function joinTailnet(
   route: Route,
@@ -121,6 +130,7 @@ export function joinTailnet(
     parent,
     dependsOn: [instance],
     replaceWith: [instance],
+    ignoreChanges: ["tags", "expiry"],
   });
   const { create, update } = tailnetJoinCommand(route, tailnet.loginServer);
   return remoteCommand(

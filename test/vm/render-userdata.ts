@@ -50,14 +50,22 @@ const configFiles = values["config-file"] ?? [];
 const outDir = values["out-dir"];
 if (configFiles.length === 0 || !outDir) throw new Error("--config-file (one or more) and --out-dir are required");
 
+/**
+ * A key pair in the text tls.PrivateKey gives the program: OpenSSH PEM with
+ * an empty comment, and `ssh-ed25519 <base64>\n` (terraform-provider-tls
+ * internal/provider/resource_private_key.go and common_key.go; the layout
+ * components/cloud-init/openssh-keys.ts reproduces), so first boot reads
+ * keys shaped as a real route's are.
+ */
 function keyPair(name: string): { privateKey: string; publicKey: string } {
   const dir = values["keys-dir"];
   const file = path.join(dir, name);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", file]);
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file]);
   }
-  return { privateKey: readFileSync(file, "utf8"), publicKey: readFileSync(`${file}.pub`, "utf8").trim() };
+  const [type, base64] = readFileSync(`${file}.pub`, "utf8").split(" ");
+  return { privateKey: readFileSync(file, "utf8"), publicKey: `${type} ${base64!.trim()}\n` };
 }
 const host = keyPair("host_ed25519");
 const management = keyPair("management_ed25519");
