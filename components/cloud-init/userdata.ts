@@ -11,6 +11,14 @@ import type { FleetConfig, Route } from "../../stacks/config";
 /** The shared download-verify-install-check step (first boot and hot-swap). */
 export const INSTALL_SCRIPT = readFileSync(path.join(__dirname, "install-lantern-box.sh"), "utf8");
 export const INSTALL_SCRIPT_PATH = "/usr/local/lib/lantern/install-lantern-box.sh";
+/**
+ * The journal's SYSLOG_IDENTIFIER of every run of the install script over
+ * SSH (its transient units' `SyslogIdentifier=`), which the image's
+ * collector ships by (image/otelcol-config.yaml, journald/install-script):
+ * a unit name pattern would match only units that existed when the
+ * collector started.
+ */
+export const INSTALL_SYSLOG_IDENTIFIER = "install-lantern-box";
 export const MANAGEMENT_USER = "lantern";
 
 const OTEL_ENV_FILES = ["/etc/lantern-box/otel.env", "/etc/otelcol-contrib/otelcol.env"] as const;

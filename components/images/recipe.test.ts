@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { INSTALL_SYSLOG_IDENTIFIER } from "../cloud-init/userdata";
 import { RECIPE_DIR } from "./recipe";
 
 const files = readdirSync(RECIPE_DIR);
@@ -48,5 +49,25 @@ describe("the image recipe (image/)", () => {
 
   it("has a collector config that is valid YAML", () => {
     assert.ok(parse(readFileSync(path.join(RECIPE_DIR, "otelcol-config.yaml"), "utf8")));
+  });
+
+  it("ships the install script's runs by their identifier, and names units only by their exact names", () => {
+    // journalctl resolves a --unit glob once, against the units already in the journal, and the
+    // receiver runs one journalctl --follow (systemd src/journal/journalctl.c add_units,
+    // get_possible_units; receiver: pkg/stanza/operator/input/journald/config_linux.go,
+    // buildArgs, in open-telemetry/opentelemetry-collector-contrib): a pattern would miss every
+    // unit that starts after the collector. Units and identifiers given to one receiver are ANDed.
+    const config = parse(readFileSync(path.join(RECIPE_DIR, "otelcol-config.yaml"), "utf8")) as {
+      receivers: Record<string, { units?: string[]; identifiers?: string[] }>;
+      service: { pipelines: { logs: { receivers: string[] } } };
+    };
+    const journald = Object.entries(config.receivers).filter(([name]) => name === "journald" || name.startsWith("journald/"));
+    for (const [name, receiver] of journald) {
+      for (const unit of receiver.units ?? []) assert.doesNotMatch(unit, /[*?[]/, `${name}: ${unit}`);
+      assert.ok(!(receiver.units?.length && receiver.identifiers?.length), `${name}: units and identifiers in one receiver match only entries that have both`);
+    }
+    const byIdentifier = journald.filter(([, r]) => r.identifiers?.includes(INSTALL_SYSLOG_IDENTIFIER)).map(([name]) => name);
+    assert.equal(byIdentifier.length, 1);
+    assert.ok(config.service.pipelines.logs.receivers.includes(byIdentifier[0]!));
   });
 });

@@ -65,6 +65,7 @@ describe("release commands", () => {
     assert.match(swap.create, /until \[ -f \/var\/lib\/cloud\/instance\/boot-finished \]/);
     const run = swap.create.split("\n").find((l) => l.startsWith("sudo systemd-run")) ?? assert.fail("no systemd-run");
     assert.match(run, /--wait --collect/);
+    assert.match(run, / --property=SyslogIdentifier=install-lantern-box /, "the collector ships the run by this identifier");
     assert.ok(run.includes(`--setenv=LANTERN_RELEASE_BASE_URL=${cfg.releaseBaseUrl} --setenv=LANTERN_DEB_SHA256=${"c".repeat(64)} --setenv=LANTERN_SOAK_SECONDS=30`));
     assert.match(run, / \/usr\/local\/lib\/lantern\/install-lantern-box\.sh install v0\.0\.74 \|\| rc=\$\?$/);
     assert.doesNotMatch(swap.create, /bash -s/, "the script is never piped into a shell");

@@ -143,44 +143,80 @@ check_telemetry() {
   [ "$(wc -l <<<"$running")" -eq 2 ] || fail "$ctx: the environments of lantern-box and otelcol-contrib (got: $running)"
 }
 
-# test_shipped_units <vm>: the collector configuration the image installs
-# reads every unit the install script ran in. The journald receiver passes
-# each configured unit to journalctl as --unit, with --priority
-# (pkg/stanza/operator/input/journald/config_linux.go, Config.buildArgs, in
-# open-telemetry/opentelemetry-collector-contrib): the same query here.
-test_shipped_units() {
-  local vm=$1 config parsed prio shipped args=() units=() unit pattern matched ran
-  log "== the units the collector's journald receiver reads"
+# The collector's journald receivers, as each runs: one long-lived
+# `journalctl --utc --output=json --follow [--no-tail] --unit <unit>...
+# --identifier <id>... --priority <p>` (Config.buildArgs in
+# pkg/stanza/operator/input/journald/config_linux.go of
+# open-telemetry/opentelemetry-collector-contrib), started before the units
+# it must read (journalctl resolves a unit pattern once, at its start).
+# Each is a transient unit of the guest writing journalctl's JSON to
+# /var/tmp/receiver-<name>.json; its arguments come from the image's own
+# collector config, so the test reads what the collector would read.
+RECEIVER_NAMES=()
+
+# start_journald_receivers <vm>: one follower per journald receiver of the image's config.
+start_journald_receivers() {
+  local vm=$1 config lines line name args
+  log "== the collector's journald receivers, followed from now on"
   config=$(ssh_guest "$vm" sudo cat /etc/otelcol-contrib/config.yaml)
   check "$vm: the collector's config is the image's (image/otelcol-config.yaml)" \
     test "$config" = "$(cat "$REPO_DIR/image/otelcol-config.yaml")"
-  parsed=$(cd "$REPO_DIR" && "$NODE" -e 'const j = require("yaml").parse(require("fs").readFileSync(0, "utf8")).receivers.journald;
-    console.log(j.priority); for (const u of j.units) console.log(u);' <<<"$config") || { fail "$vm: parse the collector's journald receiver"; return 0; }
-  prio=$(head -n 1 <<<"$parsed")
-  mapfile -t units < <(tail -n +2 <<<"$parsed")
-  for unit in "${units[@]}"; do args+=(--unit "$unit"); done
+  lines=$(cd "$REPO_DIR" && "$NODE" -e 'const receivers = require("yaml").parse(require("fs").readFileSync(0, "utf8")).receivers;
+    for (const [name, r] of Object.entries(receivers).filter(([n]) => n === "journald" || n.startsWith("journald/"))) {
+      const args = ["--utc", "--output=json", "--follow", ...(r.start_at === "beginning" ? ["--no-tail"] : []),
+        ...(r.units ?? []).flatMap((u) => ["--unit", u]), ...(r.identifiers ?? []).flatMap((i) => ["--identifier", i]), "--priority", r.priority ?? "info"];
+      if (![name, ...args].every((a) => /^[A-Za-z0-9@._:=*\/-]+$/.test(a))) throw new Error(`${name}: unexpected characters`);
+      console.log([name.replace("/", "-"), ...args].join(" "));
+    }' <<<"$config") || { fail "$vm: parse the collector's journald receivers"; return 0; }
+  RECEIVER_NAMES=()
+  while read -r name args; do
+    [ -n "$name" ] || continue
+    # shellcheck disable=SC2086 # the arguments, checked above, one word each
+    ssh_guest "$vm" sudo systemd-run --quiet --unit="receiver-$name" \
+      --property=StandardOutput="file:/var/tmp/receiver-$name.json" journalctl $args </dev/null ||
+      { fail "$vm: start the $name receiver's journalctl"; continue; }
+    RECEIVER_NAMES+=("$name")
+  done <<<"$lines"
+  check "$vm: the collector has journald receivers (${RECEIVER_NAMES[*]})" test "${#RECEIVER_NAMES[@]}" -gt 0
+}
+
+# test_shipped_units <vm>: what the receivers read while first boot's
+# aftermath, the pushes, hot-swaps and verifications ran: every transient
+# unit the install script ran in, each of its lines, and the steps runbook
+# filters rely on (README "Watching a rollout").
+test_shipped_units() {
+  local vm=$1 name shipped units ran unit
+  log "== what the collector's journald receivers read"
   shipped=$RUN_DIR/$vm-shipped-journal.log
-  ssh_guest "$vm" sudo journalctl --no-pager --output=cat --priority "$prio" "${args[@]}" >"$shipped" 2>&1 || true
+  units=$RUN_DIR/$vm-shipped-units.log
+  : >"$shipped.json"
+  ssh_guest "$vm" sudo journalctl --sync || true
+  sleep 2
+  for name in "${RECEIVER_NAMES[@]}"; do
+    ssh_guest "$vm" sudo cat "/var/tmp/receiver-$name.json" >>"$shipped.json" || fail "$vm: read the $name receiver's output"
+  done
+  # journalctl's JSON: MESSAGE is a string, or an array of bytes when not UTF-8.
+  "$NODE" -e 'const fs = require("fs");
+    const entries = fs.readFileSync(0, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    const text = (m) => (Array.isArray(m) ? Buffer.from(m).toString() : String(m ?? ""));
+    fs.writeFileSync(process.argv[1], entries.map((e) => text(e.MESSAGE) + "\n").join(""));
+    fs.writeFileSync(process.argv[2], entries.map((e) => (e._SYSTEMD_UNIT ?? "") + "\n").join(""));' "$shipped" "$units" <"$shipped.json" ||
+    fail "$vm: parse the receivers' output"
   check "$vm: shipped logs: first boot's install (cloud-final)" grep -qF "[lantern-firstboot] step=done outcome=ok" "$shipped"
   check "$vm: shipped logs: a hot-swap's install (lantern-install-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=install' "$shipped"
   check "$vm: shipped logs: a verification (lantern-verify-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=verify' "$shipped"
   check "$vm: shipped logs: a config push (lantern-configure-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=configure' "$shipped"
   check "$vm: shipped logs: the crashing release's failed soak" grep -qF "FAILED: step=soak tag=$CRASH_TAG" "$shipped"
   check "$vm: shipped logs: the rejected push's failed pre-flight" grep -qE 'FAILED: step=preflight tag=v[0-9.]+ .*rejects the new config' "$shipped"
-  # Every transient unit the install script ran in matches a configured unit.
+  # Every transient unit the install script ran in since the receivers started was read.
   ran=$(ssh_guest "$vm" sudo journalctl --field=_SYSTEMD_UNIT | grep -E '^lantern-(install|verify|configure)-' | sort) || true
-  for pattern in install verify configure; do
-    check "$vm: the install ran in lantern-$pattern-* units" grep -q "^lantern-$pattern-" <<<"$ran"
+  for name in install verify configure; do
+    check "$vm: the install ran in lantern-$name-* units" grep -q "^lantern-$name-" <<<"$ran"
   done
   for unit in $ran; do
-    matched=no
-    for pattern in "${units[@]}"; do
-      # shellcheck disable=SC2053 # a glob, as journalctl --unit matches it
-      [[ $unit == $pattern ]] && matched=yes
-    done
-    [ "$matched" = yes ] || fail "$vm: the collector reads the install's unit $unit"
+    grep -qxF "$unit" "$units" || fail "$vm: the collector read nothing of the install's unit $unit"
   done
-  [ -z "$ran" ] || pass "$vm: the collector's units cover all $(wc -l <<<"$ran") install/verify/configure units of this boot"
+  [ -z "$ran" ] || pass "$vm: the collector read all $(wc -l <<<"$ran") install/verify/configure units of this boot"
 }
 
 # ------------------------------------------------------------ metadata
@@ -442,6 +478,7 @@ route_running() {
 # pushed config).
 test_fleet_after_first_boot() {
   route_running route1 || return 0
+  start_journald_receivers route1
   check_telemetry route1 "${FIRST_TAG#v}" "route1 after first boot"
   test_config_push
   test_metadata_unreachable route1 first-boot "after first boot and the pushes"
