@@ -234,7 +234,12 @@ step_runtime_packages() {
   step runtime-packages
   apt-get update
   apt_install "${RUNTIME_PACKAGES[@]}" "${RECIPE_PACKAGES[@]}"
-  install -d -m 0755 -o root -g root /etc/lantern-box /var/lib/lantern-box
+  # Root's only: cloud-init writes config.json (the route's secret config)
+  # with the default umask and sets its 0600 only afterwards
+  # (canonical/cloud-init cloudinit/util.py, write_file: open, then chmod).
+  # lantern-box runs as root and its package ships nothing here.
+  install -d -m 0700 -o root -g root /etc/lantern-box
+  install -d -m 0755 -o root -g root /var/lib/lantern-box
 }
 
 step_otelcol() {
@@ -460,7 +465,7 @@ self_check() {
     check "$u masked" is_masked "$u"
   done
   check "apt drop-in $APT_DROPIN" has_line "$APT_DROPIN" 'DPkg::Lock::Timeout "300";'
-  check "/etc/lantern-box is 0755 root" has_mode 755 /etc/lantern-box
+  check "/etc/lantern-box is 0700 root" has_mode 700 /etc/lantern-box
   check "/var/lib/lantern-box is 0755 root" has_mode 755 /var/lib/lantern-box
 
   check "collector config is this recipe's" same_file "$OTELCOL_CONFIG" "$SCRIPT_DIR/otelcol-config.yaml"
