@@ -19,15 +19,18 @@ const CALLS: Readonly<Record<string, (inputs: Record<string, unknown>) => Record
   // Time-varying answers (scripts/propose-pins.ts asks these; the program must not).
   "alicloud:index/getZones:getZones": () => ({ zones: [{ id: `mock-zone-${seed()}` }], ids: [`mock-zone-${seed()}`] }),
   "alicloud:ecs/getImages:getImages": () => ({ images: [{ id: `ubuntu_24_04_x64_20G_alibase_${seed()}.vhd` }] }),
+  // Without compartmentId: a platform image, as the service returns one (components/images/stock.ts).
   "oci:Core/getImages:getImages": () => ({ images: [{ id: `ocid1.image.oc1..mock${seed()}` }] }),
   "oci:Identity/getAvailabilityDomains:getAvailabilityDomains": () => ({
     availabilityDomains: [{ name: "Mock:AD-1" }],
   }),
   // A builder's power state once its guest has powered off, as each provider reports it:
-  // Linode instance `status` "offline" (linode/terraform-provider-linode, linode/instance/
-  // datasource.go), ECS `status` "Stopped" (aliyun/terraform-provider-alicloud, alicloud/
-  // data_source_alicloud_instances.go), OCI `state` "STOPPED" (oracle/terraform-provider-oci,
-  // internal/service/core/core_instance_data_source.go).
+  // Linode instance `status` "offline" (linode/linodego instances.go, InstanceOffline, which
+  // linode/terraform-provider-linode's instances data source passes through), ECS `status`
+  // "Stopped" (aliyun/terraform-provider-alicloud, alicloud/data_source_alicloud_instances.go and
+  // common.go), OCI `state` "STOPPED" (oracle/oci-go-sdk core/instance.go,
+  // InstanceLifecycleStateStopped, set by oracle/terraform-provider-oci
+  // internal/service/core/core_instance_data_source.go from lifecycleState).
   "linode:index/getInstances:getInstances": (inputs) => {
     const id = (inputs.filters as { values: string[] }[] | undefined)?.[0]?.values[0];
     return { instances: id ? [{ id: Number(id), status: "offline" }] : [] };

@@ -25,6 +25,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { alicloudZoneFor, linodeStockImage, newestAlicloudStockImage, newestOciStockImage } from "../components/images/stock";
 import { fleetConfigOfStackFile } from "../plan/stack-file";
+import { PROVIDER_PROFILES } from "../stacks/catalog";
 import { buildRegionOf, type FleetConfig, instanceTypeOf } from "../stacks/config";
 
 interface Pins {
@@ -64,7 +65,10 @@ function lookups(cfg: FleetConfig) {
             )
           : {},
       },
-      alicloudZones: await entries(regions.alicloudZones, (r) => alicloudZoneFor(aliProviders[r]!, aliType)),
+      // The build region's zone also holds the builder, which has a type of its own (components/alicloud/image.ts).
+      alicloudZones: await entries(regions.alicloudZones, (r) =>
+        alicloudZoneFor(aliProviders[r]!, [...new Set([aliType, ...(r === regions.alicloudBuild ? [PROVIDER_PROFILES.alicloud.defaultInstanceType] : [])])]),
+      ),
     };
   };
 }

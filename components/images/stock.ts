@@ -28,16 +28,40 @@ export async function newestAlicloudStockImage(provider: alicloud.Provider): Pro
   return first(images, "alicloud Ubuntu 24.04 x64").id;
 }
 
+/**
+ * OCI's platform images among a compartment's images. ListImages returns the
+ * compartment's custom images too (oci-go-sdk core ListImages), and this
+ * program's base images live in the compartment with the stock image's
+ * operating system, newer than it: without this, a proposal could pin the
+ * last build as the next build's stock image. Platform images carry no
+ * compartmentId (oracle/terraform-provider-oci
+ * internal/service/core/core_images_data_source.go, SetData: "the service
+ * doesn't return it for official images").
+ */
+export function ociPlatformImages<T extends { readonly compartmentId?: string }>(images: readonly T[]): T[] {
+  return images.filter((image) => !image.compartmentId);
+}
+
 export async function newestOciStockImage(provider: oci.Provider, compartmentId: string, shape: string): Promise<string> {
   const { images } = await oci.core.getImages(
     { compartmentId, ...STOCK_IMAGE_FAMILY.oci, shape, sortBy: "TIMECREATED", sortOrder: "DESC" },
     { provider },
   );
-  return first(images, `OCI Canonical Ubuntu 24.04 Minimal aarch64 for ${shape}`).id;
+  return first(ociPlatformImages(images), `OCI Canonical Ubuntu 24.04 Minimal aarch64 platform image for ${shape}`).id;
 }
 
-/** A zone of the provider's region that offers the instance type and vSwitches. */
-export async function alicloudZoneFor(provider: alicloud.Provider, instanceType: string): Promise<string> {
-  const { zones } = await alicloud.getZones({ availableInstanceType: instanceType, availableResourceCreation: "VSwitch" }, { provider });
-  return first(zones, `alicloud zone offering ${instanceType} with vSwitches`).id;
+/**
+ * The first zone (by name: the provider sorts them) of the provider's region
+ * that lists every one of the instance types (DescribeZones'
+ * AvailableInstanceTypes; aliyun/terraform-provider-alicloud
+ * alicloud/data_source_alicloud_zones.go). Stock is not checked there, so a
+ * sold-out type shows at create.
+ */
+export async function alicloudZoneFor(provider: alicloud.Provider, instanceTypes: readonly string[]): Promise<string> {
+  const offering = await Promise.all(instanceTypes.map(async (type) => (await alicloud.getZones({ availableInstanceType: type }, { provider })).zones.map((z) => z.id)));
+  const [candidates = [], ...others] = offering;
+  return first(
+    candidates.filter((id) => others.every((ids) => ids.includes(id))),
+    `alicloud zone offering ${instanceTypes.join(" and ")}`,
+  );
 }
