@@ -139,8 +139,10 @@ apt_install() { # <package or local .deb path>...
 }
 
 write_file() { # <mode> <path>; content on stdin, owned by root
-  local mode=$1 path=$2
-  install -d -m 0755 "$(dirname -- "$path")"
+  local mode=$1 path=$2 dir
+  dir=$(dirname -- "$path")
+  # A missing directory is made 0755; an existing one keeps its mode (install -d would reset it).
+  [ -d "$dir" ] || install -d -m 0755 "$dir"
   (umask 077 && cat >"$path")
   chown root:root "$path"
   chmod "$mode" "$path"
