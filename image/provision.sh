@@ -276,7 +276,7 @@ SupplementaryGroups=systemd-journal
 EOF
   write_file 0644 "$OTELCOL_DROPIN_DIR/state.conf" <<'EOF'
 [Service]
-# Journal cursors of the journald receiver (file_storage extension).
+# Journal cursors of the journald receivers (file_storage extension).
 StateDirectory=otelcol-contrib
 StateDirectoryMode=0750
 EOF

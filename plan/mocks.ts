@@ -9,7 +9,7 @@
  * plan twice and prove that no declared input depends on them.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ed25519KeyText, sshString } from "../components/cloud-init/openssh-keys";
+import { ed25519PublicKeyText, hashBytes, sshString } from "../components/cloud-init/openssh-keys";
 import { sha256Hex } from "../components/naming";
 import { USER_DATA_INPUT } from "../stacks/catalog";
 
@@ -96,11 +96,6 @@ function mockTailnetKey(name: string): Record<string, unknown> {
   };
 }
 
-/** `length` bytes hashed from `label`: the same on every run. */
-function hashedBytes(label: string, length: number): Buffer {
-  return Buffer.concat(Array.from({ length: Math.ceil(length / 32) }, (_, i) => Buffer.from(sha256Hex(`${label} ${i}`), "hex"))).subarray(0, length);
-}
-
 /**
  * A tls.PrivateKey's OpenSSH outputs as terraform-provider-tls writes them:
  * the public key `<type> <base64 wire blob>\n`, no comment
@@ -116,13 +111,10 @@ function hashedBytes(label: string, length: number): Buffer {
  */
 function mockPrivateKey(name: string, inputs: { algorithm?: unknown; rsaBits?: unknown }): Record<string, string> {
   const privateKeyOpenssh = `[mock private key of ${name}]\n`;
-  if (inputs.algorithm === "ED25519") {
-    const publicKey = hashedBytes(name, 32);
-    return { privateKeyOpenssh, publicKeyOpenssh: ed25519KeyText(publicKey, publicKey, publicKey.subarray(0, 4)).publicKeyOpenssh };
-  }
+  if (inputs.algorithm === "ED25519") return { privateKeyOpenssh, publicKeyOpenssh: ed25519PublicKeyText(hashBytes(name, 32)) };
   if (inputs.algorithm === "RSA" && typeof inputs.rsaBits === "number" && inputs.rsaBits % 8 === 0) {
     // A modulus of exactly rsaBits bits (top bit set), odd; as an mpint, a leading zero keeps it positive.
-    const modulus = hashedBytes(name, inputs.rsaBits / 8);
+    const modulus = hashBytes(name, inputs.rsaBits / 8);
     modulus[0]! |= 0x80;
     modulus[modulus.length - 1]! |= 1;
     const blob = Buffer.concat([sshString(Buffer.from("ssh-rsa")), sshString(Buffer.from([1, 0, 1])), sshString(Buffer.concat([Buffer.from([0]), modulus]))]);

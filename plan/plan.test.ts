@@ -111,15 +111,18 @@ for (const stack of ["staging", "prod"]) {
     });
 
     it("shows generated public keys as the TLS provider writes them: OpenSSH reads them, no comment, one newline (plan/mocks.ts)", () => {
-      const keys = planOf(stack).resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey");
-      const hostKeys = planOf(stack).resources.flatMap((r) => (r.type === "command:remote:Command" ? [(r.inputs.connection as { hostKey?: string }).hostKey] : []));
-      assert.ok(keys.length > 0 && hostKeys.length > 0);
+      const resources = planOf(stack).resources;
+      // The routes' and builders' ed25519 host keys, pinned by every command; the builders' RSA login key.
+      const hostKeys = resources.flatMap((r) => (r.type === "command:remote:Command" ? [(r.inputs.connection as { hostKey?: string }).hostKey] : []));
+      const builderKeys = resources.flatMap((r) => (r.type === "alicloud:ecs/ecsKeyPair:EcsKeyPair" ? [r.inputs.publicKey as string] : []));
+      assert.ok(hostKeys.length > 0 && builderKeys.length > 0);
       const dir = mkdtempSync(path.join(tmpdir(), "keys-"));
-      for (const [i, key] of [...new Set(hostKeys)].entries()) {
-        assert.match(key ?? "", /^ssh-ed25519 [A-Za-z0-9+/]+=*\n$/);
+      const keys = [...new Set(hostKeys)].map((key) => [key, /^256 SHA256:\S+ no comment \(ED25519\)$/m] as const);
+      for (const [i, [key, fingerprint]] of [...keys, ...builderKeys.map((key) => [key, /^4096 SHA256:\S+ no comment \(RSA\)$/m] as const)].entries()) {
+        assert.match(key ?? "", /^ssh-(ed25519|rsa) [A-Za-z0-9+/]+=*\n$/);
         writeFileSync(path.join(dir, `${i}.pub`), key!);
         const result = spawnSync("ssh-keygen", ["-l", "-f", path.join(dir, `${i}.pub`)], { encoding: "utf8" });
-        assert.match(result.stdout, /^256 SHA256:\S+ no comment \(ED25519\)$/m, result.stderr);
+        assert.match(result.stdout, fingerprint, result.stderr);
       }
     });
 

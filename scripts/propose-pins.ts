@@ -23,9 +23,9 @@ import * as alicloud from "@pulumi/alicloud";
 import * as oci from "@pulumi/oci";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
+import { ALICLOUD_BUILDER_INSTANCE_TYPE } from "../components/alicloud/image";
 import { alicloudZoneFor, linodeStockImage, newestAlicloudStockImage, newestOciStockImage } from "../components/images/stock";
 import { fleetConfigOfStackFile } from "../plan/stack-file";
-import { PROVIDER_PROFILES } from "../stacks/catalog";
 import { buildRegionOf, type FleetConfig, instanceTypeOf } from "../stacks/config";
 
 interface Pins {
@@ -67,7 +67,7 @@ function lookups(cfg: FleetConfig) {
       },
       // The build region's zone also holds the builder, which has a type of its own (components/alicloud/image.ts).
       alicloudZones: await entries(regions.alicloudZones, (r) =>
-        alicloudZoneFor(aliProviders[r]!, [...new Set([aliType, ...(r === regions.alicloudBuild ? [PROVIDER_PROFILES.alicloud.defaultInstanceType] : [])])]),
+        alicloudZoneFor(aliProviders[r]!, [...new Set([aliType, ...(r === regions.alicloudBuild ? [ALICLOUD_BUILDER_INSTANCE_TYPE] : [])])]),
       ),
     };
   };

@@ -8,6 +8,9 @@ import { alicloudPower, stoppedBuilderId } from "../images/poweroff";
 import { baseImageName } from "../images/recipe";
 import type { BaseImageArgs, ImageIds } from "../images/types";
 
+/** The builder's instance type, whatever the routes use: its zone must offer it (scripts/propose-pins.ts). */
+export const ALICLOUD_BUILDER_INSTANCE_TYPE = PROVIDER_PROFILES.alicloud.defaultInstanceType;
+
 export interface AlicloudBaseImageArgs extends BaseImageArgs {
   readonly buildRegion: string;
   /** The build region's pinned stock image (config image.stockImages.alicloud.<buildRegion>). */
@@ -42,7 +45,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       `${name}-builder`,
       {
         instanceName: `${imageName}-builder`,
-        instanceType: PROVIDER_PROFILES.alicloud.defaultInstanceType,
+        instanceType: ALICLOUD_BUILDER_INSTANCE_TYPE,
         imageId: args.stockImage,
         vswitchId: args.buildNetwork.vswitchId,
         securityGroups: [args.buildNetwork.securityGroupId],

@@ -25,9 +25,15 @@ export interface Ed25519KeyText {
   readonly publicKeyOpenssh: string;
 }
 
+/** The public key's wire blob (RFC 8709): the key type, then the 32-byte key. */
+const publicBlobOf = (publicKey: Buffer): Buffer => Buffer.concat([sshString(KEY_TYPE), sshString(publicKey)]);
+
+/** `ssh-ed25519 <base64>\n`, as ssh.MarshalAuthorizedKey writes a 32-byte public key. */
+export const ed25519PublicKeyText = (publicKey: Buffer): string => `ssh-ed25519 ${publicBlobOf(publicKey).toString("base64")}\n`;
+
 /** `seed` and `publicKey` are 32 bytes each; `check` the 4 random check bytes lib.go repeats. */
 export function ed25519KeyText(seed: Buffer, publicKey: Buffer, check: Buffer): Ed25519KeyText {
-  const publicBlob = Buffer.concat([sshString(KEY_TYPE), sshString(publicKey)]);
+  const publicBlob = publicBlobOf(publicKey);
   const unpadded = Buffer.concat([check, check, sshString(KEY_TYPE), sshString(publicKey), sshString(Buffer.concat([seed, publicKey])), sshString(Buffer.alloc(0))]);
   const padding = Buffer.from(Array.from({ length: (8 - (unpadded.length % 8)) % 8 }, (_, i) => i + 1));
   const body = Buffer.concat([
@@ -42,12 +48,12 @@ export function ed25519KeyText(seed: Buffer, publicKey: Buffer, check: Buffer): 
   const lines = body.toString("base64").match(/.{1,64}/g) ?? [];
   return {
     privateKeyOpenssh: ["-----BEGIN OPENSSH PRIVATE KEY-----", ...lines, "-----END OPENSSH PRIVATE KEY-----", ""].join("\n"),
-    publicKeyOpenssh: `ssh-ed25519 ${publicBlob.toString("base64")}\n`,
+    publicKeyOpenssh: ed25519PublicKeyText(publicKey),
   };
 }
 
 /** Hash output: as incompressible as key material, and the same on every run. */
-function hashBytes(label: string, length: number): Buffer {
+export function hashBytes(label: string, length: number): Buffer {
   const blocks = Array.from({ length: Math.ceil(length / 32) }, (_, i) => createHash("sha256").update(`${label} ${i}`).digest());
   return Buffer.concat(blocks).subarray(0, length);
 }

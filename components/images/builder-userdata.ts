@@ -14,7 +14,8 @@ import { encodeUserData } from "../cloud-init/encoding";
 export function renderBuilderUserData(hostKey: { readonly privateKey: string; readonly publicKey: string }): string {
   const doc = {
     ssh_pwauth: false,
-    // The given key replaces the image's generated ones (ssh_deletekeys defaults to true).
+    // The given key replaces the image's generated ones (ssh_deletekeys defaults to true), and
+    // cloud-init generates none when keys are given (cloudinit/config/cc_ssh.py, handle).
     ssh_keys: { ed25519_private: hostKey.privateKey, ed25519_public: hostKey.publicKey },
     ssh_genkeytypes: ["ed25519"],
   };

@@ -27,7 +27,7 @@
  * commands' login).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { INSTALL_SCRIPT, renderUserData } from "../../components/cloud-init";
@@ -60,8 +60,12 @@ if (configFiles.length === 0 || !outDir) throw new Error("--config-file (one or 
 function keyPair(name: string): { privateKey: string; publicKey: string } {
   const dir = values["keys-dir"];
   const file = path.join(dir, name);
-  if (!existsSync(file)) {
+  // A key cached by an earlier version carries a comment (in its private half too): made again.
+  const commented = existsSync(`${file}.pub`) && readFileSync(`${file}.pub`, "utf8").trim().split(" ").length > 2;
+  if (!existsSync(file) || commented) {
     mkdirSync(dir, { recursive: true });
+    rmSync(file, { force: true });
+    rmSync(`${file}.pub`, { force: true });
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file]);
   }
   const [type, base64] = readFileSync(`${file}.pub`, "utf8").split(" ");

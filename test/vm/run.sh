@@ -262,7 +262,8 @@ install_step_seconds() {
 check_host_key() {
   local want got
   want=$(cd "$REPO_DIR" && "$NODE" -e 'const key = require("yaml").parse(require("fs").readFileSync(process.argv[1], "utf8")).ssh_keys?.ed25519_public;
-    if (key) console.log(key.split(" ").slice(0, 2).join(" ").trim());' "$2")
+    if (key) console.log(key.split(" ").slice(0, 2).join(" ").trim());' "$2") ||
+    { fail "$1: read the host key injected by $2"; return 0; }
   [ -n "$want" ] || return 0
   got=$(ssh-keyscan -T 10 -t ed25519 -p "${VM_PORT[$1]}" 127.0.0.1 2>/dev/null | awk '{ print $2, $3 }')
   check_eq "$1: sshd serves the host key injected by user-data" "$want" "$got"

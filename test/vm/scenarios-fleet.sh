@@ -156,24 +156,29 @@ RECEIVER_NAMES=()
 
 # start_journald_receivers <vm>: one follower per journald receiver of the image's config.
 start_journald_receivers() {
-  local vm=$1 config lines line name args
+  local vm=$1 config lines name rest args
   log "== the collector's journald receivers, followed from now on"
   config=$(ssh_guest "$vm" sudo cat /etc/otelcol-contrib/config.yaml)
   check "$vm: the collector's config is the image's (image/otelcol-config.yaml)" \
     test "$config" = "$(cat "$REPO_DIR/image/otelcol-config.yaml")"
   lines=$(cd "$REPO_DIR" && "$NODE" -e 'const receivers = require("yaml").parse(require("fs").readFileSync(0, "utf8")).receivers;
+    const known = new Set(["units", "identifiers", "priority", "start_at", "storage"]);
     for (const [name, r] of Object.entries(receivers).filter(([n]) => n === "journald" || n.startsWith("journald/"))) {
+      const unknown = Object.keys(r).filter((k) => !known.has(k));
+      if (unknown.length > 0) throw new Error(`${name}: options this stand-in does not rebuild: ${unknown.join(", ")}`);
       const args = ["--utc", "--output=json", "--follow", ...(r.start_at === "beginning" ? ["--no-tail"] : []),
         ...(r.units ?? []).flatMap((u) => ["--unit", u]), ...(r.identifiers ?? []).flatMap((i) => ["--identifier", i]), "--priority", r.priority ?? "info"];
-      if (![name, ...args].every((a) => /^[A-Za-z0-9@._:=*\/-]+$/.test(a))) throw new Error(`${name}: unexpected characters`);
+      if (![name, ...args].every((a) => /^[A-Za-z0-9@._:=\/-]+$/.test(a))) throw new Error(`${name}: unexpected characters`);
       console.log([name.replace("/", "-"), ...args].join(" "));
     }' <<<"$config") || { fail "$vm: parse the collector's journald receivers"; return 0; }
   RECEIVER_NAMES=()
-  while read -r name args; do
+  while read -r name rest; do
     [ -n "$name" ] || continue
-    # shellcheck disable=SC2086 # the arguments, checked above, one word each
+    read -ra args <<<"$rest"
+    # journalctl's JSON alone in the file (its warnings to the journal), truncated first.
     ssh_guest "$vm" sudo systemd-run --quiet --unit="receiver-$name" \
-      --property=StandardOutput="file:/var/tmp/receiver-$name.json" journalctl $args </dev/null ||
+      --property=StandardOutput="truncate:/var/tmp/receiver-$name.json" --property=StandardError=journal \
+      journalctl "${args[@]}" </dev/null ||
       { fail "$vm: start the $name receiver's journalctl"; continue; }
     RECEIVER_NAMES+=("$name")
   done <<<"$lines"
@@ -192,7 +197,9 @@ test_shipped_units() {
   : >"$shipped.json"
   ssh_guest "$vm" sudo journalctl --sync || true
   sleep 2
+  # Stopped before they are read: whole lines only, and none left running in a captured image.
   for name in "${RECEIVER_NAMES[@]}"; do
+    ssh_guest "$vm" sudo systemctl stop "receiver-$name" || fail "$vm: stop the $name receiver's journalctl"
     ssh_guest "$vm" sudo cat "/var/tmp/receiver-$name.json" >>"$shipped.json" || fail "$vm: read the $name receiver's output"
   done
   # journalctl's JSON: MESSAGE is a string, or an array of bytes when not UTF-8.
