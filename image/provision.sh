@@ -440,6 +440,8 @@ metadata_block_loads() {
 # key, no install (canonical/cloud-init cloudinit/sources/DataSourceAkamai.py,
 # `b64decode(...).decode()` until ce8078147, PR #5751, first in 24.4).
 # Ubuntu 24.04's own release shipped 24.1.3; its updates carry 24.4 and later.
+# v1.platform is the datasource's name in lower case, "akamai" on Linode
+# (cloudinit/sources/__init__.py, platform_type; DataSourceAkamai.dsname).
 cloud_init_reads_user_data() { # <platform, as `cloud-init query v1.platform`> <cloud-init package version>
   [ "$1" != akamai ] || dpkg --compare-versions "$2" ge 24.4~
 }

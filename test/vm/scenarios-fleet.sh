@@ -175,7 +175,8 @@ start_journald_receivers() {
   while read -r name rest; do
     [ -n "$name" ] || continue
     read -ra args <<<"$rest"
-    # journalctl's JSON alone in the file (its warnings to the journal), truncated first.
+    # journalctl's JSON alone in the file (its warnings to the journal), truncated first
+    # (StandardOutput=truncate:, systemd 248 and later: systemd.exec(5)).
     ssh_guest "$vm" sudo systemd-run --quiet --unit="receiver-$name" \
       --property=StandardOutput="truncate:/var/tmp/receiver-$name.json" --property=StandardError=journal \
       journalctl "${args[@]}" </dev/null ||
