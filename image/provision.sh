@@ -84,6 +84,12 @@ readonly SSHD_DROPIN=/etc/ssh/sshd_config.d/10-lantern-hardening.conf
 readonly TS_KEYRING=/usr/share/keyrings/tailscale-archive-keyring.gpg
 readonly TS_LIST=/etc/apt/sources.list.d/tailscale.list
 
+# Rules netfilter-persistent loads at boot, where a stock image has them
+# (OCI's Ubuntu images do: step_host_firewall), and the rule that would
+# reject what the route's cloud firewall lets in: INPUT's last word.
+readonly BOOT_IPTABLES_RULES=(/etc/iptables/rules.v4 /etc/iptables/rules.v6)
+readonly CATCH_ALL_INPUT_RE='^-A INPUT -j (REJECT|DROP)( |$)'
+
 readonly CA_FILE=/usr/local/share/ca-certificates/lanternet-ca.crt
 readonly CA_LINK=/etc/ssl/certs/lanternet-ca.pem
 
@@ -242,6 +248,33 @@ step_runtime_packages() {
   # lantern-box runs as root and its package ships nothing here.
   install -d -m 0700 -o root -g root /etc/lantern-box
   install -d -m 0755 -o root -g root /var/lib/lantern-box
+}
+
+# OCI's Canonical Ubuntu platform images ship /etc/iptables/rules.v4,
+# loaded at boot by netfilter-persistent, whose INPUT chain ends in a
+# catch-all REJECT: only SSH gets in ("By default VM instances are limited
+# by their host firewalls to accepting SSH traffic only",
+# blogs.oracle.com/developers/post/enabling-network-traffic-to-ubuntu-images-in-oracle-cloud-infrastructure;
+# the file as users posted it: canonical/microk8s#854, #1692). A route's
+# inbound policy is its cloud firewall's (Linode Firewall, security group,
+# NSG), built from the stack's `ingress` config; that rule would reject the
+# proxy ports it opens. So the catch-all goes, and nothing else: Oracle's
+# InstanceServices chain (link-local iSCSI, metadata, DNS; root only where
+# it must be) stays, as docs.oracle.com/iaas/Content/Compute/References/
+# bestpracticescompute.htm ("Essential Firewall Rules") requires. Images
+# without such a file (Linode's, Alibaba's) are left as they are.
+open_inbound_to_cloud_firewall() { # <iptables-save file>
+  sed -i -E "/$CATCH_ALL_INPUT_RE/d" "$1"
+}
+
+step_host_firewall() {
+  step host-firewall
+  local rules
+  for rules in "${BOOT_IPTABLES_RULES[@]}"; do
+    [ -f "$rules" ] || continue
+    open_inbound_to_cloud_firewall "$rules"
+    log "host firewall: $rules lets in what the cloud firewall lets in"
+  done
 }
 
 step_otelcol() {
@@ -452,6 +485,10 @@ this_cloud_init_reads_user_data() {
   version=$(dpkg-query -W -f='${Version}' cloud-init) || return 1
   cloud_init_reads_user_data "$platform" "$version"
 }
+# <iptables-save file>: absent, or neither INPUT's policy nor a catch-all rule rejects.
+inbound_left_to_cloud_firewall() {
+  [ ! -e "$1" ] || { ! grep -Eq "$CATCH_ALL_INPUT_RE" "$1" && ! grep -Eq '^:INPUT (DROP|REJECT) ' "$1"; }
+}
 ca_trusted() {
   [ -f "$CA_FILE" ] && [ -e "$CA_LINK" ] &&
     [ "$(sha256sum "$CA_FILE" | cut -d' ' -f1)" = "$LANTERN_CA_CERT_SHA256" ]
@@ -506,6 +543,10 @@ self_check() {
   check "tailscale apt source present" has_mode 644 "$TS_LIST"
   check "tailscaled.service enabled" is_enabled tailscaled.service
 
+  for p in "${BOOT_IPTABLES_RULES[@]}"; do
+    check "host firewall at boot ($p) lets in what the cloud firewall lets in" inbound_left_to_cloud_firewall "$p"
+  done
+
   check "Lanternet CA installed with the pinned sha256 and linked in /etc/ssl/certs" ca_trusted
 
   if [ "$FAILED" -ne 0 ]; then
@@ -530,6 +571,7 @@ main() {
       step_wait_cloud_init
       step_apt_hygiene
       step_runtime_packages
+      step_host_firewall
       step_otelcol
       step_lantern_box_scaffold
       step_management_user

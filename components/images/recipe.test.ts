@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
@@ -9,6 +10,22 @@ import { RECIPE_DIR } from "./recipe";
 
 const files = readdirSync(RECIPE_DIR);
 const scripts = files.filter((f) => f.endsWith(".sh"));
+const recipe = readFileSync(path.join(RECIPE_DIR, "provision.sh"), "utf8");
+
+/** One of the recipe's one-line settings or functions, as its text, to run under bash. */
+function recipePart(pattern: RegExp, what: string): string {
+  const text = pattern.exec(recipe)?.[0];
+  assert.ok(text, `provision.sh defines ${what}`);
+  return text;
+}
+const recipeFunction = (name: string): string => recipePart(new RegExp(`^${name}\\(\\) \\{[^\\n]*\\n(?: [^\\n]*\\n)*\\}$`, "m"), name);
+
+/** Runs `script` under bash with `args`; its exit status is 0. */
+function bashSucceeds(script: string, ...args: string[]): boolean {
+  const result = spawnSync("bash", ["-c", script, "test", ...args], { encoding: "utf8" });
+  assert.equal(result.stderr, "");
+  return result.status === 0;
+}
 
 describe("the image recipe (image/)", () => {
   it("passes shellcheck", () => {
@@ -29,14 +46,8 @@ describe("the image recipe (image/)", () => {
 
   it("refuses an image whose cloud-init would drop Linode's gzipped user-data", () => {
     // The recipe's own function, run under bash with Debian's real dpkg --compare-versions.
-    const recipe = readFileSync(path.join(RECIPE_DIR, "provision.sh"), "utf8");
-    const fn = /^cloud_init_reads_user_data\(\) \{[^\n]*\n(?: [^\n]*\n)*\}$/m.exec(recipe)?.[0];
-    assert.ok(fn, "provision.sh defines cloud_init_reads_user_data");
-    const reads = (platform: string, version: string): boolean => {
-      const result = spawnSync("bash", ["-c", `${fn}\ncloud_init_reads_user_data "$1" "$2"`, "test", platform, version], { encoding: "utf8" });
-      assert.equal(result.stderr, "");
-      return result.status === 0;
-    };
+    const fn = recipeFunction("cloud_init_reads_user_data");
+    const reads = (platform: string, version: string): boolean => bashSucceeds(`${fn}\ncloud_init_reads_user_data "$1" "$2"`, platform, version);
     // Versions as Ubuntu 24.04 tags them (canonical/cloud-init tags ubuntu/<version>).
     assert.equal(reads("akamai", "24.1.3-0ubuntu3.3"), false);
     assert.equal(reads("akamai", "24.3.1-0ubuntu0~24.04.1"), false);
@@ -45,6 +56,38 @@ describe("the image recipe (image/)", () => {
     // Other datasources hand gzip over as bytes, which cloud-init unpacks (cloudinit/user_data.py, convert_string).
     assert.equal(reads("oracle", "24.1.3-0ubuntu3.3"), true);
     assert.equal(reads("nocloud", "22.4.2-1+deb12u4"), true);
+  });
+
+  it("leaves a route's inbound to its cloud firewall where the stock image rejects all but SSH (OCI's Ubuntu)", () => {
+    // The stock file, as users of OCI's Ubuntu images posted it (sources in the file); the VM test boots with it.
+    const stock = readFileSync(path.join(RECIPE_DIR, "..", "test", "vm", "stubs", "oci-ubuntu-rules.v4"), "utf8");
+    const setting = recipePart(/^readonly CATCH_ALL_INPUT_RE=[^\n]*$/m, "CATCH_ALL_INPUT_RE");
+    const functions = [setting, recipeFunction("open_inbound_to_cloud_firewall"), recipeFunction("inbound_left_to_cloud_firewall")].join("\n");
+    const dir = mkdtempSync(path.join(tmpdir(), "recipe-firewall-"));
+    try {
+      const rules = path.join(dir, "rules.v4");
+      const leftToCloud = (): boolean => bashSucceeds(`${functions}\ninbound_left_to_cloud_firewall "$1"`, rules);
+      const open = (): void => assert.ok(bashSucceeds(`${functions}\nopen_inbound_to_cloud_firewall "$1"`, rules));
+
+      assert.equal(leftToCloud(), true, "no file: nothing loads at boot");
+      writeFileSync(rules, stock);
+      assert.equal(leftToCloud(), false, "the stock file rejects the proxy ports");
+      open();
+      const reject = "-A INPUT -j REJECT --reject-with icmp-host-prohibited";
+      assert.ok(stock.split("\n").includes(reject));
+      // Only the catch-all goes: SSH, the FORWARD reject and Oracle's InstanceServices rules stay.
+      assert.deepEqual(readFileSync(rules, "utf8").split("\n"), stock.split("\n").filter((line) => line !== reject));
+      assert.equal(leftToCloud(), true);
+      open();
+      assert.deepEqual(readFileSync(rules, "utf8").split("\n"), stock.split("\n").filter((line) => line !== reject), "a second run changes nothing");
+
+      writeFileSync(rules, stock.replace(reject, "-A INPUT -j DROP"));
+      assert.equal(leftToCloud(), false, "a catch-all DROP is caught too");
+      writeFileSync(rules, stock.replace(reject, "").replace(":INPUT ACCEPT [0:0]", ":INPUT DROP [0:0]"));
+      assert.equal(leftToCloud(), false, "so is a DROP policy, which the step does not change");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("has a collector config that is valid YAML", () => {

@@ -20,7 +20,7 @@ declare -a TRACKED_PIDS=()
 # More qemu arguments for every VM booted from then on (the metadata
 # stand-in's NICs: scenarios-fleet.sh).
 declare -a VM_EXTRA_QEMU_ARGS=()
-declare -A VM_PID=() VM_PORT=() VM_CONSOLE=()
+declare -A VM_PID=() VM_PORT=() VM_PROXY_PORT=() VM_CONSOLE=()
 PASSED=0
 FAILED=0
 
@@ -154,16 +154,20 @@ make_seed() {
 }
 
 # boot_vm <vm> <disk.qcow2> <seed.img> <ssh-user>: start qemu in the
-# background (TCG, user network restricted to an SSH forward and the https
-# server's guestfwd). Sets VM_PID/VM_PORT/VM_CONSOLE/VM_USER for <vm>.
+# background (TCG, user network restricted to forwards of SSH and the
+# route's proxy port, $PROXY_PORT, and the https server's guestfwd). Sets
+# VM_PID/VM_PORT/VM_PROXY_PORT/VM_CONSOLE/VM_USER for <vm>.
 boot_vm() {
-  local vm=$1 disk=$2 seed=$3 port netdev
+  local vm=$1 disk=$2 seed=$3 port proxy_port netdev
   port=$(free_port)
+  proxy_port=$(free_port)
   [ -s "$CACHE_DIR/server.port" ] || die "https server not started"
   netdev="user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22"
+  netdev+=",hostfwd=tcp:127.0.0.1:$proxy_port-:${PROXY_PORT:?}"
   netdev+=",guestfwd=tcp:$GUEST_SERVER:443-cmd:socat - TCP:127.0.0.1:$(cat "$CACHE_DIR/server.port")"
   VM_CONSOLE[$vm]=$RUN_DIR/$vm.console.log
   VM_PORT[$vm]=$port
+  VM_PROXY_PORT[$vm]=$proxy_port
   VM_USER[$vm]=$4
   qemu-system-x86_64 -accel tcg -cpu max -m "$QEMU_MEM" -smp "$QEMU_SMP" \
     -nographic -monitor none -serial "file:${VM_CONSOLE[$vm]}" \

@@ -14,6 +14,7 @@ ROOTFS_PACKAGES=(
   openssh-server sudo cloud-init python3-cffi-backend
   curl ca-certificates gnupg
   linux-image-amd64 initramfs-tools
+  iptables-persistent
 )
 # What the image recipe installs with apt-get, beyond the rootfs: these and
 # their dependencies are downloaded into the mirror, not installed.
@@ -26,13 +27,19 @@ MIRROR_PACKAGES=(ca-certificates tzdata nftables wireguard-tools curl gnupg)
 BUILDER_CA_FILE=/usr/local/share/ca-certificates/lantern-vm-builder-ca.crt
 MIRROR_KEYRING=/usr/share/keyrings/lantern-vm-test-mirror.gpg
 
+# The boot-time firewall of OCI's Ubuntu images (INPUT rejects all but SSH;
+# the file cites its sources), loaded by Debian's netfilter-persistent as
+# Ubuntu's loads it: the strictest stock image the recipe meets. Linode's
+# and Alibaba's images have no such file.
+STOCK_IPTABLES_RULES=$VM_DIR/stubs/oci-ubuntu-rules.v4
+
 # rootfs_key: hash of what shapes the rootfs (these functions and lists,
-# the test CA and the mirror key), not of comments or timeouts.
+# the test CA, the mirror key and the stock firewall), not of comments or timeouts.
 rootfs_key() {
   {
     declare -f debootstrap_rootfs download_mirror_debs configure_rootfs
     printf '%s\n' "${ROOTFS_PACKAGES[@]}" -- "${MIRROR_PACKAGES[@]}" -- "$BUILDER_CA_FILE" "$MIRROR_KEYRING" "$ROOTFS_SIZE"
-    cat "$PKI_DIR/ca.crt" "$PKI_DIR/repo-key.gpg"
+    cat "$PKI_DIR/ca.crt" "$PKI_DIR/repo-key.gpg" "$STOCK_IPTABLES_RULES"
   } | sha256sum | cut -c1-16
 }
 
@@ -81,6 +88,10 @@ EOF
   printf 'deb [signed-by=%s] %s/debian bookworm main\n' "$MIRROR_KEYRING" "$GUEST_URL" \
     >"$dir/etc/apt/sources.list"
   install -m 0644 "$PKI_DIR/ca.crt" "$dir$BUILDER_CA_FILE"
+  # iptables-persistent's postinst saves what iptables-save prints, which in
+  # a chroot is the build host's own rules; the stock image's replace them.
+  install -m 0640 "$STOCK_IPTABLES_RULES" "$dir/etc/iptables/rules.v4"
+  rm -f "$dir/etc/iptables/rules.v6"
   in_root "$dir" update-ca-certificates >>"$RUN_DIR/debootstrap.log" 2>&1
 }
 

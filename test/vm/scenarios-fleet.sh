@@ -4,6 +4,8 @@
 # and hot-swaps (no boot of their own):
 #   - config pushes (issue 11): the program's push text and payload, a good
 #     push and one the running release's `check` rejects;
+#   - who reaches the proxy: a connection from outside, through the stock
+#     image's boot-time firewall (OCI's Ubuntu: all but SSH rejected);
 #   - what the proxy can reach and read, and who logs in (issue 13): instance
 #     metadata from lantern-box's cgroup, first boot's secrets from its mount
 #     namespace, root SSH logins;
@@ -473,6 +475,68 @@ test_root_login() {
 
 env_root_login_refused() { SSH_KEY=$2 root_login_refused "$1"; }
 
+# ------------------------------------------------------------ inbound
+
+# The stock image here boots with the firewall of OCI's Ubuntu images
+# (stubs/oci-ubuntu-rules.v4, loaded by netfilter-persistent: INPUT rejects
+# all but SSH), and the recipe leaves a route's inbound to its cloud
+# firewall (image/provision.sh, step_host_firewall). So a connection from
+# outside the guest to the proxy port must reach lantern-box's listener.
+# From outside means qemu's forward of the port: libslirp accepts on the
+# host side at once and only then sends the guest a SYN, from the user
+# network's host address 10.0.2.2 (src/tcp_subr.c, tcp_connect;
+# src/socket.c, sotranslate_accept), and it ignores an ICMP unreachable
+# from the guest (src/ip_icmp.c, icmp_input: "XXX? report error? close
+# socket?"). So the host side cannot tell a rejected connection: the probe
+# reads the guest's side, an established connection on the port from
+# 10.0.2.2 (the stub, like the proxy, listens; one not yet accepted is
+# established too). The same probe with OCI's catch-all put back, live,
+# must see none, or it could not tell either.
+readonly OCI_CATCH_ALL_REJECT=(INPUT -j REJECT --reject-with icmp-host-prohibited)
+
+# inbound_connections <vm>: how many established connections on the proxy port came from outside.
+inbound_connections() {
+  ssh_guest "$1" ss -Htn state established "( sport = :$PROXY_PORT )" | grep -c '10\.0\.2\.2\]*:' || true
+}
+
+# connect_from_outside <vm>: opens a connection to the vm's forwarded proxy
+# port; sets INBOUND_FD (close it with close_inbound).
+connect_from_outside() {
+  exec {INBOUND_FD}<>"/dev/tcp/127.0.0.1/${VM_PROXY_PORT[$1]}" && return 0
+  fail "$1: connecting to its forwarded proxy port ${VM_PROXY_PORT[$1]}"
+  return 1
+}
+close_inbound() { exec {INBOUND_FD}>&-; }
+has_inbound() { [ "$(inbound_connections "$1")" -ge 1 ]; }
+no_inbound() { [ "$(inbound_connections "$1")" -eq 0 ]; }
+
+test_inbound_from_outside() {
+  local vm=$1 rules
+  rules=$(ssh_guest "$vm" sudo iptables -S) || rules=""
+  check "$vm: booted with the image's iptables rules: Oracle's InstanceServices kept" \
+    grep -qxF -- "-A OUTPUT -d 169.254.0.0/16 -j InstanceServices" <<<"$rules"
+  check "$vm: and no catch-all reject on INPUT" \
+    bash -c '! grep -Eq -- "^-A INPUT -j (REJECT|DROP)( |\$)" <<<"$1"' _ "$rules"
+  no_inbound "$vm" || fail "$vm: a connection from outside before the probe"
+
+  connect_from_outside "$vm" || return 0
+  if wait_for 20 "$vm: a connection from outside" has_inbound "$vm"; then
+    pass "$vm: a connection from outside reaches the proxy port :$PROXY_PORT"
+  else
+    fail "$vm: a connection from outside reaches the proxy port :$PROXY_PORT: $(ssh_guest "$vm" sudo iptables -S INPUT | paste -sd' ')"
+  fi
+  close_inbound
+  # Closed by the host: slirp sends a FIN, and the unaccepted connection leaves ESTABLISHED.
+  wait_for 20 "$vm: the probe's connection to close" no_inbound "$vm" || fail "$vm: the probe's connection did not close"
+
+  ssh_guest "$vm" sudo iptables -A "${OCI_CATCH_ALL_REJECT[@]}" || fail "$vm: putting OCI's catch-all back"
+  connect_from_outside "$vm" || return 0
+  sleep 5
+  check "$vm: with OCI's catch-all back, the same probe sees no connection (it can tell)" no_inbound "$vm"
+  close_inbound
+  ssh_guest "$vm" sudo iptables -D "${OCI_CATCH_ALL_REJECT[@]}" || fail "$vm: removing OCI's catch-all again"
+}
+
 # ------------------------------------------------------------ entry points
 
 route_running() {
@@ -488,6 +552,7 @@ test_fleet_after_first_boot() {
   route_running route1 || return 0
   start_journald_receivers route1
   check_telemetry route1 "${FIRST_TAG#v}" "route1 after first boot"
+  test_inbound_from_outside route1
   test_config_push
   test_metadata_unreachable route1 first-boot "after first boot and the pushes"
   test_metadata_block_per_start route1
