@@ -51,6 +51,9 @@ readonly VERSION_RE='^[0-9]+\.[0-9]+\.[0-9]+$'
 readonly SHA256_RE='^[0-9a-f]{64}$'
 
 readonly APT_DROPIN=/etc/apt/apt.conf.d/80lantern-robust
+# How long apt_update waits for another apt's hold on the package lists:
+# as long as DPkg::Lock::Timeout waits for dpkg's.
+readonly APT_LISTS_LOCK_WAIT=300
 # cloud-init is on every stock image; naming it takes the archive's newest
 # (see cloud_init_reads_user_data).
 readonly RUNTIME_PACKAGES=(ca-certificates tzdata nftables wireguard-tools cloud-init)
@@ -135,6 +138,27 @@ verify_sha256() { # <file> <expected sha256> <what>
   actual=$(sha256sum "$1" | cut -d' ' -f1)
   [ "$actual" = "$2" ] || die "sha256 mismatch for $3: expected $2, got $actual"
   log "sha256 ok: $3"
+}
+
+# `apt-get update` takes the package lists' lock without waiting (Debian
+# apt, apt-pkg/acquire.cc pkgAcquire::GetLock -> apt-pkg/contrib/fileutl.cc
+# GetLock: fcntl F_SETLK, "Could not get lock %s"); DPkg::Lock::Timeout
+# covers dpkg's lock only. A fresh instance can have another apt holding
+# it: OCI's Oracle Cloud Agent (canonical/cloud-init 3da7eca, #6084: "The
+# Oracle Cloud Agent holds the apt lock", retried there for 5 minutes), or
+# an apt-daily run the masking let finish. So it is retried while, and only
+# while, the lock is what failed.
+apt_update() {
+  local deadline=$((SECONDS + APT_LISTS_LOCK_WAIT)) err=$WORKDIR/apt-update.err
+  until LC_ALL=C apt-get update 2>"$err"; do
+    cat "$err" >&2
+    if ! grep -q 'Could not get lock' "$err" || ((SECONDS >= deadline)); then
+      die "apt-get update failed (above)"
+    fi
+    log "apt: the package lists are locked by another apt; retrying in 5 s"
+    sleep 5
+  done
+  cat "$err" >&2
 }
 
 # apt timeouts, retries and lock waits come from $APT_DROPIN (step 2), not
@@ -230,7 +254,8 @@ Acquire::https::Timeout "30";
 Dpkg::Options { "--force-confdef"; "--force-confold"; };
 EOF
   # Stop the timers first so no new run starts; a run already in progress
-  # finishes and the purge below waits for its lock (DPkg::Lock::Timeout).
+  # finishes: the purge below waits for dpkg's lock (DPkg::Lock::Timeout),
+  # apt_update for the package lists'.
   systemctl mask --now apt-daily.timer apt-daily-upgrade.timer
   systemctl mask apt-daily.service apt-daily-upgrade.service
   if pkg_installed unattended-upgrades; then
@@ -240,7 +265,7 @@ EOF
 
 step_runtime_packages() {
   step runtime-packages
-  apt-get update
+  apt_update
   apt_install "${RUNTIME_PACKAGES[@]}" "${RECIPE_PACKAGES[@]}"
   # Root's only: cloud-init writes config.json (the route's secret config)
   # with the default umask and sets its 0600 only afterwards
@@ -398,7 +423,7 @@ step_tailscale() {
   install -m 0644 -o root -g root "$WORKDIR/tailscale.gpg" "$TS_KEYRING"
   printf 'deb [signed-by=%s] %s/%s %s main\n' \
     "$TS_KEYRING" "$LANTERN_TAILSCALE_REPO_URL" "$id" "$codename" | write_file 0644 "$TS_LIST"
-  apt-get update
+  apt_update
   apt_install tailscale
   systemctl enable tailscaled.service
   # Never `tailscale up` here: the auth key arrives with the instance's

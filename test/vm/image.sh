@@ -45,7 +45,7 @@ base_key() {
   {
     (cd "$REPO_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum)
     printf '%s\n' "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT"
-    declare -f provision_env builder_userdata run_recipe copy_to_remote build_otelcol build_tailscale_repo build_deb sign_apt_repo
+    declare -f provision_env builder_userdata hold_apt_lists_lock run_recipe copy_to_remote build_otelcol build_tailscale_repo build_deb sign_apt_repo
     cat "$VM_DIR"/stubs/*
     rootfs_key
   } | sha256sum | cut -c1-16
@@ -73,12 +73,31 @@ ssh_authorized_keys:
 EOF
 }
 
+# hold_apt_lists_lock <vm>: another apt holding the package lists' lock on a
+# fresh builder, as OCI's Oracle Cloud Agent or an apt-daily run can
+# (image/provision.sh, apt_update), for APT_LOCK_HOLD seconds from now. It
+# takes the lock as apt does (apt-pkg/contrib/fileutl.cc GetLock: a write
+# lock over the whole file with fcntl; Python's fcntl.lockf is fcntl
+# F_SETLKW, not flock), and returns once it holds it.
+APT_LOCK_HOLD=30
+APT_LOCK_HELD=/run/lantern-vm-apt-lists-lock.held
+hold_apt_lists_lock() {
+  ssh_guest "$1" systemd-run --unit=lantern-vm-apt-lists-lock --collect python3 -c \
+    "import fcntl, os, time
+fd = os.open('/var/lib/apt/lists/lock', os.O_RDWR | os.O_CREAT, 0o640)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+open('$APT_LOCK_HELD', 'w').close()
+time.sleep($APT_LOCK_HOLD)" >/dev/null 2>&1 || die "$1: starting the apt lock holder failed"
+  wait_for 30 "$1: the apt lock holder" ssh_guest "$1" test -e "$APT_LOCK_HELD" || die "$1: the apt lock holder never held the lock"
+}
+
 # run_recipe <vm>: copy image/ and run it as the program's build steps do:
 # the copy lands where CopyToRemote puts it, the scripts run from the paths
 # the program's commands name (a mismatch fails here: no such file).
 run_recipe() {
   local vm=$1 t0
   copy_to_remote "$vm" "$REPO_DIR/$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" || die "$vm: copying the recipe failed"
+  hold_apt_lists_lock "$vm"
   t0=$(now)
   # shellcheck disable=SC2046 # provision_env is a list of words
   SSH_TIMEOUT=$PROVISION_TIMEOUT ssh_guest "$vm" env $(provision_env) bash "$PROVISION_SCRIPT" \
@@ -87,6 +106,8 @@ run_recipe() {
     die "provision.sh failed (see $RUN_DIR/provision.log)"
   }
   timing "provision.sh in the builder" "$(elapsed "$t0")"
+  check "$vm: provision.sh waited out another apt's lock on the package lists" \
+    grep -q 'the package lists are locked by another apt; retrying' "$RUN_DIR/provision.log"
   # Builder-only trust of the test CA goes before capture (see rootfs.sh).
   ssh_guest "$vm" "rm -f $BUILDER_CA_FILE && update-ca-certificates --fresh >/dev/null 2>&1" ||
     die "$vm: removing the builder-only CA failed"
