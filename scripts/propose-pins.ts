@@ -2,7 +2,9 @@
  * npm run --silent propose-pins -- --stack <name> [--config-file <path>]
  *
  * Looks up the newest stock images (and, for alicloud, a zone per region that
- * offers the instance type) for every region a stack builds or runs in, and
+ * offers the instance type) for every region a stack builds or runs in,
+ * refuses Linode regions without the Metadata service (user-data reaches
+ * builders and routes only through it), and
  * prints the pins to commit to `Pulumi.<stack>.yaml`, with what changes. The
  * program itself never asks "what is newest" (the answer changes between
  * runs, so the daily drift check would go red with nothing changed); new pins
@@ -24,7 +26,7 @@ import * as oci from "@pulumi/oci";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { ALICLOUD_BUILDER_INSTANCE_TYPE } from "../components/alicloud/image";
-import { alicloudZoneFor, linodeStockImage, newestAlicloudStockImage, newestOciStockImage } from "../components/images/stock";
+import { alicloudZoneFor, linodeStockImage, newestAlicloudStockImage, newestOciStockImage, requireLinodeMetadata } from "../components/images/stock";
 import { fleetConfigOfStackFile } from "../plan/stack-file";
 import { buildRegionOf, type FleetConfig, instanceTypeOf } from "../stacks/config";
 
@@ -37,8 +39,10 @@ interface Pins {
 function pinRegions(cfg: FleetConfig) {
   const alicloudRoutes = Object.keys(cfg.providers.alicloud?.regions ?? {});
   const alicloudBuild = cfg.providers.alicloud ? buildRegionOf(cfg, "alicloud") : undefined;
+  const linodeRoutes = Object.keys(cfg.providers.linode?.regions ?? {});
   return {
     linode: cfg.providers.linode !== undefined,
+    linodeRegions: cfg.providers.linode ? [buildRegionOf(cfg, "linode"), ...linodeRoutes] : [],
     alicloudBuild,
     alicloudZones: alicloudBuild ? [...new Set([alicloudBuild, ...alicloudRoutes])] : [],
     oci: Object.keys(cfg.providers.oci?.regions ?? {}),
@@ -53,6 +57,8 @@ function lookups(cfg: FleetConfig) {
     const aliProviders = Object.fromEntries(regions.alicloudZones.map((r) => [r, aliProvider(r)]));
     const aliType = instanceTypeOf(cfg, "alicloud");
     const ociCfg = cfg.providers.oci;
+    // Not a pin, but a fact of the same kind: what the provider offers where the stack runs.
+    if (regions.linode) await requireLinodeMetadata(regions.linodeRegions);
     const entries = async <T>(keys: readonly string[], f: (key: string) => Promise<T>) =>
       Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await f(k)] as const)));
     return {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ociPlatformImages } from "./stock";
+import { linodeRegionsWithoutMetadata, ociPlatformImages } from "./stock";
 
 describe("ociPlatformImages", () => {
   it("keeps the images without a compartment (platform images) and drops the compartment's own, in order", () => {
@@ -11,5 +11,17 @@ describe("ociPlatformImages", () => {
       { id: "ocid1.image.oc1..canonical-old" },
     ];
     assert.deepEqual(ociPlatformImages(images).map((i) => i.id), ["ocid1.image.oc1..canonical-new", "ocid1.image.oc1..canonical-old"]);
+  });
+});
+
+describe("linodeRegionsWithoutMetadata", () => {
+  it("names the wanted regions Linode does not list with the Metadata capability, unknown ones included, once each", () => {
+    // Capability names as Linode's region list gives them (linode/manager packages/api-v4/src/regions/types.ts).
+    const regions = [
+      { id: "us-lax", capabilities: ["Linodes", "Cloud Firewall", "Metadata"] },
+      { id: "us-east", capabilities: ["Linodes", "Cloud Firewall"] },
+    ];
+    assert.deepEqual(linodeRegionsWithoutMetadata(regions, ["us-lax", "us-east", "xx-nowhere", "us-east"]), ["us-east", "xx-nowhere"]);
+    assert.deepEqual(linodeRegionsWithoutMetadata(regions, ["us-lax"]), []);
   });
 });

@@ -23,6 +23,32 @@ export async function linodeStockImage(): Promise<string> {
   return image.id;
 }
 
+/**
+ * The regions among `wanted` that `regions` (Linode's region list) does not
+ * show with the Metadata service. Builders and routes get their user-data
+ * only from it (cloud-init's Akamai datasource); where a region lacks it,
+ * Linode tells cloud-init not to look (canonical/cloud-init
+ * doc/rtd/reference/datasources/akamai.rst, "Configuration Overrides") and
+ * the instance boots with none: no host key, no login key, no install.
+ * The capability's name: linode/manager packages/api-v4/src/regions/types.ts.
+ */
+export function linodeRegionsWithoutMetadata(regions: readonly { readonly id: string; readonly capabilities: readonly string[] }[], wanted: readonly string[]): string[] {
+  const capabilities = new Map(regions.map((region) => [region.id, region.capabilities]));
+  return [...new Set(wanted)].filter((id) => !capabilities.get(id)?.includes("Metadata"));
+}
+
+/** Refuses Linode regions without the Metadata service (linodeRegionsWithoutMetadata), naming them. */
+export async function requireLinodeMetadata(wanted: readonly string[]): Promise<void> {
+  const { regions } = await linode.getRegions();
+  const missing = linodeRegionsWithoutMetadata(regions ?? [], wanted);
+  if (missing.length > 0) {
+    throw new Error(
+      `Linode region(s) ${missing.join(", ")}: not listed with the "Metadata" capability; ` +
+        "an instance there would boot without its user-data (no host key, no login key, no install)",
+    );
+  }
+}
+
 export async function newestAlicloudStockImage(provider: alicloud.Provider): Promise<string> {
   const { images } = await alicloud.ecs.getImages({ ...STOCK_IMAGE_FAMILY.alicloud, mostRecent: true }, { provider });
   return first(images, "alicloud Ubuntu 24.04 x64").id;
