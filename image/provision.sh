@@ -6,7 +6,7 @@
 #
 # Usage (as root, from a copy of this whole folder, e.g. /tmp/lantern-image/):
 #   sudo env LANTERN_CA_CERT_URL=https://... bash /tmp/lantern-image/provision.sh
-#   sudo bash /tmp/lantern-image/provision.sh --self-check   # step 9 only
+#   sudo bash /tmp/lantern-image/provision.sh --self-check   # the self-check only
 # then, before capture:
 #   sudo bash /tmp/lantern-image/clean-for-capture.sh
 #
@@ -89,9 +89,11 @@ readonly TS_LIST=/etc/apt/sources.list.d/tailscale.list
 
 # Rules netfilter-persistent loads at boot, where a stock image has them
 # (OCI's Ubuntu images do: step_host_firewall), and the rule that would
-# reject what the route's cloud firewall lets in: INPUT's last word.
+# reject what the route's cloud firewall lets in: INPUT's last word, a
+# REJECT or DROP that matches everything (iptables-save may prefix a rule
+# with its counters, and a rule may carry a comment match).
 readonly BOOT_IPTABLES_RULES=(/etc/iptables/rules.v4 /etc/iptables/rules.v6)
-readonly CATCH_ALL_INPUT_RE='^-A INPUT -j (REJECT|DROP)( |$)'
+readonly CATCH_ALL_INPUT_RE='^(\[[0-9]+:[0-9]+\] )?-A INPUT (-m comment --comment ("[^"]*"|[^ ]+) )?-j (REJECT|DROP)( |$)'
 
 readonly CA_FILE=/usr/local/share/ca-certificates/lanternet-ca.crt
 readonly CA_LINK=/etc/ssl/certs/lanternet-ca.pem
@@ -280,7 +282,8 @@ step_runtime_packages() {
 # catch-all REJECT: only SSH gets in ("By default VM instances are limited
 # by their host firewalls to accepting SSH traffic only",
 # blogs.oracle.com/developers/post/enabling-network-traffic-to-ubuntu-images-in-oracle-cloud-infrastructure;
-# the file as users posted it: canonical/microk8s#854, #1692). A route's
+# the file as users posted it: k3s-io/k3s#977, canonical/microk8s#854;
+# this very rule's removal: canonical/microk8s#1692). A route's
 # inbound policy is its cloud firewall's (Linode Firewall, security group,
 # NSG), built from the stack's `ingress` config; that rule would reject the
 # proxy ports it opens. So the catch-all goes, and nothing else: Oracle's
@@ -288,17 +291,20 @@ step_runtime_packages() {
 # it must be) stays, as docs.oracle.com/iaas/Content/Compute/References/
 # bestpracticescompute.htm ("Essential Firewall Rules") requires. Images
 # without such a file (Linode's, Alibaba's) are left as they are.
-open_inbound_to_cloud_firewall() { # <iptables-save file>
+open_inbound_to_cloud_firewall() { # <iptables-save file>: prints how many rules it removed
+  local before
+  before=$(grep -Ec "$CATCH_ALL_INPUT_RE" "$1" || true)
   sed -i -E "/$CATCH_ALL_INPUT_RE/d" "$1"
+  printf '%s\n' "$before"
 }
 
 step_host_firewall() {
   step host-firewall
-  local rules
+  local rules removed
   for rules in "${BOOT_IPTABLES_RULES[@]}"; do
-    [ -f "$rules" ] || continue
-    open_inbound_to_cloud_firewall "$rules"
-    log "host firewall: $rules lets in what the cloud firewall lets in"
+    [ -e "$rules" ] || continue
+    removed=$(open_inbound_to_cloud_firewall "$rules")
+    log "host firewall: removed $removed catch-all INPUT rule(s) from $rules"
   done
 }
 

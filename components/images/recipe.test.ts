@@ -81,8 +81,18 @@ describe("the image recipe (image/)", () => {
       open();
       assert.deepEqual(readFileSync(rules, "utf8").split("\n"), stock.split("\n").filter((line) => line !== reject), "a second run changes nothing");
 
-      writeFileSync(rules, stock.replace(reject, "-A INPUT -j DROP"));
-      assert.equal(leftToCloud(), false, "a catch-all DROP is caught too");
+      // Other spellings of a catch-all: with iptables-save's counters, with a comment match.
+      for (const catchAll of ["-A INPUT -j DROP", `[12:345] ${reject}`, '-A INPUT -m comment --comment "default deny" -j REJECT']) {
+        writeFileSync(rules, stock.replace(reject, catchAll));
+        assert.equal(leftToCloud(), false, catchAll);
+        open();
+        assert.deepEqual(readFileSync(rules, "utf8").split("\n"), stock.split("\n").filter((line) => line !== reject), catchAll);
+      }
+      // A rule that matches something is the image's business, not a catch-all.
+      const narrow = "-A INPUT -s 192.0.2.0/24 -j DROP";
+      writeFileSync(rules, stock.replace(reject, narrow));
+      open();
+      assert.ok(readFileSync(rules, "utf8").split("\n").includes(narrow));
       writeFileSync(rules, stock.replace(reject, "").replace(":INPUT ACCEPT [0:0]", ":INPUT DROP [0:0]"));
       assert.equal(leftToCloud(), false, "so is a DROP policy, which the step does not change");
     } finally {

@@ -75,20 +75,43 @@ EOF
 
 # hold_apt_lists_lock <vm>: another apt holding the package lists' lock on a
 # fresh builder, as OCI's Oracle Cloud Agent or an apt-daily run can
-# (image/provision.sh, apt_update), for APT_LOCK_HOLD seconds from now. It
-# takes the lock as apt does (apt-pkg/contrib/fileutl.cc GetLock: a write
-# lock over the whole file with fcntl; Python's fcntl.lockf is fcntl
-# F_SETLKW, not flock), and returns once it holds it.
-APT_LOCK_HOLD=30
-APT_LOCK_HELD=/run/lantern-vm-apt-lists-lock.held
-hold_apt_lists_lock() {
-  ssh_guest "$1" systemd-run --unit=lantern-vm-apt-lists-lock --collect python3 -c \
-    "import fcntl, os, time
+# (image/provision.sh, apt_update). It takes the lock as apt does
+# (apt-pkg/contrib/fileutl.cc GetLock: a write lock over the whole file with
+# fcntl; Python's fcntl.lockf is fcntl F_SETLKW, not flock) and returns once
+# it holds it; it lets go when the first `apt-get update` that tried has
+# ended (at most after APT_LOCK_MAX_HOLD seconds), so the recipe meets it
+# however long its earlier steps take.
+APT_LOCK_MARKER=/run/lantern-vm-apt-lists-lock.held
+APT_LOCK_MAX_HOLD=240
+APT_LOCK_HOLDER=$(
+  cat <<'EOF'
+import fcntl, os, sys, time
+marker, max_hold = sys.argv[1], float(sys.argv[2])
 fd = os.open('/var/lib/apt/lists/lock', os.O_RDWR | os.O_CREAT, 0o640)
 fcntl.lockf(fd, fcntl.LOCK_EX)
-open('$APT_LOCK_HELD', 'w').close()
-time.sleep($APT_LOCK_HOLD)" >/dev/null 2>&1 || die "$1: starting the apt lock holder failed"
-  wait_for 30 "$1: the apt lock holder" ssh_guest "$1" test -e "$APT_LOCK_HELD" || die "$1: the apt lock holder never held the lock"
+open(marker, 'w').close()
+def updating():
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                argv = f.read().split(b'\0')
+        except OSError:
+            continue
+        if os.path.basename(argv[0]) == b'apt-get' and argv[1:2] == [b'update']:
+            return True
+    return False
+deadline = time.monotonic() + max_hold
+for wanted in (True, False):
+    while updating() != wanted and time.monotonic() < deadline:
+        time.sleep(0.2)
+EOF
+)
+hold_apt_lists_lock() {
+  ssh_guest "$1" systemd-run --unit=lantern-vm-apt-lists-lock --collect \
+    python3 -c "$APT_LOCK_HOLDER" "$APT_LOCK_MARKER" "$APT_LOCK_MAX_HOLD" >/dev/null ||
+    die "$1: starting the apt lock holder failed"
+  wait_for 30 "$1: the apt lock holder" ssh_guest "$1" test -e "$APT_LOCK_MARKER" ||
+    die "$1: the apt lock holder never held the lock"
 }
 
 # run_recipe <vm>: copy image/ and run it as the program's build steps do:
