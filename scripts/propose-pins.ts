@@ -28,24 +28,22 @@ import { stringify } from "yaml";
 import { ALICLOUD_BUILDER_INSTANCE_TYPE } from "../components/alicloud/image";
 import { alicloudZoneFor, linodeStockImage, newestAlicloudStockImage, newestOciStockImage, requireLinodeMetadata } from "../components/images/stock";
 import { fleetConfigOfStackFile } from "../plan/stack-file";
-import { buildRegionOf, type FleetConfig, instanceTypeOf } from "../stacks/config";
+import { buildRegionOf, type FleetConfig, instanceTypeOf, regionsOf } from "../stacks/config";
+import type { ProviderName } from "../stacks/catalog";
 
 interface Pins {
   readonly stockImages: { linode?: string; alicloud: Record<string, string>; oci: Record<string, string> };
   readonly alicloudZones: Record<string, string>;
 }
 
-/** The regions each pin is needed for (the same rule as stacks/config.ts deployProblems). */
+/** The regions each pin (and Linode's Metadata check) is needed for: where the stack builds or runs (stacks/config.ts regionsOf). */
 function pinRegions(cfg: FleetConfig) {
-  const alicloudRoutes = Object.keys(cfg.providers.alicloud?.regions ?? {});
-  const alicloudBuild = cfg.providers.alicloud ? buildRegionOf(cfg, "alicloud") : undefined;
-  const linodeRoutes = Object.keys(cfg.providers.linode?.regions ?? {});
+  const regions = (provider: ProviderName): string[] => (cfg.providers[provider] ? regionsOf(cfg, provider) : []);
   return {
-    linode: cfg.providers.linode !== undefined,
-    linodeRegions: cfg.providers.linode ? [buildRegionOf(cfg, "linode"), ...linodeRoutes] : [],
-    alicloudBuild,
-    alicloudZones: alicloudBuild ? [...new Set([alicloudBuild, ...alicloudRoutes])] : [],
-    oci: Object.keys(cfg.providers.oci?.regions ?? {}),
+    linode: regions("linode"),
+    alicloudBuild: cfg.providers.alicloud ? buildRegionOf(cfg, "alicloud") : undefined,
+    alicloudZones: regions("alicloud"),
+    oci: regions("oci"),
   };
 }
 
@@ -58,12 +56,12 @@ function lookups(cfg: FleetConfig) {
     const aliType = instanceTypeOf(cfg, "alicloud");
     const ociCfg = cfg.providers.oci;
     // Not a pin, but a fact of the same kind: what the provider offers where the stack runs.
-    if (regions.linode) await requireLinodeMetadata(regions.linodeRegions);
+    if (regions.linode.length > 0) await requireLinodeMetadata(regions.linode);
     const entries = async <T>(keys: readonly string[], f: (key: string) => Promise<T>) =>
       Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await f(k)] as const)));
     return {
       stockImages: {
-        ...(regions.linode ? { linode: await linodeStockImage() } : {}),
+        ...(regions.linode.length > 0 ? { linode: await linodeStockImage() } : {}),
         alicloud: regions.alicloudBuild ? await entries([regions.alicloudBuild], (r) => newestAlicloudStockImage(aliProviders[r]!)) : {},
         oci: ociCfg
           ? await entries(regions.oci, (r) =>

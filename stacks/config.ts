@@ -406,7 +406,7 @@ export function buildRegionOf(cfg: Pick<FleetConfig, "providers">, provider: "li
 }
 
 /** Regions a provider builds or runs in: its route regions plus, for a single-build provider, the build region. */
-function regionsOf(cfg: FleetConfig, provider: ProviderName): string[] {
+export function regionsOf(cfg: Pick<FleetConfig, "providers">, provider: ProviderName): string[] {
   const routeRegions = Object.keys(cfg.providers[provider]?.regions ?? {});
   return provider === "oci" ? routeRegions : [...new Set([buildRegionOf(cfg, provider), ...routeRegions])];
 }

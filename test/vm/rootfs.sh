@@ -88,8 +88,10 @@ EOF
   printf 'deb [signed-by=%s] %s/debian bookworm main\n' "$MIRROR_KEYRING" "$GUEST_URL" \
     >"$dir/etc/apt/sources.list"
   install -m 0644 "$PKI_DIR/ca.crt" "$dir$BUILDER_CA_FILE"
-  # iptables-persistent's postinst saves what iptables-save prints, which in
-  # a chroot is the build host's own rules; the stock image's replace them.
+  # iptables-persistent's postinst saves what iptables-save prints when its
+  # autosave_v4/_v6 questions are true, their default (Debian's
+  # iptables-persistent 1.0.20, postinst and templates), which in a chroot
+  # is the build host's own rules; the stock image's replace them.
   install -m 0640 "$STOCK_IPTABLES_RULES" "$dir/etc/iptables/rules.v4"
   rm -f "$dir/etc/iptables/rules.v6"
   in_root "$dir" update-ca-certificates >>"$RUN_DIR/debootstrap.log" 2>&1
