@@ -182,6 +182,15 @@ describe("image builds (prod plan): what `pulumi up` needs to build on the real 
     assert.equal(new Set(keyOfBuilder.values()).size, builders(prod).length, "each builder has its own host key");
   });
 
+  it("gives the Linode builder the builder key as one line, without the TLS provider's newline", () => {
+    const [key, ...others] = builders(prod).find((b) => b.type === "linode:index/instance:Instance")!.inputs.authorizedKeys as string[];
+    assert.deepEqual(others, []);
+    assert.match(key!, /^ssh-rsa [A-Za-z0-9+/]+=*$/);
+    // The same key the alicloud builder imports, as the TLS provider wrote it (newline and all).
+    const imported = prod.resources.find((r) => r.type === "alicloud:ecs/ecsKeyPair:EcsKeyPair")!.inputs.publicKey as string;
+    assert.equal(imported, `${key}\n`);
+  });
+
   it("turns the Linode watchdog off on the builder (it would boot the powered-off builder again)", () => {
     assert.equal(builders(prod).find((b) => b.type === "linode:index/instance:Instance")!.inputs.watchdogEnabled, false);
   });

@@ -54,7 +54,10 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
         region: args.buildRegion,
         type: PROVIDER_PROFILES.linode.defaultInstanceType,
         image: args.stockImage,
-        authorizedKeys: [args.builderKey.publicKeyOpenssh],
+        // One key line without the newline the TLS provider ends it with (ssh.MarshalAuthorizedKey):
+        // the provider sends the text unchanged (linode/terraform-provider-linode linode/instance/resource.go,
+        // createOpts.AuthorizedKeys) and Linode's own examples pass keys through Terraform's chomp().
+        authorizedKeys: [pulumi.output(args.builderKey.publicKeyOpenssh).apply((key) => key.trimEnd())],
         metadatas: [{ userData: hostKey.userData }],
         firewallId: firewall.id.apply(Number),
         // Lassie, the shutdown watchdog, boots a Linode that powers off without a shutdown job
