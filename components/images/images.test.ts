@@ -272,6 +272,29 @@ describe("waitForState", () => {
       /linode-base-builder: not offline after 0\.1 s \(state: running\)/,
     );
   });
+
+  it("asks the API to stop the instance once, when the guest's power-off has not shown by then", async () => {
+    const stops: number[] = [];
+    const c = clock();
+    let state = "RUNNING";
+    const read = () => Promise.resolve(stops.length > 0 && c.now() >= stops[0]! + 20 ? "STOPPED" : state);
+    await waitForState("oci-b", "STOPPED", read, { intervalMs: 10, timeoutMs: 100, ...c }, { afterMs: 30, stop: () => Promise.resolve(void stops.push(c.now())) });
+    assert.deepEqual(stops, [30]);
+    // A guest whose power-off shows in time is never stopped through the API.
+    state = "STOPPED";
+    stops.length = 0;
+    await waitForState("oci-b", "STOPPED", read, { intervalMs: 10, timeoutMs: 100, ...clock() }, { afterMs: 30, stop: () => Promise.resolve(void stops.push(0)) });
+    assert.deepEqual(stops, []);
+  });
+
+  it("says at the deadline that a stop through the API was asked for", async () => {
+    let stops = 0;
+    await assert.rejects(
+      waitForState("oci-b", "STOPPED", () => Promise.resolve("RUNNING"), { intervalMs: 10, timeoutMs: 100, ...clock() }, { afterMs: 30, stop: () => Promise.resolve(void stops++) }),
+      /oci-b: not STOPPED after 0\.1 s \(state: RUNNING; a stop through the API was requested after 0\.03 s\)/,
+    );
+    assert.equal(stops, 1);
+  });
 });
 
 describe("forcing a rebuild", () => {

@@ -22,6 +22,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as linode from "@pulumi/linode";
 import * as oci from "@pulumi/oci";
 import * as pulumi from "@pulumi/pulumi";
+import { stopOciInstance } from "../oci/api";
 
 export interface PollOptions {
   readonly intervalMs: number;
@@ -33,21 +34,42 @@ export interface PollOptions {
 /** A builder shuts down in well under a minute; ten minutes is a generous bound, polled every 10 s. */
 export const POWER_OFF_POLL: PollOptions = { intervalMs: 10_000, timeoutMs: 600_000 };
 
-/** Polls `read` until it returns `target`; throws naming `what` and the last state at the deadline. */
+/**
+ * Stops the instance through the provider's API, once, when the guest's own
+ * power-off has not shown up in its state `afterMs` into the wait (OCI).
+ */
+export interface StopThroughApi {
+  readonly afterMs: number;
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * Polls `read` until it returns `target`; throws naming `what` and the last
+ * state at the deadline. With `fallback`, asks the API to stop the instance
+ * once the guest has had `fallback.afterMs` to power itself off.
+ */
 export async function waitForState(
   what: string,
   target: string,
   read: () => Promise<string | undefined>,
   options: PollOptions = POWER_OFF_POLL,
+  fallback?: StopThroughApi,
 ): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
-  const deadline = now() + options.timeoutMs;
+  const start = now();
+  const deadline = start + options.timeoutMs;
+  let stopRequested = false;
   for (;;) {
     const state = await read();
     if (state === target) return;
     if (now() >= deadline) {
-      throw new Error(`${what}: not ${target} after ${options.timeoutMs / 1000} s (state: ${state ?? "not found"})`);
+      const requested = stopRequested ? `; a stop through the API was requested after ${fallback!.afterMs / 1000} s` : "";
+      throw new Error(`${what}: not ${target} after ${options.timeoutMs / 1000} s (state: ${state ?? "not found"}${requested})`);
+    }
+    if (fallback && !stopRequested && now() - start >= fallback.afterMs) {
+      stopRequested = true;
+      await fallback.stop();
     }
     await sleep(options.intervalMs);
   }
@@ -57,6 +79,8 @@ export async function waitForState(
 export interface PowerState {
   readonly stopped: string;
   readonly read: (id: string) => Promise<string | undefined>;
+  /** Where the provider may not record a power-off from inside the guest: its API's stop. */
+  readonly stopThroughApi?: { readonly afterMs: number; readonly stop: (id: string) => Promise<void> };
 }
 
 /** Linode: `status` of linode.getInstances filtered by id (an API filter: linode/terraform-provider-linode linode/instance/datasource.go), "offline" once powered off. */
@@ -70,9 +94,28 @@ export function alicloudPower(provider: alicloud.Provider): PowerState {
   return { stopped: "Stopped", read: async (id) => (await alicloud.ecs.getInstances({ ids: [id] }, { provider })).instances[0]?.status };
 }
 
-/** OCI: `state` of oci.core.getInstance, through the region's provider ("STOPPED"). */
-export function ociPower(provider: oci.Provider): PowerState {
-  return { stopped: "STOPPED", read: async (id) => (await oci.core.getInstance({ instanceId: id }, { provider })).state };
+/**
+ * A guest that has been told to power off is down within seconds (the VM
+ * test's builder: systemd's poweroff after clean-for-capture); three minutes
+ * leave it ample time before OCI's hard stop is asked for.
+ */
+export const OCI_STOP_AFTER_MS = 180_000;
+
+/**
+ * OCI: `state` of oci.core.getInstance, through the region's provider
+ * ("STOPPED"). Oracle's docs do not say the state follows a shutdown from
+ * inside the guest, and say such a shutdown does not stop billing ("If you
+ * shut down an instance this way, be sure to also stop it from the Console
+ * or API": docs.oracle.com/en-us/iaas/Content/Compute/Tasks/restartinginstance.htm),
+ * so a builder still not STOPPED after OCI_STOP_AFTER_MS is stopped through
+ * the API (components/oci/api.ts), which also ends its compute billing.
+ */
+export function ociPower(provider: oci.Provider, region: string): PowerState {
+  return {
+    stopped: "STOPPED",
+    read: async (id) => (await oci.core.getInstance({ instanceId: id }, { provider })).state,
+    stopThroughApi: { afterMs: OCI_STOP_AFTER_MS, stop: (id) => stopOciInstance(region, id) },
+  };
 }
 
 /**
@@ -82,7 +125,10 @@ export function ociPower(provider: oci.Provider): PowerState {
  */
 export function stoppedBuilderId(what: string, builderId: pulumi.Output<string>, poweredOff: { readonly stdout: pulumi.Output<string> }, power: PowerState): pulumi.Output<string> {
   return pulumi.all([builderId, poweredOff.stdout]).apply(async ([id]) => {
-    if (!pulumi.runtime.isDryRun()) await waitForState(what, power.stopped, () => power.read(id));
+    const stop = power.stopThroughApi;
+    if (!pulumi.runtime.isDryRun()) {
+      await waitForState(what, power.stopped, () => power.read(id), POWER_OFF_POLL, stop && { afterMs: stop.afterMs, stop: () => stop.stop(id) });
+    }
     return id;
   });
 }

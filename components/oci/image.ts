@@ -59,7 +59,7 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
       `${name}-image`,
       {
         compartmentId: args.compartmentId,
-        instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, ociPower(args.provider)),
+        instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, ociPower(args.provider, args.region)),
         displayName: imageName,
       },
       { ...inRegion, dependsOn: [poweredOff], replaceOnChanges: ["displayName"], retainOnDelete: true },
