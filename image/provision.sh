@@ -516,6 +516,29 @@ this_cloud_init_reads_user_data() {
   version=$(dpkg-query -W -f='${Version}' cloud-init) || return 1
   cloud_init_reads_user_data "$platform" "$version"
 }
+# The cloud-init that boots is the package whose version is checked above.
+# Its units run /usr/bin/cloud-init (#!/usr/bin/python3), which imports the
+# first `cloudinit` on Python's path, and Debian's python3 searches
+# /usr/local/lib/python3.X/dist-packages before the package's
+# /usr/lib/python3/dist-packages (`python3 -c 'import sys; print(sys.path)'`).
+# A copy installed from source there, or a unit of the same name under
+# /etc/systemd/system, which systemd loads before /lib's (systemd.unit(5),
+# "Unit File Load Path"), would run instead of the package. A stock image
+# may carry either (Alibaba says only that cloud-init is preinstalled in its
+# public images: alibabacloud.com/help/en/ecs/user-guide/manage-the-instance-initialization-configuration).
+of_cloud_init_package() { [ "$(dpkg-query -S "$1" 2>/dev/null | cut -d: -f1)" = cloud-init ]; } # <path>
+cloud_init_module_is_the_packages() {
+  local module
+  module=$(cd / && /usr/bin/python3 -c 'import cloudinit; print(cloudinit.__file__)') &&
+    of_cloud_init_package "$module" && of_cloud_init_package /usr/bin/cloud-init
+}
+cloud_init_units_are_the_packages() {
+  local unit units
+  units=$(dpkg-query -L cloud-init | sed -n 's|^.*/systemd/system/\([^/]*\.service\)$|\1|p') && [ -n "$units" ] || return 1
+  for unit in $units; do
+    case $(systemctl show -P FragmentPath "$unit") in /etc/* | '') return 1 ;; esac
+  done
+}
 # <iptables-save file>: absent, or neither INPUT's policy nor a catch-all rule rejects.
 inbound_left_to_cloud_firewall() {
   [ ! -e "$1" ] || { ! grep -Eq "$CATCH_ALL_INPUT_RE" "$1" && ! grep -Eq '^:INPUT (DROP|REJECT) ' "$1"; }
@@ -533,6 +556,8 @@ self_check() {
   done
   check "unattended-upgrades not installed" not_pkg unattended-upgrades
   check "cloud-init reads this provider's route user-data (Linode's gzip: 24.4 or later)" this_cloud_init_reads_user_data
+  check "the cloud-init Python imports is the package's" cloud_init_module_is_the_packages
+  check "cloud-init's units are the package's" cloud_init_units_are_the_packages
   for u in "${APT_UNITS[@]}"; do
     check "$u masked" is_masked "$u"
   done

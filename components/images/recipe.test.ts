@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -20,12 +20,13 @@ function recipePart(pattern: RegExp, what: string): string {
 }
 const recipeFunction = (name: string): string => recipePart(new RegExp(`^${name}\\(\\) \\{[^\\n]*\\n(?: [^\\n]*\\n)*\\}$`, "m"), name);
 
-/** Runs `script` under bash with `args`; its exit status is 0. */
-function bashSucceeds(script: string, ...args: string[]): boolean {
-  const result = spawnSync("bash", ["-c", script, "test", ...args], { encoding: "utf8" });
+/** Runs `script` under bash with `args` and extra `env`; its exit status is 0. */
+function bashSucceedsWith(env: Record<string, string>, script: string, ...args: string[]): boolean {
+  const result = spawnSync("bash", ["-c", script, "test", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
   assert.equal(result.stderr, "");
   return result.status === 0;
 }
+const bashSucceeds = (script: string, ...args: string[]): boolean => bashSucceedsWith({}, script, ...args);
 
 describe("the image recipe (image/)", () => {
   it("passes shellcheck", () => {
@@ -56,6 +57,32 @@ describe("the image recipe (image/)", () => {
     // Other datasources hand gzip over as bytes, which cloud-init unpacks (cloudinit/user_data.py, convert_string).
     assert.equal(reads("oracle", "24.1.3-0ubuntu3.3"), true);
     assert.equal(reads("nocloud", "22.4.2-1+deb12u4"), true);
+  });
+
+  it("refuses an image whose booting cloud-init is not the package whose version it checked", () => {
+    // The recipe's functions, run with this machine's real dpkg database, python3 and cloud-init package (npm test installs it).
+    const owner = recipePart(/^of_cloud_init_package\(\) \{[^\n]*$/m, "of_cloud_init_package");
+    const moduleIsThePackages = (env: Record<string, string> = {}): boolean =>
+      bashSucceedsWith(env, `${owner}\n${recipeFunction("cloud_init_module_is_the_packages")}\ncloud_init_module_is_the_packages`);
+    assert.equal(moduleIsThePackages(), true, "Debian's cloud-init package, as installed");
+    const dir = mkdtempSync(path.join(tmpdir(), "recipe-cloudinit-"));
+    try {
+      // A `cloudinit` earlier on Python's path, as a copy installed from source under /usr/local would be.
+      mkdirSync(path.join(dir, "cloudinit"));
+      writeFileSync(path.join(dir, "cloudinit", "__init__.py"), "");
+      assert.equal(moduleIsThePackages({ PYTHONPATH: dir }), false, "a copy outside dpkg would be imported");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The units: where systemd read each of the package's units from. No systemd runs here, so
+    // `systemctl show -P FragmentPath <unit>` (systemctl(1): -P is --value --property) answers as
+    // systemd would: the unit file's path (org.freedesktop.systemd1(5), FragmentPath). The VM test
+    // runs the same check under a real systemd.
+    const unitsAreThePackages = (fragmentOf: string): boolean =>
+      bashSucceeds(`systemctl() { ${fragmentOf}; }\n${recipeFunction("cloud_init_units_are_the_packages")}\ncloud_init_units_are_the_packages`);
+    assert.equal(unitsAreThePackages('echo "/lib/systemd/system/$4"'), true, "every unit from the package's files");
+    assert.equal(unitsAreThePackages('[ "$4" = cloud-final.service ] && echo "/etc/systemd/system/$4" || echo "/lib/systemd/system/$4"'), false, "one unit replaced under /etc");
+    assert.equal(unitsAreThePackages("echo"), false, "a unit systemd does not know");
   });
 
   it("leaves a route's inbound to its cloud firewall where the stock image rejects all but SSH (OCI's Ubuntu)", () => {
