@@ -278,22 +278,37 @@ describe("waitForState", () => {
     const c = clock();
     let state = "RUNNING";
     const read = () => Promise.resolve(stops.length > 0 && c.now() >= stops[0]! + 20 ? "STOPPED" : state);
-    await waitForState("oci-b", "STOPPED", read, { intervalMs: 10, timeoutMs: 100, ...c }, { afterMs: 30, stop: () => Promise.resolve(void stops.push(c.now())) });
+    const stop = { afterMs: 30, from: "RUNNING", stop: () => Promise.resolve(void stops.push(c.now())) };
+    await waitForState("oci-b", "STOPPED", read, { intervalMs: 10, timeoutMs: 100, ...c }, stop);
     assert.deepEqual(stops, [30]);
-    // A guest whose power-off shows in time is never stopped through the API.
-    state = "STOPPED";
-    stops.length = 0;
-    await waitForState("oci-b", "STOPPED", read, { intervalMs: 10, timeoutMs: 100, ...clock() }, { afterMs: 30, stop: () => Promise.resolve(void stops.push(0)) });
-    assert.deepEqual(stops, []);
+    // A guest whose power-off shows in time is never stopped through the API, nor one already on its way (STOPPING).
+    for (state of ["STOPPED", "STOPPING"]) {
+      stops.length = 0;
+      const states = [state, state, state, state, "STOPPED"];
+      await waitForState("oci-b", "STOPPED", () => Promise.resolve(states.shift()), { intervalMs: 10, timeoutMs: 100, ...clock() }, stop);
+      assert.deepEqual(stops, [], state);
+    }
   });
 
-  it("says at the deadline that a stop through the API was asked for", async () => {
+  it("says at the deadline what the stop through the API answered; a failed stop is warned about and the wait goes on", async () => {
     let stops = 0;
+    const options = { intervalMs: 10, timeoutMs: 100, ...clock() };
     await assert.rejects(
-      waitForState("oci-b", "STOPPED", () => Promise.resolve("RUNNING"), { intervalMs: 10, timeoutMs: 100, ...clock() }, { afterMs: 30, stop: () => Promise.resolve(void stops++) }),
+      waitForState("oci-b", "STOPPED", () => Promise.resolve("RUNNING"), options, { afterMs: 30, from: "RUNNING", stop: () => Promise.resolve(void stops++) }),
       /oci-b: not STOPPED after 0\.1 s \(state: RUNNING; a stop through the API was requested after 0\.03 s\)/,
     );
     assert.equal(stops, 1);
+
+    const warnings: string[] = [];
+    const c = clock();
+    const refused = () => Promise.reject(new Error("OCI API key: no fingerprint"));
+    // The state comes after all: the wait ends well, with the failure warned about.
+    await waitForState("oci-b", "STOPPED", () => Promise.resolve(c.now() >= 60 ? "STOPPED" : "RUNNING"), { intervalMs: 10, timeoutMs: 100, ...c, warn: (m) => warnings.push(m) }, { afterMs: 30, from: "RUNNING", stop: refused });
+    assert.deepEqual(warnings, ["oci-b: still RUNNING; the stop through the API after 0.03 s failed: OCI API key: no fingerprint"]);
+    await assert.rejects(
+      waitForState("oci-b", "STOPPED", () => Promise.resolve("RUNNING"), { intervalMs: 10, timeoutMs: 100, ...clock(), warn: () => undefined }, { afterMs: 30, from: "RUNNING", stop: refused }),
+      /\(state: RUNNING; the stop through the API after 0\.03 s failed: OCI API key: no fingerprint\)/,
+    );
   });
 });
 

@@ -29,6 +29,7 @@ export interface PollOptions {
   readonly timeoutMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+  readonly warn?: (message: string) => void;
 }
 
 /** A builder shuts down in well under a minute; ten minutes is a generous bound, polled every 10 s. */
@@ -36,17 +37,22 @@ export const POWER_OFF_POLL: PollOptions = { intervalMs: 10_000, timeoutMs: 600_
 
 /**
  * Stops the instance through the provider's API, once, when the guest's own
- * power-off has not shown up in its state `afterMs` into the wait (OCI).
+ * power-off has not shown up in its state `afterMs` into the wait and the
+ * state still reads `from` (a stop is refused in other states: OCI answers
+ * 409 IncorrectState).
  */
 export interface StopThroughApi {
   readonly afterMs: number;
+  readonly from: string;
   readonly stop: () => Promise<void>;
 }
 
 /**
  * Polls `read` until it returns `target`; throws naming `what` and the last
  * state at the deadline. With `fallback`, asks the API to stop the instance
- * once the guest has had `fallback.afterMs` to power itself off.
+ * once the guest has had `fallback.afterMs` to power itself off. A failed
+ * stop is only warned about: the state may still come, and the deadline's
+ * error says what the stop answered.
  */
 export async function waitForState(
   what: string,
@@ -57,19 +63,25 @@ export async function waitForState(
 ): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
+  const warn = options.warn ?? ((message: string) => void pulumi.log.warn(message));
   const start = now();
   const deadline = start + options.timeoutMs;
-  let stopRequested = false;
+  let stopOutcome: string | undefined;
   for (;;) {
     const state = await read();
     if (state === target) return;
     if (now() >= deadline) {
-      const requested = stopRequested ? `; a stop through the API was requested after ${fallback!.afterMs / 1000} s` : "";
-      throw new Error(`${what}: not ${target} after ${options.timeoutMs / 1000} s (state: ${state ?? "not found"}${requested})`);
+      throw new Error(`${what}: not ${target} after ${options.timeoutMs / 1000} s (state: ${state ?? "not found"}${stopOutcome ? `; ${stopOutcome}` : ""})`);
     }
-    if (fallback && !stopRequested && now() - start >= fallback.afterMs) {
-      stopRequested = true;
-      await fallback.stop();
+    if (fallback && stopOutcome === undefined && state === fallback.from && now() - start >= fallback.afterMs) {
+      const after = `after ${(now() - start) / 1000} s`;
+      try {
+        await fallback.stop();
+        stopOutcome = `a stop through the API was requested ${after}`;
+      } catch (err) {
+        stopOutcome = `the stop through the API ${after} failed: ${(err as Error).message}`;
+        warn(`${what}: still ${state}; ${stopOutcome}`);
+      }
     }
     await sleep(options.intervalMs);
   }
@@ -80,7 +92,7 @@ export interface PowerState {
   readonly stopped: string;
   readonly read: (id: string) => Promise<string | undefined>;
   /** Where the provider may not record a power-off from inside the guest: its API's stop. */
-  readonly stopThroughApi?: { readonly afterMs: number; readonly stop: (id: string) => Promise<void> };
+  readonly stopThroughApi?: Omit<StopThroughApi, "stop"> & { readonly stop: (id: string) => Promise<void> };
 }
 
 /** Linode: `status` of linode.getInstances filtered by id (an API filter: linode/terraform-provider-linode linode/instance/datasource.go), "offline" once powered off. */
@@ -107,14 +119,14 @@ export const OCI_STOP_AFTER_MS = 180_000;
  * inside the guest, and say such a shutdown does not stop billing ("If you
  * shut down an instance this way, be sure to also stop it from the Console
  * or API": docs.oracle.com/en-us/iaas/Content/Compute/Tasks/restartinginstance.htm),
- * so a builder still not STOPPED after OCI_STOP_AFTER_MS is stopped through
+ * so a builder still RUNNING after OCI_STOP_AFTER_MS is stopped through
  * the API (components/oci/api.ts), which also ends its compute billing.
  */
 export function ociPower(provider: oci.Provider, region: string): PowerState {
   return {
     stopped: "STOPPED",
     read: async (id) => (await oci.core.getInstance({ instanceId: id }, { provider })).state,
-    stopThroughApi: { afterMs: OCI_STOP_AFTER_MS, stop: (id) => stopOciInstance(region, id) },
+    stopThroughApi: { afterMs: OCI_STOP_AFTER_MS, from: "RUNNING", stop: (id) => stopOciInstance(region, id) },
   };
 }
 
@@ -127,7 +139,7 @@ export function stoppedBuilderId(what: string, builderId: pulumi.Output<string>,
   return pulumi.all([builderId, poweredOff.stdout]).apply(async ([id]) => {
     const stop = power.stopThroughApi;
     if (!pulumi.runtime.isDryRun()) {
-      await waitForState(what, power.stopped, () => power.read(id), POWER_OFF_POLL, stop && { afterMs: stop.afterMs, stop: () => stop.stop(id) });
+      await waitForState(what, power.stopped, () => power.read(id), POWER_OFF_POLL, stop && { ...stop, stop: () => stop.stop(id) });
     }
     return id;
   });

@@ -1,52 +1,63 @@
 /**
- * The one OCI call the Pulumi OCI provider has no resource for: stopping an
- * instance (InstanceAction STOP, through Oracle's SDK, oci-core
- * ComputeClient.instanceAction). It uses the credentials the program's
- * regional OCI providers use. Those are explicit providers given only a
- * region (components/providers.ts), so the provider reads each setting from
- * TF_VAR_<name>, then OCI_<NAME>, the first one set and not empty
- * (oracle/terraform-provider-oci internal/provider/provider.go:
- * MultiEnvDefaultFunc with tfVarName and ociVarName), and falls back to
- * ~/.oci/config (oci_common.DefaultConfigProvider, or the
- * `config_file_profile` setting's profile).
+ * Stopping an OCI instance through OCI's API (InstanceAction STOP, with
+ * Oracle's SDK: oci-core ComputeClient.instanceAction), signed with the API
+ * key the program's regional OCI providers sign with. Those are explicit
+ * providers given only a region (components/providers.ts; an explicit
+ * provider reads no `oci:` stack config: pulumi/pulumi
+ * pkg/resource/deploy/default_providers.go), so the Terraform provider takes
+ * each setting from TF_VAR_<name>, then OCI_<NAME>, the first set and not
+ * empty (oracle/terraform-provider-oci internal/provider/provider.go:
+ * MultiEnvDefaultFunc with tfVarName and ociVarName), and each one still
+ * missing from the config file's profile (GetSdkConfigProvider: a
+ * ComposingConfigurationProvider over those settings and
+ * DefaultConfigProvider, or `config_file_profile`'s profile).
  */
 import { readFileSync } from "node:fs";
 
 type Env = Readonly<Record<string, string | undefined>>;
+/** A setting of the config file's profile, as the SDK's ConfigFile.get reads it (null when absent). */
+export type ProfileSetting = (key: string) => string | null | undefined;
 
 /** One provider setting from the environment, read the way the provider reads it. */
 export function ociSetting(env: Env, name: string): string | undefined {
   return env[`TF_VAR_${name}`] || env[`OCI_${name.toUpperCase()}`] || undefined;
 }
 
-export type OciCredentials =
-  | { readonly kind: "api-key"; readonly tenancy: string; readonly user: string; readonly fingerprint: string; readonly privateKey: string; readonly passphrase: string | null }
-  | { readonly kind: "config-file"; readonly profile: string };
-
-const API_KEY_SETTINGS = ["tenancy_ocid", "user_ocid", "fingerprint", "private_key or private_key_path"] as const;
+export interface OciApiKey {
+  readonly tenancy: string;
+  readonly user: string;
+  readonly fingerprint: string;
+  readonly privateKey: string;
+  readonly passphrase: string | null;
+}
 
 /**
- * The API key the provider would sign with: all of it from the environment,
- * or none of it (then the config file's profile). Other auth modes (instance
- * or resource principals, security tokens) are the provider's alone.
+ * The API key, each part where the provider finds it: the environment, then
+ * the profile. An inline key gets its literal `\n`s turned into newlines and
+ * a key path its `~` expanded, as the provider does (ResourceDataConfigProvider.PrivateRSAKey).
+ * Other auth modes (instance or resource principals, security tokens) are
+ * the provider's alone.
  */
-export function ociCredentials(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): OciCredentials {
+export function ociApiKey(env: Env, profile: ProfileSetting, readKeyFile: (path: string) => string): OciApiKey {
   const auth = ociSetting(env, "auth") ?? "ApiKey";
   if (auth.toLowerCase() !== "apikey") {
-    throw new Error(`OCI auth "${auth}" (TF_VAR_auth or OCI_AUTH): stopping a builder through OCI's API supports only ApiKey`);
+    throw new Error(`OCI auth "${auth}" (TF_VAR_auth or OCI_AUTH): stopping a builder through OCI's API signs with an API key only`);
   }
-  const keyPath = ociSetting(env, "private_key_path");
-  const values = [ociSetting(env, "tenancy_ocid"), ociSetting(env, "user_ocid"), ociSetting(env, "fingerprint"), ociSetting(env, "private_key") ?? (keyPath && readFile(keyPath))];
-  const [tenancy, user, fingerprint, privateKey] = values;
-  if (tenancy && user && fingerprint && privateKey) {
-    return { kind: "api-key", tenancy, user, fingerprint, privateKey, passphrase: ociSetting(env, "private_key_password") ?? null };
+  const pick = (name: string, fileKey: string) => ociSetting(env, name) ?? profile(fileKey) ?? undefined;
+  const inlineKey = ociSetting(env, "private_key");
+  const keyPath = pick("private_key_path", "key_file");
+  const parts = {
+    "tenancy_ocid (config file: tenancy)": pick("tenancy_ocid", "tenancy"),
+    "user_ocid (config file: user)": pick("user_ocid", "user"),
+    "fingerprint (config file: fingerprint)": pick("fingerprint", "fingerprint"),
+    "private_key or private_key_path (config file: key_file)": inlineKey ? inlineKey.replaceAll("\\n", "\n") : keyPath && readKeyFile(keyPath),
+  };
+  const missing = Object.entries(parts).filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length > 0) {
+    throw new Error(`OCI API key: no ${missing.join(", ")}; set TF_VAR_<name> or OCI_<NAME>, or the config file's profile`);
   }
-  const set = API_KEY_SETTINGS.filter((_, i) => values[i]);
-  if (set.length > 0) {
-    const missing = API_KEY_SETTINGS.filter((_, i) => !values[i]);
-    throw new Error(`OCI API key: ${set.join(", ")} set in the environment (TF_VAR_<name> or OCI_<NAME>) but not ${missing.join(", ")}: set all of them, or none to use ~/.oci/config`);
-  }
-  return { kind: "config-file", profile: ociSetting(env, "config_file_profile") ?? "DEFAULT" };
+  const [tenancy, user, fingerprint, privateKey] = Object.values(parts) as string[];
+  return { tenancy: tenancy!, user: user!, fingerprint: fingerprint!, privateKey: privateKey!, passphrase: pick("private_key_password", "pass_phrase") ?? null };
 }
 
 /**
@@ -56,12 +67,26 @@ export function ociCredentials(env: Env, readFile: (path: string) => string = (p
  * region's (tests).
  */
 export async function stopOciInstance(region: string, instanceId: string, env: Env = process.env, endpoint?: string): Promise<void> {
-  const credentials = ociCredentials(env);
   const [common, core] = await Promise.all([import("oci-common"), import("oci-core")]);
-  const authenticationDetailsProvider =
-    credentials.kind === "api-key"
-      ? new common.SimpleAuthenticationDetailsProvider(credentials.tenancy, credentials.user, credentials.fingerprint, credentials.privateKey, credentials.passphrase)
-      : new common.ConfigFileAuthenticationDetailsProvider(undefined, credentials.profile);
+  const { ConfigFileReader } = common;
+  const profileName = ociSetting(env, "config_file_profile");
+  // The SDK's own reader: ~/.oci/config (or OCI_CONFIG_FILE, ~/.oraclebmc/config), the profile, else DEFAULT.
+  const configFile = [ConfigFileReader.DEFAULT_FILE_PATH, env.OCI_CONFIG_FILE ?? "", ConfigFileReader.FALLBACK_DEFAULT_FILE_PATH].some(
+    (path) => path !== "" && ConfigFileReader.fileExists(path),
+  )
+    ? ConfigFileReader.parseDefault(profileName ?? null)
+    : undefined;
+  const readKeyFile = (path: string): string => {
+    try {
+      return readFileSync(ConfigFileReader.expandUserHome(path), "utf8");
+    } catch (err) {
+      throw new Error(`OCI API key: cannot read the private key file ${path} (private_key_path or key_file): ${(err as Error).message}`);
+    }
+  };
+  const key = ociApiKey(env, (k) => configFile?.get(k), readKeyFile);
+  const authenticationDetailsProvider = new common.SimpleAuthenticationDetailsProvider(
+    key.tenancy, key.user, key.fingerprint, key.privateKey, key.passphrase, common.Region.fromRegionId(region),
+  );
   const client = new core.ComputeClient({ authenticationDetailsProvider });
   client.regionId = region;
   if (endpoint) client.endpoint = endpoint;
