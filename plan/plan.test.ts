@@ -215,6 +215,12 @@ describe("the plan refuses what the engine would refuse", () => {
     assert.doesNotMatch(result.stderr, /builds-on-default/);
   });
 
+  it("fails when two resource hooks share a name, as the engine refuses the second", () => {
+    const result = planFixture("duplicate-hook-name.ts");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /resource hook already registered for name "same-name"/);
+  });
+
   it("finds no cross-package provider in either stack (the plans above succeed)", () => {
     for (const stack of ["staging", "prod"]) {
       for (const r of planOf(stack).resources.filter((r) => r.options.provider)) {
@@ -242,6 +248,10 @@ describe("what the plan shows reviewers", () => {
     assert.equal(second.options.replacementTrigger, "v0.0.74");
     assert.equal(second.options.deletedWith, urn("first"));
     assert.equal(resources.find((r) => r.name === "first")!.options.dependsOn, undefined);
+  });
+
+  it("records a resource's beforeCreate hooks by name, and runs none", () => {
+    assert.deepEqual(plan().resources.find((r) => r.name === "hooked")!.options.hooksBeforeCreate, ["hooked-before-create"]);
   });
 
   it("shows a command connection with only its secret fields masked, and archives as repository paths", () => {

@@ -220,6 +220,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean;
   getAdditionalsecretoutputsList(): string[];
   getHidediffsList(): string[];
+  getHooks(): { getBeforeCreateList(): string[] } | undefined;
 }
 
 /**
@@ -250,6 +251,8 @@ function declaredOptions(req: RegisterRequest): Record<string, unknown> {
     retainOnDelete: req.getRetainondelete() || undefined,
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     hideDiffs: req.getHidediffsList(),
+    // By name: what the engine receives (the hook itself runs in the program, never in a preview).
+    hooksBeforeCreate: req.getHooks()?.getBeforeCreateList(),
   };
   return Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
@@ -323,6 +326,17 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
       }
       cb(err, res);
     });
+  // The SDK's mock monitor cannot register resource hooks. The engine records each by its name,
+  // refusing an empty or taken one, and answers nothing else (pulumi/pulumi
+  // pkg/resource/deploy/source_eval.go, RegisterResourceHook; resource_hooks.go). It runs them
+  // only around real steps, never in a preview unless asked (onDryRun): a plan runs none.
+  const hookNames = new Set<string>();
+  (monitor as unknown as { registerResourceHook(req: { getName(): string }, cb: (err: Error | null, res?: object) => void): void }).registerResourceHook = (req, cb) => {
+    const name = req.getName();
+    if (name === "" || hookNames.has(name)) return cb(new Error(name === "" ? "resource hook name cannot be empty" : `resource hook already registered for name "${name}"`));
+    hookNames.add(name);
+    cb(null, {});
+  };
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, cb) => {
     if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {

@@ -4,7 +4,7 @@ import { PROVIDER_PROFILES } from "../../stacks/catalog";
 import type { AlicloudNetwork } from "./network";
 import { buildSteps } from "../images/builder";
 import { builderHostKey } from "../images/builder-userdata";
-import { alicloudPower, stoppedBuilderId } from "../images/poweroff";
+import { alicloudPower, untilBuilderStopped } from "../images/poweroff";
 import { baseImageName } from "../images/recipe";
 import type { BaseImageArgs, ImageIds } from "../images/types";
 
@@ -69,11 +69,17 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       `${name}-image`,
       {
         imageName,
-        instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, alicloudPower(buildProvider)),
+        instanceId: builder.id,
         description: "lantern-box route base image (release-agnostic)",
         force: true,
       },
-      { ...inBuildRegion, dependsOn: [poweredOff], replaceOnChanges: ["imageName"], retainOnDelete: true },
+      {
+        ...inBuildRegion,
+        dependsOn: [poweredOff],
+        hooks: untilBuilderStopped(`${name}-builder`, "instanceId", alicloudPower(buildProvider)),
+        replaceOnChanges: ["imageName"],
+        retainOnDelete: true,
+      },
     );
     const ids: Record<string, pulumi.Output<string>> = {};
     for (const region of args.regions) {

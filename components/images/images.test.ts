@@ -16,7 +16,7 @@ import { changedResources, planJson, stackConfig, variantStackFile } from "../..
 import { type Plan, type PlanResource, REPO_ROOT } from "../../plan/run";
 import { FRESH_VM_DIAL } from "../ssh";
 import { IMAGE_PROPERTY, type ProviderName } from "../../stacks/catalog";
-import { waitForState } from "./poweroff";
+import { builderStoppedWait, waitForState } from "./poweroff";
 import { baseImageName, copiedDirectory, type ImageIdentity, RECIPE_DIR, recipeHash } from "./recipe";
 
 const prod = planJson(["--stack", "prod"]);
@@ -150,7 +150,19 @@ describe("image builds (prod plan): what `pulumi up` needs to build on the real 
       const builderId = image.inputs.linodeId ?? image.inputs.instanceId;
       const builder = builders(prod).find((b) => componentOf(b) === componentOf(image))!;
       assert.equal(String(builderId), mockId(builder.type, builder.name), `${image.name} captures its own builder`);
+      // Created only after its builder's power-off step, and only once its hook saw the builder stopped.
+      const powerOff = buildSteps(prod).find((s) => componentOf(s) === componentOf(image) && s.name.endsWith("-clean-poweroff"))!;
+      assert.deepEqual(image.options.dependsOn, [powerOff.urn], image.name);
+      assert.deepEqual(image.options.hooksBeforeCreate, [`${builder.name}-stopped`], image.name);
     }
+  });
+
+  it("the image's hook waits on the builder whose id the image takes, read as the provider reports it", async () => {
+    const reads: string[] = [];
+    const power = { stopped: "offline", read: (id: string) => Promise.resolve(void reads.push(id)).then(() => (reads.length < 2 ? "running" : "offline")) };
+    const wait = builderStoppedWait("linode-base-builder", "linodeId", power, { intervalMs: 1, timeoutMs: 1000 });
+    await wait({ urn: "urn", id: "", name: "linode-base-image", type: "linode:index/image:Image", newInputs: { linodeId: 4242 } });
+    assert.deepEqual(reads, ["4242", "4242"]);
   });
 
   it("boots builders from the stock images pinned in stack config", () => {

@@ -1,10 +1,10 @@
 /**
  * Capture waits for the builder to be stopped as its provider reports it,
  * never for a fixed time. The guest powers itself off (clean-for-capture
- * removes every login key, so nothing could log in to do it later); the
- * program then polls the provider's own view of the instance through the
- * program's providers (the same credentials and regions), and only the
- * polled id reaches the image resource.
+ * removes every login key, so nothing could log in to do it later); right
+ * before the engine creates the image, the image's hook polls the
+ * provider's own view of the instance through the program's providers (the
+ * same credentials and regions).
  *
  * Why not the instance's power input (Linode `booted = false`, alicloud
  * `status = "Stopped"`, OCI `state = "STOPPED"`): each provider applies it
@@ -131,16 +131,25 @@ export function ociPower(provider: oci.Provider, region: string): PowerState {
 }
 
 /**
- * The builder's id once it is stopped, after `poweredOff` (the step that
- * powers the guest off) has run: the image resource takes this id, so the
- * engine creates it only then. A preview does not poll (nothing has run).
+ * The image's hooks: before the engine creates the image, wait until the
+ * provider reports its builder stopped. The engine runs a beforeCreate hook
+ * right before the create, a replacement's included, and never in a preview
+ * (pulumi/pulumi pkg/resource/deploy/step.go, CreateStep.Apply: RunHooks
+ * BeforeCreate; ResourceHookOptions.onDryRun, default false). An `up` that
+ * keeps the image polls nothing, so a kept builder someone started holds no
+ * later deploy up. `idInput` is the image input holding the builder's id
+ * (the image also depends on the power-off step). A hook's name is unique
+ * in the program (the engine refuses a second: resource_hooks.go).
  */
-export function stoppedBuilderId(what: string, builderId: pulumi.Output<string>, poweredOff: { readonly stdout: pulumi.Output<string> }, power: PowerState): pulumi.Output<string> {
-  return pulumi.all([builderId, poweredOff.stdout]).apply(async ([id]) => {
-    const stop = power.stopThroughApi;
-    if (!pulumi.runtime.isDryRun()) {
-      await waitForState(what, power.stopped, () => power.read(id), POWER_OFF_POLL, stop && { ...stop, stop: () => stop.stop(id) });
-    }
-    return id;
-  });
+export function untilBuilderStopped(what: string, idInput: string, power: PowerState): pulumi.ResourceHookBinding {
+  return { beforeCreate: [new pulumi.ResourceHook(`${what}-stopped`, builderStoppedWait(what, idInput, power))] };
+}
+
+/** The hook's work: the builder's id from the image's new inputs, then waitForState. */
+export function builderStoppedWait(what: string, idInput: string, power: PowerState, options = POWER_OFF_POLL): pulumi.ResourceHookFunction {
+  const stop = power.stopThroughApi;
+  return async ({ newInputs }) => {
+    const id = String(newInputs?.[idInput]);
+    await waitForState(what, power.stopped, () => power.read(id), options, stop && { ...stop, stop: () => stop.stop(id) });
+  };
 }

@@ -5,7 +5,7 @@ import { physicalName } from "../naming";
 import { builderIngressRules } from "../network/ingress";
 import { buildSteps } from "../images/builder";
 import { builderHostKey } from "../images/builder-userdata";
-import { LINODE_POWER, stoppedBuilderId } from "../images/poweroff";
+import { LINODE_POWER, untilBuilderStopped } from "../images/poweroff";
 import { baseImageName } from "../images/recipe";
 import type { BaseImageArgs, ImageIds } from "../images/types";
 
@@ -80,14 +80,20 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
       {
         label: imageName,
         description: "lantern-box route base image (release-agnostic)",
-        linodeId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, LINODE_POWER).apply(Number),
+        linodeId: builder.id.apply(Number),
         diskId: builder.disks.apply((disks) => disks[0]?.id ?? Number.NaN),
         cloudInit: true,
         // Regions left out of this list are removed, so it is always the full set.
         replicaRegions,
         waitForReplications: true,
       },
-      { parent: this, dependsOn: [poweredOff], replaceOnChanges: ["label"], retainOnDelete: true },
+      {
+        parent: this,
+        dependsOn: [poweredOff],
+        hooks: untilBuilderStopped(`${name}-builder`, "linodeId", LINODE_POWER),
+        replaceOnChanges: ["label"],
+        retainOnDelete: true,
+      },
     );
     this.imageIds = Object.fromEntries(args.regions.map((region) => [region, image.id]));
     this.registerOutputs({ imageIds: this.imageIds });

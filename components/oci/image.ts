@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OciNetwork } from "./network";
 import { buildSteps } from "../images/builder";
 import { builderHostKey } from "../images/builder-userdata";
-import { ociPower, stoppedBuilderId } from "../images/poweroff";
+import { ociPower, untilBuilderStopped } from "../images/poweroff";
 import { baseImageName } from "../images/recipe";
 import type { BaseImageArgs } from "../images/types";
 
@@ -59,10 +59,16 @@ export class OciRegionBaseImage extends pulumi.ComponentResource {
       `${name}-image`,
       {
         compartmentId: args.compartmentId,
-        instanceId: stoppedBuilderId(`${name}-builder`, builder.id, poweredOff, ociPower(args.provider, args.region)),
+        instanceId: builder.id,
         displayName: imageName,
       },
-      { ...inRegion, dependsOn: [poweredOff], replaceOnChanges: ["displayName"], retainOnDelete: true },
+      {
+        ...inRegion,
+        dependsOn: [poweredOff],
+        hooks: untilBuilderStopped(`${name}-builder`, "instanceId", ociPower(args.provider, args.region)),
+        replaceOnChanges: ["displayName"],
+        retainOnDelete: true,
+      },
     );
     this.imageId = image.id;
     this.registerOutputs({ imageId: this.imageId });
