@@ -46,18 +46,20 @@ export function ociApiKey(env: Env, profile: ProfileSetting, readKeyFile: (path:
   const pick = (name: string, fileKey: string) => ociSetting(env, name) ?? profile(fileKey) ?? undefined;
   const inlineKey = ociSetting(env, "private_key");
   const keyPath = pick("private_key_path", "key_file");
-  const parts = {
-    "tenancy_ocid (config file: tenancy)": pick("tenancy_ocid", "tenancy"),
-    "user_ocid (config file: user)": pick("user_ocid", "user"),
-    "fingerprint (config file: fingerprint)": pick("fingerprint", "fingerprint"),
-    "private_key or private_key_path (config file: key_file)": inlineKey ? inlineKey.replaceAll("\\n", "\n") : keyPath && readKeyFile(keyPath),
-  };
-  const missing = Object.entries(parts).filter(([, value]) => !value).map(([name]) => name);
-  if (missing.length > 0) {
+  const tenancy = pick("tenancy_ocid", "tenancy");
+  const user = pick("user_ocid", "user");
+  const fingerprint = pick("fingerprint", "fingerprint");
+  const privateKey = inlineKey ? inlineKey.replaceAll("\\n", "\n") : keyPath && readKeyFile(keyPath);
+  if (!tenancy || !user || !fingerprint || !privateKey) {
+    const missing = [
+      [tenancy, "tenancy_ocid (config file: tenancy)"],
+      [user, "user_ocid (config file: user)"],
+      [fingerprint, "fingerprint (config file: fingerprint)"],
+      [privateKey, "private_key or private_key_path (config file: key_file)"],
+    ].flatMap(([value, name]) => (value ? [] : [name]));
     throw new Error(`OCI API key: no ${missing.join(", ")}; set TF_VAR_<name> or OCI_<NAME>, or the config file's profile`);
   }
-  const [tenancy, user, fingerprint, privateKey] = Object.values(parts) as string[];
-  return { tenancy: tenancy!, user: user!, fingerprint: fingerprint!, privateKey: privateKey!, passphrase: pick("private_key_password", "pass_phrase") ?? null };
+  return { tenancy, user, fingerprint, privateKey, passphrase: pick("private_key_password", "pass_phrase") ?? null };
 }
 
 /**
@@ -84,10 +86,9 @@ export async function stopOciInstance(region: string, instanceId: string, env: E
     }
   };
   const key = ociApiKey(env, (k) => configFile?.get(k), readKeyFile);
-  const authenticationDetailsProvider = new common.SimpleAuthenticationDetailsProvider(
-    key.tenancy, key.user, key.fingerprint, key.privateKey, key.passphrase, common.Region.fromRegionId(region),
-  );
+  const authenticationDetailsProvider = new common.SimpleAuthenticationDetailsProvider(key.tenancy, key.user, key.fingerprint, key.privateKey, key.passphrase);
   const client = new core.ComputeClient({ authenticationDetailsProvider });
+  // The provider's region, never the profile's: the endpoint follows it (oci-core ComputeClient, set regionId).
   client.regionId = region;
   if (endpoint) client.endpoint = endpoint;
   try {
