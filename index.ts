@@ -17,10 +17,15 @@ import { linodeFleet } from "./components/linode";
 import { ociFleet } from "./components/oci";
 import { releaseSkew as skewByTrack, WaveGate } from "./components/release";
 import type { RouteLaunch } from "./components/routes";
+import { skipUnreadPromiseStacks } from "./components/promise-stacks";
 import { tailscaleProvider } from "./components/tailscale";
 import { PROVIDERS, type ProviderName } from "./stacks/catalog";
 import { releaseWaves, type Route, routesOf, tailscaleKeyConfigOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
+
+// The SDK's stack on every Output's promise, which only its leak report reads, is not mapped
+// through the host's source maps (components/promise-stacks.ts).
+skipUnreadPromiseStacks();
 
 // 1. Config: every problem is reported before anything is declared.
 const { stack, config, secrets } = loadStack(userDataProblems);

@@ -265,6 +265,11 @@ export interface PlanOptions {
   readonly configFile?: string;
   /** The program module; index.ts unless a test plans a fixture. */
   readonly program?: string;
+  /**
+   * Format stacks as they were formatted when the plan started, as the
+   * Pulumi host runs the program (bench/host-load.js), not withCheapStackTraces.
+   */
+  readonly hostStackTraces?: boolean;
 }
 
 /**
@@ -294,7 +299,7 @@ async function withCheapStackTraces(work: () => Promise<void>): Promise<void> {
 }
 
 /** Runs the program once; a process can run one plan (the Pulumi runtime is global). */
-export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT, "index.ts") }: PlanOptions): Promise<Plan> {
+export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT, "index.ts"), hostStackTraces = false }: PlanOptions): Promise<Plan> {
   const { config, secretKeys } = readEngineConfig(configFile ?? path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
   pulumi.runtime.setAllConfig(config, secretKeys);
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
@@ -346,10 +351,11 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
   };
 
   // Like the Pulumi nodejs host: the program module's exports become the stack outputs.
-  await withCheapStackTraces(async () => {
+  const runProgram = async () => {
     await pulumi.runtime.runInPulumiStack(() => Promise.resolve(require(program) as Record<string, unknown>));
     await pulumi.runtime.disconnect();
-  });
+  };
+  await (hostStackTraces ? runProgram() : withCheapStackTraces(runProgram));
   if (refused.length > 0) throw new Error(`the engine would refuse ${refused.length} resource(s):\n  ${refused.join("\n  ")}`);
   resources.sort((a, b) => a.urn.localeCompare(b.urn));
   // By key alone: a sort without a comparator would join every [key, document] pair into one string per comparison.
