@@ -23,8 +23,8 @@ import { PROVIDERS, type ProviderName } from "./stacks/catalog";
 import { releaseWaves, type Route, routesOf, tailscaleKeyConfigOf } from "./stacks/config";
 import { loadStack } from "./stacks/stack";
 
-// The SDK's stack on every Output's promise, which only its leak report reads, is not mapped
-// through the host's source maps (components/promise-stacks.ts).
+// The SDK's debug stack on each promise behind a resource's outputs, which only its leak report
+// reads, is not mapped through the host's source maps (components/promise-stacks.ts).
 skipUnreadPromiseStacks();
 
 // 1. Config: every problem is reported before anything is declared.

@@ -1,8 +1,8 @@
 // How long the Pulumi Node.js host takes to load this program before its
-// first resource registers (for bench/plan.ts, which runs it twice: as the
-// CLI does by default, and with PULUMI_NODEJS_TRANSPILE_ONLY=true as the
-// workflows do), or with `--whole` to run all of it (the plan's runner, its
-// stacks formatted as the host formats them: mapped through source maps).
+// first resource registers (bench/plan.ts runs it as the CLI does by
+// default, and with PULUMI_NODEJS_TRANSPILE_ONLY=true as the workflows do),
+// or with `--whole` to run all of it (the plan's runner, its stacks
+// formatted as the host formats them: mapped through source maps).
 // Plain JavaScript on purpose: the host registers ts-node itself, so
 // nothing may register it before.
 //

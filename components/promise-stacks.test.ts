@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { Resource } from "@pulumi/pulumi";
 // The SDK's own function, which every Output's promise goes through (internal: not in its types).
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
-import { skipUnreadPromiseStacks } from "./promise-stacks";
+import { isPromiseDebugStack, skipUnreadPromiseStacks } from "./promise-stacks";
 
 const { debuggablePromise } = debuggable as unknown as { debuggablePromise: (promise: Promise<unknown>, ctx: string) => Promise<unknown> };
 /** Error's formatter, unset unless something installed one (Node's types declare it always set). */
@@ -21,6 +21,21 @@ function promiseStack(): string {
 const sourcePositions = (): { uri: string; line: number }[] =>
   (Resource as unknown as { stackTrace(skip: number): { uri: string; line: number }[] }).stackTrace(1); // POSITIONS
 const errorStack = (): string => new Error("boom").stack!; // ERROR
+
+/** V8's CallSites of the one stack `make` formats, as a formatter receives them. */
+function framesOf(make: () => unknown): NodeJS.CallSite[] {
+  let frames: NodeJS.CallSite[] = [];
+  const installed = errors.prepareStackTrace;
+  errors.prepareStackTrace = (_error: Error, callSites: NodeJS.CallSite[]) => ((frames = callSites), "");
+  try {
+    make();
+  } finally {
+    errors.prepareStackTrace = installed;
+  }
+  return frames;
+}
+/** A function of the SDK's name in another file. */
+const lookalike = { debuggablePromise: () => new Error().stack };
 
 const lineOf = (marker: string): number => readFileSync(__filename, "utf8").split("\n").findIndex((l) => l.trimEnd().endsWith(`// ${marker}`)) + 1;
 
@@ -62,7 +77,19 @@ describe("the SDK's per-promise stacks under a source-mapping formatter (ts-node
     assert.match(promiseStack(), /\n\s+at debuggablePromise /);
   });
 
-  it("changes nothing without an installed formatter (V8 formats natively)", () => {
+  it("recognises the SDK's stack only: made in its debuggable.js, on top, a plain Error without a message", () => {
+    const sdk = framesOf(() => debuggablePromise(Promise.resolve(1), "test"));
+    assert.equal(isPromiseDebugStack(new Error(), sdk), true);
+    assert.equal(isPromiseDebugStack(new Error("boom"), sdk), false);
+    assert.equal(isPromiseDebugStack(new TypeError(), sdk), false);
+    assert.equal(isPromiseDebugStack(new Error(), sdk.slice(1)), false);
+    const elsewhere = framesOf(() => lookalike.debuggablePromise());
+    assert.equal(elsewhere[0]!.getFunctionName(), "debuggablePromise");
+    assert.equal(isPromiseDebugStack(new Error(), elsewhere), false);
+    assert.equal(isPromiseDebugStack(new Error(), []), false);
+  });
+
+  it("leaves a runtime without a default formatter alone (Node 22 and later have one)", () => {
     errors.prepareStackTrace = undefined;
     skipUnreadPromiseStacks({});
     assert.equal(errors.prepareStackTrace, undefined);
