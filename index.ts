@@ -15,9 +15,9 @@ import { type LaunchedFleet, type ProviderFleet, trackImageIds } from "./compone
 import { recipeHash } from "./components/images";
 import { linodeFleet } from "./components/linode";
 import { ociFleet } from "./components/oci";
+import { skipUnreadPromiseStacks } from "./components/promise-stacks";
 import { releaseSkew as skewByTrack, WaveGate } from "./components/release";
 import type { RouteLaunch } from "./components/routes";
-import { skipUnreadPromiseStacks } from "./components/promise-stacks";
 import { tailscaleProvider } from "./components/tailscale";
 import { PROVIDERS, type ProviderName } from "./stacks/catalog";
 import { releaseWaves, type Route, routesOf, tailscaleKeyConfigOf } from "./stacks/config";

@@ -161,6 +161,7 @@ describe("image builds (prod plan): what `pulumi up` needs to build on the real 
     const reads: string[] = [];
     const power = { stopped: "offline", read: (id: string) => Promise.resolve(void reads.push(id)).then(() => (reads.length < 2 ? "running" : "offline")) };
     const wait = builderStoppedWait("linode-base-builder", "linodeId", power, { intervalMs: 1, timeoutMs: 1000 });
+    // The image's inputs as the SDK hands them to a hook: keyed by its property names (poweroff.ts, builderStoppedWait).
     await wait({ urn: "urn", id: "", name: "linode-base-image", type: "linode:index/image:Image", newInputs: { linodeId: 4242 } });
     assert.deepEqual(reads, ["4242", "4242"]);
   });

@@ -145,7 +145,13 @@ export function untilBuilderStopped(what: string, idInput: string, power: PowerS
   return { beforeCreate: [new pulumi.ResourceHook(`${what}-stopped`, builderStoppedWait(what, idInput, power))] };
 }
 
-/** The hook's work: the builder's id from the image's new inputs, then waitForState. */
+/**
+ * The hook's work: the builder's id from the image's new inputs, then
+ * waitForState. The SDK hands a hook the inputs as the program registered
+ * them, keyed by the SDK's property names, secrets as Outputs (@pulumi/pulumi
+ * runtime/callbacks.ts, the resource hook handler: deserializeProperties of
+ * the request's new inputs, then outputtifySecrets); a builder's id is plain.
+ */
 export function builderStoppedWait(what: string, idInput: string, power: PowerState, options = POWER_OFF_POLL): pulumi.ResourceHookFunction {
   const stop = power.stopThroughApi;
   return async ({ newInputs }) => {
