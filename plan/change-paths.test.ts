@@ -69,7 +69,15 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "providers.<provider>.rollout": { edit: (c) => (provider(c, "oci").rollout = "replace"), affects: (r) => r.name.startsWith("oci-") },
   "waves.size": { edit: (c) => (c[`${P}waves`] = { size: 1 }) },
   "waves.first": { edit: (c) => (c[`${P}waves`] = { first: ["stable"] }) },
-  "providers.<linode|alicloud>.buildRegion": { edit: (c) => (provider(c, "linode").buildRegion = "us-sea") },
+  "providers.linode.buildRegion": { edit: (c) => (provider(c, "linode").buildRegion = "us-sea") },
+  "providers.alicloud.buildRegion": {
+    edit: (c) => {
+      provider(c, "alicloud").buildRegion = "ap-northeast-1";
+      provider(c, "alicloud").zones["ap-northeast-1"] = "ap-northeast-1a";
+      obj(c, "image").stockImages.alicloud["ap-northeast-1"] = "ubuntu_24_04_x64_20G_alibase_pinplaceholder.vhd";
+    },
+    affects: (r) => r.provider === "alicloud",
+  },
   "providers.oci.compartmentId": { edit: (c) => (provider(c, "oci").compartmentId = "ocid1.compartment.oc1..aaaaaaaaother"), affects: (r) => r.name.startsWith("oci-") },
   "providers.oci.ocpus": { edit: (c) => (provider(c, "oci").ocpus = 2), affects: (r) => r.name.startsWith("oci-") },
   "providers.oci.memoryInGbs": { edit: (c) => (provider(c, "oci").memoryInGbs = 6), affects: (r) => r.name.startsWith("oci-") },
@@ -135,6 +143,17 @@ describe("each config key reaches running routes by its declared path", () => {
       const row = reference.split("\n").find((l) => l.startsWith(`| \`${key.replaceAll("|", "\\|")}\` |`));
       assert.ok(row, `README config reference has a row for ${key}`);
       assert.ok(row.includes(`| ${describePath(entry)} |`), `${key}: README says "${describePath(entry)}"`);
+    }
+  });
+
+  // The engine keeps a resource whose provider changes and addresses it through the new one
+  // (plan/diff/resources.ts, REHOMED): for alicloud and OCI, another region's provider looks for it
+  // in that region. So a change that moves a resource to another provider must replace it.
+  it("no change moves a resource to another provider without replacing it", async () => {
+    const before = await base!;
+    for (const [i, key] of keys.entries()) {
+      const moved = diffPlans(before, await variants[i]!).resources.filter((r) => r.changes.some((c) => c.path === "options.provider"));
+      for (const r of moved) assert.equal(r.action, "replace", `${key}: ${r.name} moves to another provider`);
     }
   });
 

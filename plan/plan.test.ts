@@ -160,6 +160,9 @@ describe("plan with invalid config", () => {
     ["a bad canary override", (c) => (((c["lantern-fleet:tracks"] as any).canary = { releaseTag: "latest" })), "tracks.canary.releaseTag"],
     ["SSH open to anywhere", (c) => ((c["lantern-fleet:ingress"] as any).sshSourceCidrs = ["0.0.0.0/0"]), "ingress.sshSourceCidrs.0"],
     ["no SSH sources", (c) => delete c["lantern-fleet:ingress"], "ingress.sshSourceCidrs"],
+    // Each port and CIDR is a rule named by its value: twice would be one URN twice.
+    ["a port listed twice", (c) => ((c["lantern-fleet:ingress"] as any).tcp = [443, 443]), "ingress.tcp"],
+    ["an SSH source listed twice", (c) => ((c["lantern-fleet:ingress"] as any).sshSourceCidrs = ["203.0.113.0/28", "203.0.113.0/28"]), "ingress.sshSourceCidrs"],
     ["an OCI region without a pinned stock image", (c) => delete (c["lantern-fleet:image"] as any).stockImages.oci["us-ashburn-1"], "image.stockImages.oci.us-ashburn-1"],
     ["an alicloud region without a pinned zone", (c) => delete (c["lantern-fleet:providers"] as any).alicloud.zones, "providers.alicloud.zones.ap-southeast-1"],
   ];
@@ -219,6 +222,12 @@ describe("the plan refuses what the engine would refuse", () => {
     const result = planFixture("duplicate-hook-name.ts");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /resource hook already registered for name "same-name"/);
+  });
+
+  it("fails when two resources share a URN, with the engine's message", () => {
+    const result = planFixture("duplicate-urn.ts");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /Duplicate resource URN 'urn:pulumi:staging::lantern-fleet::pulumi:pulumi:Stack\$command:local:Command::same-name'; try giving it a unique name/);
   });
 
   it("finds no cross-package provider in either stack (the plans above succeed)", () => {

@@ -314,9 +314,14 @@ export async function runPlan({ stack, configFile, program = path.join(REPO_ROOT
     registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, cb: (err: unknown) => void): void;
   };
   const register = monitor.registerResource.bind(monitor);
+  // The engine refuses a second resource with a URN it has seen (pulumi/pulumi
+  // pkg/resource/deploy/step_generator.go, with sdk/go/common/diag/errors.go's message); the mocks do not.
+  const urns = new Set<string>();
   monitor.registerResource = (req, cb) =>
     register(req, (err, res) => {
       if (!err && res) {
+        if (urns.has(res.getUrn())) refused.push(`Duplicate resource URN '${res.getUrn()}'; try giving it a unique name`);
+        urns.add(res.getUrn());
         const raw = req.getObject()?.toJavaScript() ?? {};
         // Only instances carry user-data: unwrapping copies the inputs, so only theirs are.
         const encoded = req.getType() in USER_DATA_INPUT ? encodedUserData(req.getType(), unwrapSecrets(raw) as Record<string, unknown>) : undefined;

@@ -60,8 +60,8 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "tailscale.keyExpirySeconds", path: both("none"), why: "the next new instance's key (existing keys ignore it)" },
   { key: "otel.endpoint", path: perRollout("replace", "push"), rebuildsImages: true, why: "the telemetry env files, and the collector default the image recipe bakes in" },
   { key: "otel.serviceName", path: perRollout("replace", "push"), why: "the telemetry env files" },
-  { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules" },
-  { key: "ingress.udp", path: both("network"), why: "firewall and security group rules" },
+  { key: "ingress.tcp", path: both("network"), why: "firewall and security group rules (a new port must also be allowed by the policy pack)" },
+  { key: "ingress.udp", path: both("network"), why: "firewall and security group rules (a new port must also be allowed by the policy pack)" },
   { key: "ingress.sshSourceCidrs", path: both("network"), why: "firewall and security group rules (routes and builders)" },
   {
     key: "providers.<linode|alicloud|oci>.regions.<region>.<track>",
@@ -71,9 +71,14 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "providers.<provider>.instanceType", path: both("in-place"), why: "the providers resize in place" },
   { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path" },
   {
-    key: "providers.<linode|alicloud>.buildRegion",
+    key: "providers.linode.buildRegion",
     path: both("none"),
     why: "where the next build runs (the image's name does not change); the current image is replicated from there",
+  },
+  {
+    key: "providers.alicloud.buildRegion",
+    path: both("images"),
+    why: "the builder, its key pair and the image live in the build region, so they are built anew there and copied to the others",
   },
   { key: "providers.oci.compartmentId", path: both("in-place"), why: "OCI moves the resources to the new compartment" },
   { key: "providers.oci.ocpus", path: both("in-place"), why: "the shape's size, updated in place" },

@@ -140,6 +140,22 @@ describe("parseFleetConfig", () => {
       assert.ok(problemsOf(withChange(edit)).some((p) => p.path === path), `expected a problem at ${path}`);
     }
   });
+
+  it("says what each key expected, also for record keys, whole numbers and lists of distinct values", () => {
+    const cases: [(r: Record<string, any>) => void, string, string][] = [
+      [(r) => (r.tracks.Bad = {}), "tracks.Bad", "expected a track name: a lowercase letter, then up to 15 lowercase letters or digits"],
+      [(r) => (r.releaseChecksums = { latest: {} }), "releaseChecksums.latest", "expected a release tag like v0.0.73 (v<major>.<minor>.<patch>)"],
+      [(r) => (r.releaseChecksums = { "v0.0.73": { amd64: "abc" } }), "releaseChecksums.v0.0.73.amd64", "expected a sha256 digest: 64 lowercase hex digits"],
+      [(r) => (r.tailscale = { keyExpirySeconds: 1.5 }), "tailscale.keyExpirySeconds", "expected a whole number from 600 to 604800"],
+      [(r) => (r.providers.linode.regions["us-lax"].stable = "1e3"), "providers.linode.regions.us-lax.stable", "expected a whole number from 0 to 50"],
+      [(r) => (r.otel = { serviceName: "Proxy" }), "otel.serviceName", "expected a service name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens"],
+      [(r) => (r.ingress = { tcp: [443, 8443, 443] }), "ingress.tcp", "expected each port once; 443 is listed twice"],
+      [(r) => (r.ingress = { sshSourceCidrs: ["192.0.2.0/24", "192.0.2.0/24"] }), "ingress.sshSourceCidrs", "expected each CIDR once; 192.0.2.0/24 is listed twice"],
+    ];
+    for (const [edit, path, message] of cases) {
+      assert.deepEqual(problemsOf(withChange(edit)).filter((p) => p.path === path).map((p) => p.message), [message], path);
+    }
+  });
 });
 
 describe("Tailscale keys (tailscale.*)", () => {

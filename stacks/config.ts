@@ -103,16 +103,28 @@ export const trackImage = z.union(
 );
 export type TrackImage = z.output<typeof trackImage>;
 
+const sha256 = z.string().regex(SHA256, "expected a sha256 digest: 64 lowercase hex digits");
 const releaseTag = z.string().regex(RELEASE_TAG, "expected a release tag like v0.0.73 (v<major>.<minor>.<patch>)");
 const httpsUrl = z
   .string()
   .regex(HTTPS_URL, "expected an https:// URL without query, fragment, credentials or trailing slash");
 /** `pulumi config set --path` stores numbers as strings; accept both, nothing else. */
-const intLike = (min: number, max: number) =>
-  z
-    .union([z.int(), z.string().regex(/^\d{1,6}$/, "expected a whole number").transform(Number)])
-    .pipe(z.int().min(min).max(max));
+const intLike = (min: number, max: number) => {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z
+    .union([z.int(), z.string().regex(/^\d{1,6}$/).transform(Number)], { error: expected })
+    .pipe(z.int().min(min, expected).max(max, expected));
+};
 const port = intLike(1, 65535);
+/** A list whose items must differ: each becomes its own resource (a firewall rule by port or CIDR), named by its value. */
+const distinct = <T extends z.ZodType<string | number>>(items: z.ZodArray<T>, what: string) =>
+  items.superRefine((values, ctx) => {
+    const seen = new Set<string | number>();
+    for (const value of values) {
+      if (seen.has(value)) ctx.addIssue({ code: "custom", message: `expected each ${what} once; ${value} is listed twice` });
+      seen.add(value);
+    }
+  });
 
 const tracksSchema = z.record(
   z.string().regex(TRACK_NAME, "expected a track name: a lowercase letter, then up to 15 lowercase letters or digits"),
@@ -160,7 +172,7 @@ export const fleetConfigSchema = z.strictObject({
     releaseSoakSeconds: intLike(5, 600).default(30),
     /** Pinned .deb hashes by tag and architecture, checked on top of the release's checksum file. */
     releaseChecksums: z
-      .record(releaseTag, z.strictObject({ amd64: z.string().regex(SHA256).optional(), arm64: z.string().regex(SHA256).optional() }))
+      .record(releaseTag, z.strictObject({ amd64: sha256.optional(), arm64: sha256.optional() }))
       .default({}),
     tracks: tracksSchema,
     /**
@@ -184,7 +196,10 @@ export const fleetConfigSchema = z.strictObject({
     otel: z
       .strictObject({
         endpoint: httpsUrl.default("https://ops.lantr.net:443"),
-        serviceName: z.string().regex(SERVICE_NAME).default("vps-proxy"),
+        serviceName: z
+          .string()
+          .regex(SERVICE_NAME, "expected a service name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens")
+          .default("vps-proxy"),
       })
       .prefault({}),
     sshPublicKeys: z
@@ -192,21 +207,23 @@ export const fleetConfigSchema = z.strictObject({
       .min(1),
     ingress: z
       .strictObject({
-        tcp: z.array(port).default([443]),
-        udp: z.array(port).default([443]),
+        tcp: distinct(z.array(port), "port").default([443]),
+        udp: distinct(z.array(port), "port").default([443]),
         /**
          * Who may reach SSH on routes and image builders: the deploy runner's egress (builds and
          * hot-swaps connect from it) and the operators'. Required before deploying (deployProblems).
          */
-        sshSourceCidrs: z
-          .array(
-            z
-              .string()
-              .regex(IPV4_CIDR, "expected an IPv4 CIDR")
-              .refine((cidr) => !cidr.endsWith("/0"), ANYWHERE_REFUSED),
-          )
-          .min(1)
-          .optional(),
+        sshSourceCidrs: distinct(
+          z
+            .array(
+              z
+                .string()
+                .regex(IPV4_CIDR, "expected an IPv4 CIDR")
+                .refine((cidr) => !cidr.endsWith("/0"), ANYWHERE_REFUSED),
+            )
+            .min(1),
+          "CIDR",
+        ).optional(),
       })
       .prefault({}),
     /** Inputs of the image recipe (never a release: images are release-agnostic). */
@@ -320,6 +337,10 @@ function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown key" }));
+  }
+  // A record key's own schema says what it expected; zod reports only "Invalid key in record" around it.
+  if (issue.code === "invalid_key") {
+    return issue.issues.map((inner) => ({ path: path.join("."), message: inner.message }));
   }
   return [{ path: path.join(".") || "(root)", message: issue.message }];
 }

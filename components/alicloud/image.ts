@@ -25,6 +25,15 @@ export interface AlicloudBaseImageArgs extends BaseImageArgs {
  * The alicloud base image: built once in the build region from the pinned
  * stock image, captured once ECS reports the builder stopped, then one
  * ImageCopy per other route region.
+ *
+ * The key pair, builder and image live in the build region: they are
+ * replaced when it changes (`replacementTrigger`). A resource that only
+ * changes provider is kept and then addressed through the new one, in the
+ * new region: the engine replaces it only when the new provider's
+ * DiffConfig asks (pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * providerChanged), which pulumi-alicloud never does for `region` (its
+ * provider/resources.go sets no ForcesProviderReplace; the bridge's
+ * configDiffer, pkg/tfbridge/provider.go in pulumi-terraform-bridge).
  */
 export class AlicloudBaseImage extends pulumi.ComponentResource {
   readonly imageIds: ImageIds;
@@ -34,7 +43,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
     const imageName = baseImageName(args);
     const buildProvider = args.providers[args.buildRegion];
     if (!buildProvider) throw new Error(`alicloud: no provider for build region ${args.buildRegion}`);
-    const inBuildRegion = { parent: this, provider: buildProvider };
+    const inBuildRegion = { parent: this, provider: buildProvider, replacementTrigger: args.buildRegion };
     const keyPair = new alicloud.ecs.EcsKeyPair(
       `${name}-builder-key`,
       { keyPairName: `${args.stack}-lantern-builder`, publicKey: args.builderKey.publicKeyOpenssh },
@@ -61,6 +70,11 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       },
       { ...inBuildRegion, replaceOnChanges: ["instanceName"] },
     );
+    // ECS refuses a second image of one name in a region (CreateImage and CopyImage:
+    // InvalidImageName.Duplicated, Alibaba Cloud ECS API reference), and every image built here
+    // stays in the cloud (retainOnDelete below). So each build's images carry its builder's id: a
+    // build of an earlier identity (a reverted recipe) or in another build region names no kept image.
+    const capturedName = pulumi.interpolate`${imageName}-${builder.id}`;
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
     // A rebuild replaces the image resource but keeps the old image in the cloud: tracks pinned to it
     // (config image.tracks) still boot from it. The engine's delete of a retainOnDelete resource only
@@ -68,7 +82,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
     const image = new alicloud.ecs.Image(
       `${name}-image`,
       {
-        imageName,
+        imageName: capturedName,
         instanceId: builder.id,
         description: "lantern-box route base image (release-agnostic)",
         force: true,
@@ -91,7 +105,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       if (!provider) throw new Error(`alicloud: no provider for region ${region}`);
       ids[region] = new alicloud.ecs.ImageCopy(
         `${name}-copy-${region}`,
-        { sourceImageId: image.id, sourceRegionId: args.buildRegion, imageName, force: true },
+        { sourceImageId: image.id, sourceRegionId: args.buildRegion, imageName: capturedName, force: true },
         { parent: this, provider, replaceOnChanges: ["imageName"], retainOnDelete: true },
       ).id;
     }

@@ -85,7 +85,11 @@ describe("base images (prod plan)", () => {
       stockImage,
     });
     assert.equal(ofType(prod, "linode:index/image:Image")[0]!.inputs.label, baseImageName(identity(pins.stockImages.linode)));
-    assert.equal(ofType(prod, "alicloud:ecs/image:Image")[0]!.inputs.imageName, baseImageName(identity(pins.stockImages.alicloud["ap-southeast-1"]!)));
+    // alicloud: one build's images carry its builder's id (ECS refuses a name taken in the region).
+    const aliImage = ofType(prod, "alicloud:ecs/image:Image")[0]!;
+    const aliName = `${baseImageName(identity(pins.stockImages.alicloud["ap-southeast-1"]!))}-${String(aliImage.inputs.instanceId)}`;
+    assert.equal(aliImage.inputs.imageName, aliName);
+    for (const copy of ofType(prod, "alicloud:ecs/imageCopy:ImageCopy")) assert.equal(copy.inputs.imageName, aliName, copy.name);
     for (const i of ofType(prod, "oci:Core/image:Image")) {
       const region = i.name.replace(/^oci-/, "").replace(/-base-image$/, "");
       assert.equal(i.inputs.displayName, baseImageName(identity(pins.stockImages.oci[region]!)), region);

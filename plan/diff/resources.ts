@@ -138,6 +138,23 @@ const TRIGGERED = {
 } as const;
 
 /**
+ * A resource whose provider changes is kept and from then on read, updated
+ * and deleted through the new provider; the engine replaces it only when
+ * the new provider's DiffConfig asks for it (providerChanged in
+ * pkg/resource/deploy/step_generator.go). The bridged providers ask only for
+ * config marked ForcesProviderReplace (pulumi-terraform-bridge
+ * pkg/tfbridge/provider.go, configDiffer), which pulumi-alicloud and
+ * pulumi-oci set on nothing, `region` included: a resource moved to another
+ * region's provider is looked for in that region. The program replaces such
+ * resources itself (plan/change-paths.test.ts checks every change).
+ */
+const REHOMED = {
+  effect: "none",
+  note: "no replacement by itself: the resource is kept and addressed through the new provider",
+  source: "pulumi/pulumi:pkg/resource/deploy/step_generator.go",
+} as const;
+
+/**
  * The engine's rule (shouldTriggerReplace in pkg/resource/deploy/step_generator.go,
  * pulumi/pulumi): no trigger on either side never replaces; two triggers
  * replace when they differ (a changed path under it says they do). A masked
@@ -213,7 +230,7 @@ export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan
   const triggered = triggerReplaces(old.options.replacementTrigger, neu.options.replacementTrigger);
   for (const [path, o, n] of changedPaths(old.options, neu.options)) {
     const replaces = triggered && /^replacementTrigger\b/.test(path);
-    changes.push({ path: `options.${path}`, old: show(o), new: show(n), ...(replaces ? TRIGGERED : { effect: "none", note: "no update by itself" }) });
+    changes.push({ path: `options.${path}`, old: show(o), new: show(n), ...(replaces ? TRIGGERED : path === "provider" ? REHOMED : { effect: "none", note: "no update by itself" }) });
   }
   const urnChanged = old.urn !== neu.urn;
   if (changes.length === 0 && !urnChanged) return undefined;
