@@ -7,8 +7,44 @@
 #   tailscale/debian/                          signed apt repo, stub tailscale
 #   debian/                                    signed partial Debian mirror
 # Sourced after lib.sh.
+#
+# Upstream sources, read at these versions (the stand-ins follow them):
+#   open-telemetry/opentelemetry-collector-releases@v0.159.0
+#     (f817832365a9a2b829bc7c25feffcf8834585dea), the newest release in the
+#     public snapshot read here: distributions/otelcol-contrib/
+#     .goreleaser.yaml (nfpms, checksum), preinstall.sh, postinstall.sh,
+#     preremove.sh, otelcol-contrib.service, otelcol-contrib.conf, config.yaml.
+#     First read at v0.128.0 (b0d9e8d7e498b639eb4de16023a44871542230c1):
+#     the scripts, unit and conf are the same in function there, config.yaml
+#     still has opencensus, and the package ships no /var/lib/otelcol-contrib.
+#     v0.128.0's release workflow (.github/workflows/base-release.yaml) runs
+#     goreleaser-pro v2.7.0.
+#   open-telemetry/opentelemetry-collector@v0.128.0
+#     (ab80fb406a16757997b480707b709b72dfa36459): otelcol/command.go,
+#     otelcol/command_validate.go, confmap/provider/envprovider/provider.go.
+#   tailscale/tailscale@v1.84.0 (0b36774ff9e8d5a82efee38e3734298ffb453ae9):
+#     release/dist/unixpkgs/pkgs.go (debTarget.Build), release/deb/,
+#     cmd/tailscaled/tailscaled.{service,defaults}, cmd/tailscale/cli/up.go,
+#     scripts/installer.sh (the apt repository's keyring and list).
+#   goreleaser/goreleaser@v2.15.4 (fd20dc1995cd5eb3fded997d6613c7f694ab448b,
+#     the newest 2.x tag when lantern-box v0.0.73 was released with
+#     goreleaser-pro "~> 2") and @v2.7.0 (8aacb197877091cea0d18523ad672eb99087b18d,
+#     the collector's): internal/pipe/nfpm/nfpm.go, internal/pipe/checksums/
+#     checksums.go, internal/pipe/archive/archive.go.
+#   goreleaser/nfpm@v2.46.3 (dbae6d52f782080e1a0203e704603f0a37b19f8f, in
+#     goreleaser v2.15.4's go.mod): deb/deb.go.
+#   getlantern/lantern-box@v0.0.73 (afa471a475ecb23f6f7b4c8cbb9bbe8bbd89bf98):
+#     .goreleaser.yaml, cmd/release/.
+# The stand-in collector carries the version the image pins by default
+# (image/provision.sh, LANTERN_OTELCOL_VERSION): image/otelcol-config.yaml is
+# written for it (its exporter type otlp_http exists since v0.144.0:
+# exporter/otlphttpexporter/metadata.yaml in open-telemetry/opentelemetry-collector,
+# "type: otlphttp" at v0.128.0), so an older version here would stand in
+# for a release that refuses the image's config.
+# shellcheck disable=SC2016 # the pattern matches a literal ${...}
+OTELCOL_VERSION=$(sed -n 's/^: "${LANTERN_OTELCOL_VERSION:=\([0-9.]*\)}"$/\1/p' "$REPO_DIR/image/provision.sh")
+[[ $OTELCOL_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "no LANTERN_OTELCOL_VERSION default in image/provision.sh"
 
-OTELCOL_VERSION=0.128.0
 TAILSCALE_VERSION=1.84.0
 # The stand-in releases of lantern-box (all from stubs/lantern-box.c, which
 # follows v0.0.73's source; the real tags of these numbers exist upstream,
@@ -27,6 +63,8 @@ export GNUPGHOME
 
 # Test CA + server certificate for 10.0.2.100 (guest side) and 127.0.0.1.
 # Cached: the base image pins the CA's sha256 and trusts it.
+# Not derived from an upstream file: a test fixture (the "Lanternet CA" it
+# stands for is this project's own).
 make_pki() {
   mkdir -p "$PKI_DIR"
   [ -s "$PKI_DIR/server.crt" ] && return 0
@@ -42,7 +80,10 @@ make_pki() {
 }
 
 # Throwaway signing key of the stand-in apt repositories; its public half
-# ($PKI_DIR/repo-key.gpg, binary keyring) is what the guests trust.
+# ($PKI_DIR/repo-key.gpg, binary keyring) is what the guests trust. A binary
+# (unarmored) keyring like pkgs.tailscale.com's <os>/<codename>.noarmor.gpg,
+# which tailscale/tailscale@v1.84.0 scripts/installer.sh (lines 502-503)
+# installs as /usr/share/keyrings/tailscale-archive-keyring.gpg.
 make_repo_key() {
   [ -s "$PKI_DIR/repo-key.gpg" ] && return 0
   log "pki: new apt repository signing key"
@@ -52,6 +93,7 @@ make_repo_key() {
   gpg --batch --export "Lantern VM test repositories" >"$PKI_DIR/repo-key.gpg"
 }
 
+# Test fixture (no upstream counterpart): the operator's SSH key of the run.
 make_ssh_key() {
   [ -s "$SSH_KEY" ] && return 0
   mkdir -p "$(dirname "$SSH_KEY")"
@@ -59,12 +101,25 @@ make_ssh_key() {
 }
 
 # build_deb <staging-dir> <out.deb> [compression]: staging has DEBIAN/control etc.
+# dpkg-deb's own format, not nfpm's writer: the members differ (nfpm
+# writes control.tar.gz and data.tar.<compression>, goreleaser/nfpm@v2.46.3
+# deb/deb.go), what dpkg installs from them does not. The default xz is
+# not what either upstream package uses: nfpm defaults to gzip
+# (deb/deb.go line 314 at v2.46.3; line 332 at v2.41.2, the nfpm of
+# goreleaser v2.7.0 that builds otelcol-contrib), and neither the
+# collector's nor tailscale's nfpm config sets another.
 build_deb() {
   find "$1" -type d -exec chmod 0755 {} +
   dpkg-deb --root-owner-group "-Z${3:-xz}" --build "$1" "$2" >/dev/null
 }
 
 # sha256 line in goreleaser / sha256sum format for <file>, named by basename.
+# goreleaser/goreleaser@v2.15.4 internal/pipe/checksums/checksums.go:
+# Default (lines 39-52) makes sha256 the algorithm, checksums() (line 226)
+# writes fmt.Sprintf("%v  %v\n", sha, a.Name) with the artifact's name (no
+# directory); singleChecksum sorts the lines by that name with cmp.Compare
+# (lines 171-174), a byte order like LC_ALL=C sort. Same lines at v2.7.0
+# (line 224; sort lines 171-174).
 checksum_line() { printf '%s  %s\n' "$(sha256sum "$1" | cut -d' ' -f1)" "$(basename "$1")"; }
 
 # lantern_box_binary <version> <out> [cc flags...]: the stand-in binary of a
@@ -76,7 +131,10 @@ lantern_box_binary() {
 }
 
 # nfpm_deb <package> <version> <arch> <binary> <out.deb>: the .deb as the
-# release's nfpm config builds it (.goreleaser.yaml "nfpms", nfpm deb/deb.go):
+# release's nfpm config builds it (.goreleaser.yaml "nfpms" of
+# getlantern/lantern-box@v0.0.73; nfpm deb/deb.go of goreleaser/nfpm@v2.46.3:
+# controlTemplate from line 771, Priority "optional" line 303, gzip line 314,
+# md5sums and conffiles control members lines 624-628):
 # /usr/bin/lantern-box and the two units under /usr/lib/systemd/system/
 # (named after the package: sing-box-extensions.service for the legacy
 # name), a control file with no Depends, an md5sums control file, and no
@@ -114,6 +172,17 @@ EOF
 # carry the stand-in binary; the arm64 builds hold a placeholder script (no
 # cross compiler here) and the .rpm files are placeholder text: the install
 # step never fetches them, the checksums file lists them as a real one does.
+# Sources: getlantern/lantern-box@v0.0.73 .goreleaser.yaml (builds, archives
+# formats ["tar.gz"], nfpms lantern-box and gemfury-compat); in
+# goreleaser/goreleaser@v2.15.4: internal/pipe/nfpm/nfpm.go line 36
+# (defaultNameTemplate "{{ .PackageName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}..."),
+# internal/pipe/archive/archive.go lines 30-31 (defaultNameTemplate
+# "{{ .ProjectName }}_{{ .Version }}_{{ .Os }}_{{ .Arch }}...") and 84-91
+# (default files license*, readme*, changelog*: v0.0.73 has only README.md),
+# internal/pipe/checksums/checksums.go line 48 (name template
+# "{{ .ProjectName }}_{{ .Version }}_checksums.txt") and buildArtifactList
+# (line 187: every release-uploadable artifact but checksums, signatures and
+# certificates).
 release_assets() {
   local ver=$1 dir=$2 tmp arch pkg
   shift 2
@@ -137,6 +206,9 @@ release_assets() {
   rm -rf "$tmp"
 }
 
+# The test's releases: v0.0.73-v0.0.75 as release_assets builds them, and
+# three faulty ones that exist only here (the real tags of these numbers
+# are not these builds; see GOOD_VERSIONS above).
 build_releases() {
   local ver dir
   for ver in "${GOOD_VERSIONS[@]}" "$BAD_CHECKSUM_VERSION"; do
@@ -151,6 +223,29 @@ build_releases() {
     "$dir/lantern-box_${BAD_CHECKSUM_VERSION}_checksums.txt"
 }
 
+# build_otelcol: the otelcol-contrib .deb of a collector release and its
+# checksums file, at the URLs the recipe fetches (image/provision.sh
+# step_otelcol). Follows open-telemetry/opentelemetry-collector-releases@v0.159.0
+# distributions/otelcol-contrib/.goreleaser.yaml, "nfpms": the binary at
+# /usr/bin/otelcol-contrib (nfpm's default bindir), otelcol-contrib.service
+# at /lib/systemd/system/, otelcol-contrib.conf and config.yaml under
+# /etc/otelcol-contrib/ as "config|noreplace" (hence DEBIAN/conffiles),
+# preinstall.sh / postinstall.sh / preremove.sh as maintainer scripts;
+# "checksum": name_template "{{ .ProjectName }}_otelcol-contrib_checksums.txt"
+# with project_name opentelemetry-collector-releases. The packaged files
+# are the stubs/otelcol-* stand-ins (each cites its upstream file). Not as
+# upstream: no preremove (so removing the package neither stops nor disables
+# the unit), a shorter otelcol-contrib.conf (the same OTELCOL_OPTIONS line,
+# without upstream's two comment lines), a reduced config.yaml, control
+# fields of this test (upstream: Maintainer "The OpenTelemetry Collector
+# maintainers <cncf-opentelemetry-maintainers@lists.cncf.io>", Description
+# "OpenTelemetry Collector - otelcol-contrib"), no md5sums, xz members
+# (nfpm: gzip). The checksums file lists two of the release's artifacts
+# (upstream's lists every archive, package and SBOM, sorted by name, so
+# amd64 comes before arm64; here arm64 comes first), the arm64 line a
+# placeholder sum. Upstream's package also ships /var/lib/otelcol-contrib
+# (0750, owned by otelcol-contrib; not yet at v0.128.0); this one does not,
+# and the recipe makes it (image/provision.sh, OTELCOL_STATE_DIR).
 build_otelcol() {
   local stage dir=$WWW_DIR/otelcol/v$OTELCOL_VERSION deb
   deb=otelcol-contrib_${OTELCOL_VERSION}_linux_amd64.deb
@@ -183,6 +278,12 @@ EOF
 
 # sign_apt_repo <root> <suite>: Packages, Release, InRelease for
 # <root>/pool -> <root>/dists/<suite>/main/binary-amd64.
+# The Debian repository format as apt reads it (dists/<suite>/Release,
+# InRelease, main/binary-<arch>/Packages), written by apt-ftparchive; the
+# stand-in's pool is flat (Debian's is pool/<component>/<prefix>/<source>/;
+# pkgs.tailscale.com's pool layout is not in tailscale/tailscale's source,
+# and apt follows whatever Filename: the Packages file gives).
+# One architecture (amd64) and one component (main) only.
 sign_apt_repo() {
   local root=$1 suite=$2 dists
   dists=$root/dists/$suite
@@ -200,6 +301,26 @@ sign_apt_repo() {
   gpg --batch --quiet --detach-sign -o "$dists/Release.gpg" "$dists/Release"
 }
 
+# build_tailscale_repo: Tailscale's apt repository as the recipe uses it
+# (image/provision.sh step_tailscale: <url>/<ID>/<codename>.noarmor.gpg and
+# "deb [signed-by=...] <url>/<ID> <codename> main"), the layout of
+# tailscale/tailscale@v1.84.0 scripts/installer.sh lines 502-505 (TRACK
+# stable, OS debian, VERSION bookworm) and of the sources lines in
+# clientupdate/clientupdate_test.go (lines 31, 56), holding one package
+# built as release/dist/unixpkgs/pkgs.go debTarget.Build (lines 183-301)
+# builds it: /usr/bin/tailscale, /usr/sbin/tailscaled,
+# /lib/systemd/system/tailscaled.service, file name
+# tailscale_<version>_<arch>.deb (line 286), release/deb/debian.postinst.sh
+# as postinst. Not as upstream: no /etc/default/tailscaled conffile
+# (cmd/tailscaled/tailscaled.defaults, "config|noreplace" there), no prerm
+# or postrm (release/deb/debian.prerm.sh, debian.postrm.sh), no
+# Depends: iptables, no Recommends (tailscale-archive-keyring (>= 1.35.181),
+# iproute2), no Replaces/Conflicts: tailscale-relay, control fields of this
+# test (upstream: Maintainer "Tailscale Inc <info@tailscale.com>", Section
+# net, Priority extra, Homepage https://www.tailscale.com), xz members
+# (nfpm: gzip). The real repository also serves the
+# tailscale-archive-keyring package (installer.sh line 509), this one
+# does not; the recipe installs with --no-install-recommends.
 build_tailscale_repo() {
   local stage root=$WWW_DIR/tailscale/debian
   stage=$(mktemp -d "$CACHE_DIR/tmp/ts.XXXXXX")
@@ -225,6 +346,9 @@ EOF
 
 # The guest has no internet: the recipe's apt-get runs against this partial
 # mirror of the exact .debs it needs ($MIRROR_DEBS, collected by rootfs.sh).
+# The .debs are Debian's own (bookworm), unmodified; only the repository
+# around them is a stand-in (sign_apt_repo: a flat pool, one signing key
+# of this test instead of Debian's archive keys).
 build_debian_mirror() {
   local root=$WWW_DIR/debian
   mkdir -p "$root/pool"
@@ -233,6 +357,7 @@ build_debian_mirror() {
 }
 
 # Everything under $WWW_DIR except the Debian mirror (needs the rootfs).
+# Orchestration only; the sources are cited at each builder above.
 build_www() {
   local t0
   t0=$(now)
@@ -245,4 +370,5 @@ build_www() {
   log "stand-ins built in $(elapsed "$t0")s"
 }
 
+# The test CA's sha256, the recipe's LANTERN_CA_CERT_SHA256 (test fixture).
 ca_sha256() { sha256sum "$PKI_DIR/ca.crt" | cut -d' ' -f1; }

@@ -103,14 +103,19 @@ static void log_line(const char *level, const char *fmt, ...) {
 
 /* ------------------------------------------------------------ JSON */
 
-/* A small strict JSON reader: enough of SagerNet/sing common/json to give
- * the same verdict on the configs we write. */
+/* A small strict JSON reader: enough of SagerNet/sing common/json (read in
+ * getlantern/sing, lantern-box's replace, on its lantern-main-v0.7.13
+ * branch) to give the same verdict on the configs we write, and to refuse,
+ * as the stand-in's, what it does not follow. */
 enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 struct jnode {
   enum jtype type;
-  char *key;  /* member name inside an object */
-  char *str;  /* J_STR value */
-  double num; /* J_NUM value */
+  char *key;      /* member name inside an object */
+  size_t key_len; /* its bytes: more than strlen when it holds a \u0000 */
+  char *str;      /* J_STR value */
+  size_t str_len;
+  double num;     /* J_NUM value */
+  int uint_lit;   /* J_NUM written as digits only (what strconv.ParseUint takes) */
   struct jnode *child, *next;
 };
 
@@ -132,6 +137,13 @@ static int syntax_error(struct jparser *j, const char *what) {
   return errorf("%s: row %d, column %d", what, row, col);
 }
 
+/* The input ends inside the value: the Decoder (contextjson stream.go
+ * readValue) returns io.ErrUnexpectedEOF, which UnmarshalExtendedContext
+ * passes on without a position; no value at all is io.EOF. */
+static int eof_error(int no_value) {
+  return errorf("%s", no_value ? "EOF" : "unexpected EOF");
+}
+
 static struct jnode *jnew(enum jtype t) {
   struct jnode *n = calloc(1, sizeof *n);
   if (!n) abort();
@@ -144,10 +156,45 @@ static int parse_value(struct jparser *j, struct jnode **out, int depth);
 static void put_utf8(char **w, unsigned cp) {
   if (cp < 0x80) *(*w)++ = (char)cp;
   else if (cp < 0x800) { *(*w)++ = (char)(0xc0 | cp >> 6); *(*w)++ = (char)(0x80 | (cp & 0x3f)); }
-  else { *(*w)++ = (char)(0xe0 | cp >> 12); *(*w)++ = (char)(0x80 | ((cp >> 6) & 0x3f)); *(*w)++ = (char)(0x80 | (cp & 0x3f)); }
+  else if (cp < 0x10000) { *(*w)++ = (char)(0xe0 | cp >> 12); *(*w)++ = (char)(0x80 | ((cp >> 6) & 0x3f)); *(*w)++ = (char)(0x80 | (cp & 0x3f)); }
+  else {
+    *(*w)++ = (char)(0xf0 | cp >> 18); *(*w)++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+    *(*w)++ = (char)(0x80 | ((cp >> 6) & 0x3f)); *(*w)++ = (char)(0x80 | (cp & 0x3f));
+  }
 }
 
-static int parse_string(struct jparser *j, char **out) {
+/* The length of the UTF-8 sequence at s (n bytes left) as Go's
+ * utf8.DecodeRune accepts it (no overlongs, surrogates or > U+10FFFF), or 0. */
+static int utf8_seq(const unsigned char *s, size_t n) {
+  unsigned char lo = 0x80, hi = 0xbf;
+  int len, i;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf) len = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef) { len = 3; if (s[0] == 0xe0) lo = 0xa0; if (s[0] == 0xed) hi = 0x9f; }
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4) { len = 4; if (s[0] == 0xf0) lo = 0x90; if (s[0] == 0xf4) hi = 0x8f; }
+  else return 0;
+  if (n < (size_t)len || s[1] < lo || s[1] > hi) return 0;
+  for (i = 2; i < len; i++)
+    if (s[i] < 0x80 || s[i] > 0xbf) return 0;
+  return len;
+}
+
+/* Four hex digits at p: 0, or -1 (not hex) or -2 (the input ends). */
+static int hex4(const char *p, const char *end, unsigned *out) {
+  unsigned cp = 0;
+  int i;
+  for (i = 0; i < 4; i++, p++) {
+    if (p >= end) return -2;
+    if (!isxdigit((unsigned char)*p)) return -1;
+    cp = cp * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
+  }
+  *out = cp;
+  return 0;
+}
+
+/* A string literal, unquoted as encoding/json's unquote (contextjson
+ * decode.go) does it: a \u surrogate pair makes one rune, any other
+ * surrogate and every byte that is not valid UTF-8 become U+FFFD. */
+static int parse_string(struct jparser *j, char **out, size_t *len) {
   char *buf, *w;
   j->p++; /* opening quote */
   buf = w = malloc((size_t)(j->end - j->p) * 3 + 1);
@@ -155,6 +202,14 @@ static int parse_string(struct jparser *j, char **out) {
   while (j->p < j->end && *j->p != '"') {
     unsigned char c = (unsigned char)*j->p++;
     if (c < 0x20) { free(buf); j->p--; return syntax_error(j, "invalid character in string literal"); }
+    if (c >= 0x80) {
+      int n = utf8_seq((const unsigned char *)j->p - 1, (size_t)(j->end - j->p) + 1);
+      if (n == 0) { put_utf8(&w, 0xfffd); continue; }
+      memcpy(w, j->p - 1, (size_t)n);
+      w += n;
+      j->p += n - 1;
+      continue;
+    }
     if (c != '\\') { *w++ = (char)c; continue; }
     if (j->p >= j->end) break;
     c = (unsigned char)*j->p++;
@@ -166,12 +221,19 @@ static int parse_string(struct jparser *j, char **out) {
     case 'r': *w++ = '\r'; break;
     case 't': *w++ = '\t'; break;
     case 'u': {
-      unsigned cp = 0;
-      int i;
-      for (i = 0; i < 4; i++) {
-        if (j->p >= j->end || !isxdigit((unsigned char)*j->p)) { free(buf); return syntax_error(j, "invalid character in \\u escape"); }
-        cp = cp * 16 + (unsigned)(isdigit((unsigned char)*j->p) ? *j->p - '0' : (tolower((unsigned char)*j->p) - 'a' + 10));
-        j->p++;
+      unsigned cp, lo;
+      int r = hex4(j->p, j->end, &cp);
+      if (r == -2) { free(buf); return eof_error(0); }
+      if (r != 0) { free(buf); while (isxdigit((unsigned char)*j->p)) j->p++; return syntax_error(j, "invalid character in \\u escape"); }
+      j->p += 4;
+      if (cp >= 0xd800 && cp < 0xe000) {
+        if (cp < 0xdc00 && j->end - j->p >= 6 && j->p[0] == '\\' && j->p[1] == 'u' &&
+            hex4(j->p + 2, j->end, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          j->p += 6;
+        } else {
+          cp = 0xfffd;
+        }
       }
       put_utf8(&w, cp);
       break;
@@ -179,10 +241,11 @@ static int parse_string(struct jparser *j, char **out) {
     default: free(buf); j->p--; return syntax_error(j, "invalid character in string escape code");
     }
   }
-  if (j->p >= j->end) { free(buf); return syntax_error(j, "unexpected end of JSON input"); }
+  if (j->p >= j->end) { free(buf); return eof_error(0); }
   j->p++; /* closing quote */
   *w = 0;
   *out = buf;
+  *len = (size_t)(w - buf);
   return 0;
 }
 
@@ -193,73 +256,96 @@ static int parse_container(struct jparser *j, struct jnode *n, char close, int d
   if (j->p < j->end && *j->p == close) { j->p++; return 0; }
   for (;;) {
     char *key = NULL;
+    size_t key_len = 0;
     struct jnode *v;
     skip_ws(j);
     if (close == '}') {
-      if (j->p >= j->end || *j->p != '"') return syntax_error(j, "invalid character looking for beginning of object key string");
-      if (parse_string(j, &key)) return -1;
+      if (j->p >= j->end) return eof_error(0);
+      if (*j->p != '"') return syntax_error(j, "invalid character looking for beginning of object key string");
+      if (parse_string(j, &key, &key_len)) return -1;
       skip_ws(j);
-      if (j->p >= j->end || *j->p != ':') return syntax_error(j, "invalid character after object key");
+      if (j->p >= j->end) return eof_error(0);
+      if (*j->p != ':') return syntax_error(j, "invalid character after object key");
       j->p++;
     }
     if (parse_value(j, &v, depth + 1)) return -1;
     v->key = key;
+    v->key_len = key_len;
     *tail = v;
     tail = &v->next;
     skip_ws(j);
-    if (j->p < j->end && *j->p == ',') { j->p++; continue; }
-    if (j->p < j->end && *j->p == close) { j->p++; return 0; }
+    if (j->p >= j->end) return eof_error(0);
+    if (*j->p == ',') { j->p++; continue; }
+    if (*j->p == close) { j->p++; return 0; }
     return syntax_error(j, close == '}' ? "invalid character after object key:value pair" : "invalid character after array element");
   }
+}
+
+/* A number as the JSON grammar (contextjson scanner.go) has it:
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int parse_number(struct jparser *j, struct jnode *n) {
+  const char *q = j->p, *start = j->p;
+  char lit[64];
+  n->uint_lit = *q != '-';
+  if (*q == '-') q++;
+  if (q >= j->end) return eof_error(0);
+  if (!isdigit((unsigned char)*q)) { j->p = q; return syntax_error(j, "invalid character in numeric literal"); }
+  if (*q == '0') q++;
+  else while (q < j->end && isdigit((unsigned char)*q)) q++;
+  if (q < j->end && *q == '.') {
+    n->uint_lit = 0;
+    if (++q >= j->end) return eof_error(0);
+    if (!isdigit((unsigned char)*q)) { j->p = q; return syntax_error(j, "invalid character after decimal point in numeric literal"); }
+    while (q < j->end && isdigit((unsigned char)*q)) q++;
+  }
+  if (q < j->end && (*q == 'e' || *q == 'E')) {
+    n->uint_lit = 0;
+    if (++q < j->end && (*q == '+' || *q == '-')) q++;
+    if (q >= j->end) return eof_error(0);
+    if (!isdigit((unsigned char)*q)) { j->p = q; return syntax_error(j, "invalid character in exponent of numeric literal"); }
+    while (q < j->end && isdigit((unsigned char)*q)) q++;
+  }
+  j->p = q;
+  if ((size_t)(q - start) >= sizeof lit) { n->num = 1e308; return 0; } /* only compared with small bounds */
+  memcpy(lit, start, (size_t)(q - start));
+  lit[q - start] = 0;
+  n->num = strtod(lit, NULL);
+  return 0;
 }
 
 static int parse_value(struct jparser *j, struct jnode **out, int depth) {
   struct jnode *n;
   skip_ws(j);
-  if (depth > 100) return syntax_error(j, "exceeded max depth");
-  if (j->p >= j->end) return syntax_error(j, "unexpected end of JSON input");
+  /* encoding/json allows 10000 levels (scanner.go maxNestingDepth) */
+  if (depth > 100) return errorf("stand-in: JSON nested more than 100 levels deep is not modelled");
+  if (j->p >= j->end) return eof_error(depth == 0);
   switch (*j->p) {
   case '{': n = jnew(J_OBJ); *out = n; return parse_container(j, n, '}', depth);
   case '[': n = jnew(J_ARR); *out = n; return parse_container(j, n, ']', depth);
-  case '"': n = jnew(J_STR); *out = n; return parse_string(j, &n->str);
+  case '"': n = jnew(J_STR); *out = n; return parse_string(j, &n->str, &n->str_len);
   case 't': case 'f': case 'n': {
     static const char *const words[] = {"true", "false", "null"};
+    size_t left = (size_t)(j->end - j->p);
     int i;
     for (i = 0; i < 3; i++) {
       size_t len = strlen(words[i]);
-      if ((size_t)(j->end - j->p) >= len && strncmp(j->p, words[i], len) == 0) {
+      if (left >= len && strncmp(j->p, words[i], len) == 0) {
         n = jnew(i == 2 ? J_NULL : J_BOOL);
         n->num = i == 0;
         j->p += len;
         *out = n;
         return 0;
       }
+      if (left < len && strncmp(j->p, words[i], left) == 0) return eof_error(0);
     }
-    return syntax_error(j, "invalid character looking for beginning of value");
+    return syntax_error(j, "invalid character in literal");
   }
-  default: {
-    char *endp;
+  default:
     if (*j->p != '-' && !isdigit((unsigned char)*j->p)) return syntax_error(j, "invalid character looking for beginning of value");
     n = jnew(J_NUM);
-    n->num = strtod(j->p, &endp);
-    if (endp == j->p) return syntax_error(j, "invalid character in numeric literal");
-    j->p = endp;
     *out = n;
-    return 0;
+    return parse_number(j, n);
   }
-  }
-}
-
-static const struct jnode *member(const struct jnode *obj, const char *key) {
-  const struct jnode *m;
-  for (m = obj->child; m; m = m->next)
-    if (strcmp(m->key, key) == 0) return m;
-  return NULL;
-}
-
-static const char *member_str(const struct jnode *obj, const char *key) {
-  const struct jnode *m = member(obj, key);
-  return m && m->type == J_STR ? m->str : "";
 }
 
 /* ------------------------------------------------------------ config */
@@ -301,13 +387,45 @@ static const char *const OUTBOUND_TYPES[] = {
  * parses, and creating it fails with this. */
 static const char SHADOWSOCKSR_REMOVED[] = "ShadowsocksR is deprecated and removed in sing-box 1.6.0";
 
-/* sing-box protocol/shadowsocks/inbound.go: "none", shadowaead.List,
- * shadowaead_2022.List; anything else is "unsupported method". */
-static const char *const SHADOWSOCKS_METHODS[] = {
-  "none", "aes-128-gcm", "aes-192-gcm", "aes-256-gcm", "chacha20-ietf-poly1305",
-  "xchacha20-ietf-poly1305", "2022-blake3-aes-128-gcm", "2022-blake3-aes-256-gcm",
-  "2022-blake3-chacha20-poly1305", NULL,
+/* sing-box-minimal protocol/shadowsocks/inbound.go newInbound: "none" (no
+ * key); the shadowaead.List methods through shadowaead.NewService(method,
+ * nil, password); the shadowaead_2022.List methods through
+ * shadowaead_2022.NewServiceWithPassword(method, password, ...); anything
+ * else is "unsupported method: <m>". Key lengths: SagerNet/sing-shadowsocks
+ * shadowaead/protocol.go New and shadowaead_2022/service.go NewService (read
+ * at a9d165b, v0.2.6; lantern-box's go.mod names v0.2.8, and the stored
+ * later versions of service.go have the same NewServiceWithPassword and
+ * NewService checks). */
+enum ss_kind { SS_NONE, SS_AEAD, SS_2022 };
+static const struct ss_method {
+  const char *name;
+  enum ss_kind kind;
+  size_t key_len;
+} SHADOWSOCKS_METHODS[] = {
+  {"none", SS_NONE, 0},
+  {"aes-128-gcm", SS_AEAD, 16},
+  {"aes-192-gcm", SS_AEAD, 24},
+  {"aes-256-gcm", SS_AEAD, 32},
+  {"chacha20-ietf-poly1305", SS_AEAD, 32},
+  {"xchacha20-ietf-poly1305", SS_AEAD, 32},
+  {"2022-blake3-aes-128-gcm", SS_2022, 16},
+  {"2022-blake3-aes-256-gcm", SS_2022, 32},
+  {"2022-blake3-chacha20-poly1305", SS_2022, 32},
+  {NULL, SS_NONE, 0},
 };
+
+/* sing-box-minimal log/level.go ParseLevel: the names in Level order
+ * (LevelPanic 0 .. LevelTrace 6); "warning" is also warn. */
+static const char *const LOG_LEVELS[] = {"panic", "fatal", "error", "warn", "info", "debug", "trace", NULL};
+enum { LEVEL_WARN = 3, LEVEL_INFO = 4, LEVEL_TRACE = 6 };
+
+static int log_level_index(const char *name) {
+  int i;
+  if (strcmp(name, "warning") == 0) return LEVEL_WARN;
+  for (i = 0; LOG_LEVELS[i]; i++)
+    if (strcmp(LOG_LEVELS[i], name) == 0) return i;
+  return -1;
+}
 
 static int in_list(const char *const *list, const char *s) {
   for (; *list; list++)
@@ -323,28 +441,246 @@ static int inbound_registered(const char *type) {
 }
 
 struct inbound {
-  char type[32], tag[64], addr[64], method[64];
+  const char *type, *tag, *method, *password; /* tag "": none given */
+  size_t password_len;
+  char index_tag[16]; /* box.go names an inbound without a tag by its index */
+  char addr[64];
   int port; /* 0: does not listen */
 };
 
 struct config {
+  const char *log_level; /* NULL: no log.level */
   struct inbound inbounds[16];
   int n_inbounds;
+  const char **outbound_tags;
+  int n_outbounds;
   int shadowsocksr_outbound; /* index of the first shadowsocksr outbound, or -1 */
 };
+
+/* The stand-in's own refusal: what it does not model, which the real
+ * program may well accept. */
+static int not_modelled(const char *fmt, ...) {
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return errorf("stand-in: %s is not modelled", what);
+}
+
+/* readConfig wraps the decoder's errors "parsing config file"; the
+ * stand-in's own refusals stay as they are. */
+static int parse_error(void) {
+  return strncmp(err_buf, "stand-in: ", 10) == 0 ? -1 : wrap("parsing config file");
+}
+
+/* A member the stand-in can follow: its name holds no \u0000 and is not
+ * repeated (encoding/json would decode a repeated member again, over the
+ * first). */
+static int member_ok(const struct jnode *obj, const struct jnode *m, const char *path) {
+  const struct jnode *k;
+  if (strlen(m->key) != m->key_len) return not_modelled("a member name with a NUL character in %s", path);
+  for (k = obj->child; k != m; k = k->next)
+    if (strcmp(k->key, m->key) == 0) return not_modelled("%s.%s given twice", path, m->key);
+  return 0;
+}
+
+/* A string value the stand-in can follow (no \u0000 in it). */
+static int is_string(const struct jnode *v) {
+  return v->type == J_STR && strlen(v->str) == v->str_len;
+}
+
+/* encoding/json matches member names to fields case-insensitively, with
+ * Unicode folding (contextjson decode.go object, fold.go): a name that is
+ * not a field exactly but may fold to one is the stand-in's to refuse. */
+static int may_fold_to(const char *const *fields, const char *key) {
+  const char *p;
+  for (p = key; *p; p++)
+    if ((unsigned char)*p >= 0x80) return 1;
+  for (; *fields; fields++)
+    if (strcasecmp(*fields, key) == 0) return 1;
+  return 0;
+}
+
+/* fmt's %q of an ASCII member name (strconv.Quote). */
+static void go_quote(char *out, size_t cap, const char *s) {
+  char *w = out, *end = out + cap - 6;
+  *w++ = '"';
+  for (; *s && w < end; s++) {
+    unsigned char c = (unsigned char)*s;
+    const char *e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\a' ? "\\a" : c == '\b' ? "\\b" :
+                    c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" :
+                    c == '\v' ? "\\v" : NULL;
+    if (e) { memcpy(w, e, 2); w += 2; }
+    else if (c < 0x20 || c == 0x7f) w += sprintf(w, "\\x%02x", c);
+    else *w++ = (char)c;
+  }
+  *w++ = '"';
+  *w = 0;
+}
+
+/* sing common/json/comment.go: UnmarshalExtendedContext reads the file
+ * through a CommentFilter, which outside double-quoted strings takes '#',
+ * "//" and "/ *" comments, backslash escapes and single-quoted runs. None of
+ * these is JSON; the stand-in refuses them rather than follow the filter. */
+static int uses_comment_filter(const char *s, const char *end) {
+  int in_string = 0;
+  for (; s < end; s++) {
+    if (in_string) {
+      if (*s == '\\' && s + 1 < end) s++;
+      else if (*s == '"') in_string = 0;
+    } else if (*s == '"') {
+      in_string = 1;
+    } else if (*s == '#' || *s == '/' || *s == '\\' || *s == '\'') {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* badoption.Addr (sing common/json/badoption/netip.go) is netip.ParseAddr:
+ * the stand-in takes the addresses inet_pton(3) reads, which netip also
+ * reads (not zones, say, which the stand-in refuses). */
+static int listen_addr(const struct jnode *v, char *out, size_t cap) {
+  unsigned char buf[16];
+  if (!is_string(v) || v->str_len >= cap) return -1;
+  if (inet_pton(strchr(v->str, ':') ? AF_INET6 : AF_INET, v->str, buf) != 1) return -1;
+  snprintf(out, cap, "%s", v->str);
+  return 0;
+}
+
+/* option/inbound.go and option/outbound.go UnmarshalJSONContext: "type"
+ * and "tag" are decoded first (type and tag case variants and repeats would
+ * make the stand-in's reading of them differ, so they are refused here). */
+static int type_and_tag(const struct jnode *e, const char *path, const struct jnode **type, const struct jnode **tag) {
+  const struct jnode *m;
+  *type = *tag = NULL;
+  if (e->type != J_OBJ) return not_modelled("%s other than an object", path);
+  for (m = e->child; m; m = m->next) {
+    if (strcasecmp(m->key, "type") != 0 && strcasecmp(m->key, "tag") != 0) continue;
+    if (member_ok(e, m, path) != 0) return -1;
+    if (strcmp(m->key, "type") == 0) *type = m;
+    else if (strcmp(m->key, "tag") == 0) *tag = m;
+    else return not_modelled("%s.%s", path, m->key);
+  }
+  if (*type && !is_string(*type)) return not_modelled("%s.type other than a string", path);
+  if (*tag && !is_string(*tag)) return not_modelled("%s.tag other than a string", path);
+  return 0;
+}
+
+/* option/inbound.go Inbound.UnmarshalJSONContext: type and tag, then
+ * registry.CreateOptions(type) or "unknown inbound type: <type>", then the
+ * other members into the type's options by badjson.UnmarshallExcludedContext
+ * (sing common/json/badjson/merge_objects.go), which decodes them with
+ * UnmarshalContextDisallowUnknownFields. The decoder prefixes the path
+ * (sing common/json/internal/contextjson/decode_context.go). The stand-in
+ * models shadowsocks (and shadowsocksr, whose stub takes the same
+ * option.ShadowsocksInboundOptions, include/registry.go) with the members
+ * listen and listen_port (option/inbound.go ListenOptions: *badoption.Addr,
+ * uint16), method and password (option/shadowsocks.go: strings); every
+ * other type and member is refused as the stand-in's, known to the real
+ * program or not. */
+static int read_inbound(const struct jnode *e, int i, struct config *cfg) {
+  const struct jnode *m, *type, *tag;
+  const char *name;
+  struct inbound *in;
+  char path[32];
+  snprintf(path, sizeof path, "inbounds[%d]", i);
+  if (type_and_tag(e, path, &type, &tag) != 0) return -1;
+  name = type ? type->str : "";
+  if (!inbound_registered(name)) { errorf("%s: unknown inbound type: %s", path, name); return wrap("parsing config file"); }
+  if (cfg->n_inbounds == 16) return errorf("stand-in: more than 16 inbounds are not modelled");
+  if (strcmp(name, "shadowsocks") != 0 && strcmp(name, "shadowsocksr") != 0) return not_modelled("%s.type %s", path, name);
+  in = &cfg->inbounds[cfg->n_inbounds++];
+  in->type = name;
+  in->tag = tag ? tag->str : "";
+  snprintf(in->index_tag, sizeof in->index_tag, "%d", i);
+  in->method = in->password = "";
+  in->password_len = 0;
+  /* common/listener/listener_tcp.go: Listen.Build(127.0.0.1): no
+   * "listen" means loopback only. */
+  snprintf(in->addr, sizeof in->addr, "127.0.0.1");
+  in->port = 0;
+  for (m = e->child; m; m = m->next) {
+    if (m == type || m == tag) continue;
+    if (member_ok(e, m, path) != 0) return -1;
+    if (strcmp(m->key, "listen") == 0) {
+      if (listen_addr(m, in->addr, sizeof in->addr) != 0) return not_modelled("%s.listen other than an IP address inet_pton(3) reads", path);
+    } else if (strcmp(m->key, "listen_port") == 0) {
+      /* uint16 from a number literal: strconv.ParseUint, then overflow */
+      if (m->type != J_NUM || !m->uint_lit || m->num > 65535) return not_modelled("%s.listen_port other than an integer 0..65535", path);
+      in->port = (int)m->num;
+    } else if (strcmp(m->key, "method") == 0 || strcmp(m->key, "password") == 0) {
+      if (!is_string(m)) return not_modelled("%s.%s other than a string", path, m->key);
+      if (m->key[0] == 'm') in->method = m->str;
+      else { in->password = m->str; in->password_len = m->str_len; }
+    } else {
+      return not_modelled("%s.%s", path, m->key);
+    }
+  }
+  return 0;
+}
+
+/* option/outbound.go Outbound.UnmarshalJSONContext, as for inbounds. The
+ * stand-in models the types whose options may all be left out and whose
+ * constructor then succeeds, with type and tag only: direct
+ * (protocol/direct/outbound.go), block (protocol/block/outbound.go) and dns
+ * (protocol/dns/outbound.go; its deprecation report needs a
+ * deprecated.Manager, which lantern-box's context has none of), and the
+ * shadowsocksr stub (fails in box.New). */
+static int read_outbound(const struct jnode *e, int i, struct config *cfg) {
+  static const char *const MODELLED[] = {"direct", "block", "dns", "shadowsocksr", NULL};
+  const struct jnode *m, *type, *tag;
+  const char *name;
+  char path[32];
+  snprintf(path, sizeof path, "outbounds[%d]", i);
+  if (type_and_tag(e, path, &type, &tag) != 0) return -1;
+  name = type ? type->str : "";
+  if (!in_list(OUTBOUND_TYPES, name)) { errorf("%s: unknown outbound type: %s", path, name); return wrap("parsing config file"); }
+  if (!in_list(MODELLED, name)) return not_modelled("%s.type %s", path, name);
+  for (m = e->child; m; m = m->next) {
+    if (m == type || m == tag) continue;
+    if (member_ok(e, m, path) != 0) return -1;
+    return not_modelled("%s.%s", path, m->key);
+  }
+  if (strcmp(name, "shadowsocksr") == 0 && cfg->shadowsocksr_outbound < 0) cfg->shadowsocksr_outbound = i;
+  cfg->outbound_tags = realloc(cfg->outbound_tags, sizeof *cfg->outbound_tags * (size_t)(cfg->n_outbounds + 1));
+  if (!cfg->outbound_tags) abort();
+  cfg->outbound_tags[cfg->n_outbounds++] = tag ? tag->str : "";
+  return 0;
+}
+
+/* option/options.go LogOptions: the stand-in models "level" (a string)
+ * only; its value is checked in box.New (new_box). */
+static int read_log(const struct jnode *v, struct config *cfg) {
+  const struct jnode *m;
+  if (v->type != J_OBJ) return not_modelled("log other than an object");
+  for (m = v->child; m; m = m->next) {
+    if (member_ok(v, m, "log") != 0) return -1;
+    if (strcmp(m->key, "level") != 0) return not_modelled("log.%s", m->key);
+    if (!is_string(m)) return not_modelled("log.level other than a string");
+    cfg->log_level = m->str;
+  }
+  return 0;
+}
 
 /* cmd/cmd_run.go readConfig: os.ReadFile, then sing's
  * json.UnmarshalExtendedContext[option.Options] with the registries of
  * box.BaseContext (context.go). Errors: "reading config file: ...",
- * "parsing config file: ...". */
+ * "parsing config file: ...". option/options.go decodes the members in
+ * order with DisallowUnknownFields; the first error is the one returned
+ * (contextjson decode.go saveError), an unknown top-level one as
+ * "<name>: json: unknown field \"<name>\"" (its path, then fmt's %q), then
+ * checkOptions looks for duplicate tags. The stand-in models log, inbounds
+ * and outbounds, and refuses the other known members as its own. */
 static int read_config(const char *path, struct config *cfg) {
   FILE *f;
   char *buf;
   long size;
   struct jparser j;
   struct jnode *root;
-  const struct jnode *m, *arr, *e;
-  int i;
+  const struct jnode *m, *e;
+  int i, k;
 
   memset(cfg, 0, sizeof *cfg);
   cfg->shadowsocksr_outbound = -1;
@@ -359,56 +695,138 @@ static int read_config(const char *path, struct config *cfg) {
   fclose(f);
   buf[size] = 0;
 
+  if (uses_comment_filter(buf, buf + size))
+    return errorf("stand-in: comments, backslashes and single quotes outside strings are not modelled");
   j.s = j.p = buf;
   j.end = buf + size;
-  if (parse_value(&j, &root, 0)) return wrap("parsing config file");
-  skip_ws(&j);
-  if (j.p != j.end) { syntax_error(&j, "invalid character after top-level value"); return wrap("parsing config file"); }
-  if (root->type != J_OBJ) { errorf("json: cannot unmarshal %s into Go value of type option._Options", root->type == J_ARR ? "array" : "value"); return wrap("parsing config file"); }
-  for (m = root->child; m; m = m->next)
-    if (!in_list(TOP_LEVEL_FIELDS, m->key)) { errorf("json: unknown field \"%s\"", m->key); return wrap("parsing config file"); }
+  if (parse_value(&j, &root, 0)) return parse_error();
+  /* What follows the value is never read: the Decoder stops at its end
+   * (contextjson stream.go readValue). */
+  if (root->type == J_ARR) { errorf("json: cannot unmarshal array into Go value of type option._Options"); return wrap("parsing config file"); }
+  if (root->type != J_OBJ) return errorf("stand-in: a config other than a JSON object or array is not modelled");
 
-  /* option/inbound.go UnmarshalJSONContext: registry.CreateOptions(type) or
-   * "unknown inbound type: <type>"; the decoder prefixes the path
-   * (sing common/json/internal/contextjson/decode_context.go). */
-  arr = member(root, "inbounds");
-  for (i = 0, e = arr && arr->type == J_ARR ? arr->child : NULL; e; e = e->next, i++) {
-    const char *type = e->type == J_OBJ ? member_str(e, "type") : "";
-    const struct jnode *port = member(e, "listen_port");
-    struct inbound *in;
-    if (!inbound_registered(type)) { errorf("inbounds[%d]: unknown inbound type: %s", i, type); return wrap("parsing config file"); }
-    if (cfg->n_inbounds == 16) return errorf("stand-in: more than 16 inbounds are not modelled");
-    in = &cfg->inbounds[cfg->n_inbounds++];
-    snprintf(in->type, sizeof in->type, "%s", type);
-    snprintf(in->tag, sizeof in->tag, "%s", member_str(e, "tag"));
-    if (!in->tag[0]) snprintf(in->tag, sizeof in->tag, "%d", i);
-    snprintf(in->method, sizeof in->method, "%s", member_str(e, "method"));
-    /* common/listener/listener_tcp.go: Listen.Build(127.0.0.1): no
-     * "listen" means loopback only. */
-    snprintf(in->addr, sizeof in->addr, "%s", member(e, "listen") ? member_str(e, "listen") : "127.0.0.1");
-    in->port = port && port->type == J_NUM && port->num > 0 ? (int)port->num : 0;
+  for (m = root->child; m; m = m->next) {
+    if (member_ok(root, m, "the config") != 0) return -1;
+    if (strcmp(m->key, "inbounds") == 0) {
+      if (m->type != J_ARR) return not_modelled("inbounds other than an array");
+      for (i = 0, e = m->child; e; e = e->next, i++)
+        if (read_inbound(e, i, cfg) != 0) return -1;
+    } else if (strcmp(m->key, "outbounds") == 0) {
+      if (m->type != J_ARR) return not_modelled("outbounds other than an array");
+      for (i = 0, e = m->child; e; e = e->next, i++)
+        if (read_outbound(e, i, cfg) != 0) return -1;
+    } else if (strcmp(m->key, "log") == 0) {
+      if (read_log(m, cfg) != 0) return -1;
+    } else if (in_list(TOP_LEVEL_FIELDS, m->key) || may_fold_to(TOP_LEVEL_FIELDS, m->key) || m->key_len > 200) {
+      return not_modelled("%s", m->key);
+    } else {
+      char quoted[1024];
+      go_quote(quoted, sizeof quoted, m->key);
+      errorf("%s: json: unknown field %s", m->key, quoted);
+      return wrap("parsing config file");
+    }
   }
-  arr = member(root, "outbounds");
-  for (i = 0, e = arr && arr->type == J_ARR ? arr->child : NULL; e; e = e->next, i++) {
-    const char *type = e->type == J_OBJ ? member_str(e, "type") : "";
-    if (!in_list(OUTBOUND_TYPES, type)) { errorf("outbounds[%d]: unknown outbound type: %s", i, type); return wrap("parsing config file"); }
-    if (strcmp(type, "shadowsocksr") == 0 && cfg->shadowsocksr_outbound < 0) cfg->shadowsocksr_outbound = i;
+
+  /* option/options.go checkOptions: tags that are not empty are unique,
+   * among inbounds, then among outbounds (and endpoints, not modelled). */
+  for (i = 0; i < cfg->n_inbounds; i++)
+    for (k = 0; cfg->inbounds[i].tag[0] && k < i; k++)
+      if (strcmp(cfg->inbounds[k].tag, cfg->inbounds[i].tag) == 0) {
+        errorf("duplicate inbound tag: %s", cfg->inbounds[i].tag);
+        return wrap("parsing config file");
+      }
+  for (i = 0; i < cfg->n_outbounds; i++)
+    for (k = 0; cfg->outbound_tags[i][0] && k < i; k++)
+      if (strcmp(cfg->outbound_tags[k], cfg->outbound_tags[i]) == 0) {
+        errorf("duplicate outbound/endpoint tag: %s", cfg->outbound_tags[i]);
+        return wrap("parsing config file");
+      }
+  return 0;
+}
+
+/* Go's base64.StdEncoding.DecodeString (golang/go
+ * src/encoding/base64/base64.go Decode and decodeQuantum, read at 10a01cd):
+ * the decoded length, or the offset of CorruptInputError ("illegal base64
+ * data at input byte <n>"). '\r' and '\n' are skipped anywhere, padding is
+ * required, trailing bits need not be zero (StdEncoding is not Strict). The
+ * fast paths of Decode only take 4 or 8 valid bytes at a time and fall back
+ * to decodeQuantum at the same offset, so this loop gives the same result. */
+static int go_base64_std_decode(const char *src, size_t len, size_t *n_out, size_t *bad) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t si = 0, n = 0;
+  while (si < len) {
+    int j, dlen = 4;
+    for (j = 0; j < 4; j++) {
+      char in;
+      if (si == len) {
+        if (j == 0) { *n_out = n; return 0; }
+        *bad = si - (size_t)j; /* j == 1, or padding is required */
+        return -1;
+      }
+      in = src[si++];
+      if (in && strchr(alphabet, in)) continue;
+      if (in == '\n' || in == '\r') { j--; continue; }
+      if (in != '=') { *bad = si - 1; return -1; }
+      if (j < 2) { *bad = si - 1; return -1; } /* incorrect padding */
+      if (j == 2) { /* "==" is expected */
+        while (si < len && (src[si] == '\n' || src[si] == '\r')) si++;
+        if (si == len) { *bad = len; return -1; }
+        if (src[si] != '=') { *bad = si - 1; return -1; }
+        si++;
+      }
+      while (si < len && (src[si] == '\n' || src[si] == '\r')) si++;
+      if (si < len) { *bad = si; return -1; } /* trailing garbage */
+      dlen = j;
+      break;
+    }
+    n += (size_t)dlen - 1;
+  }
+  *n_out = n;
+  return 0;
+}
+
+/* protocol/shadowsocks/inbound.go newInbound with one password (no users,
+ * destinations or managed: not modelled). shadowaead.New: no password is
+ * shadowsocks.ErrMissingPassword ("missing password", shadowsocks.go),
+ * else the key is derived from it. NewServiceWithPassword: no password is
+ * ErrMissingPSK ("missing psk", shadowaead_2022/protocol.go), then
+ * base64.StdEncoding.DecodeString, its error wrapped
+ * E.Cause(err, "decode psk"); NewService: a key shorter than the method's
+ * is shadowsocks.ErrBadKey ("bad key"), a longer one is hashed down. */
+static int new_shadowsocks(const struct inbound *in) {
+  const struct ss_method *sm;
+  size_t n, bad;
+  for (sm = SHADOWSOCKS_METHODS; sm->name && strcmp(sm->name, in->method) != 0; sm++) {}
+  if (!sm->name) return errorf("unsupported method: %s", in->method);
+  switch (sm->kind) {
+  case SS_NONE:
+    return 0;
+  case SS_AEAD:
+    return in->password_len == 0 ? errorf("missing password") : 0;
+  case SS_2022:
+    if (in->password_len == 0) return errorf("missing psk");
+    if (go_base64_std_decode(in->password, in->password_len, &n, &bad) != 0)
+      return errorf("decode psk: illegal base64 data at input byte %zu", bad);
+    return n < sm->key_len ? errorf("bad key") : 0;
   }
   return 0;
 }
 
-/* box.New (sing-box-minimal box.go): builds every inbound, then every
- * outbound, without listening; errors are "initialize inbound[i]: ..." and
- * "initialize outbound[i]: ...". Modelled: the shadowsocks method
- * (protocol/shadowsocks/inbound.go: "unsupported method: <m>") and the
- * removed ShadowsocksR. */
+/* box.New (sing-box-minimal box.go): creates the log factory (log/log.go
+ * New: a log.level other than "" goes through ParseLevel, "unknown log
+ * level: <l>" wrapped "parse log level", and box.go wraps that "create log
+ * factory"), then builds every inbound, then every outbound, without
+ * listening; errors are "initialize inbound[i]: ..." and
+ * "initialize outbound[i]: ...". Modelled: the shadowsocks method and
+ * password (new_shadowsocks) and the removed ShadowsocksR. */
 static int new_box(const struct config *cfg) {
   int i;
+  if (cfg->log_level && cfg->log_level[0] && log_level_index(cfg->log_level) < 0)
+    return errorf("create log factory: parse log level: unknown log level: %s", cfg->log_level);
   for (i = 0; i < cfg->n_inbounds; i++) {
     if (strcmp(cfg->inbounds[i].type, "shadowsocksr") == 0)
       return errorf("initialize inbound[%d]: %s", i, SHADOWSOCKSR_REMOVED);
-    if (strcmp(cfg->inbounds[i].type, "shadowsocks") == 0 && !in_list(SHADOWSOCKS_METHODS, cfg->inbounds[i].method))
-      return errorf("initialize inbound[%d]: unsupported method: %s", i, cfg->inbounds[i].method);
+    if (new_shadowsocks(&cfg->inbounds[i]) != 0) return wrap("initialize inbound[%d]", i);
   }
   if (cfg->shadowsocksr_outbound >= 0)
     return errorf("initialize outbound[%d]: %s", cfg->shadowsocksr_outbound, SHADOWSOCKSR_REMOVED);
@@ -432,11 +850,15 @@ static void on_signal(int sig) { got_signal = sig; }
 
 /* Instance.Start: every inbound listens on TCP (sing-box
  * common/listener/listener_tcp.go); errors as adapter/inbound/manager.go
- * names them ("start inbound/<type>[<tag>]"). UDP is not modelled. */
+ * names them ("start inbound/<type>[<tag>]"). UDP is not modelled. The
+ * "tcp server started" line is the inbound's logger's Info, which the log
+ * factory prints at levels info, debug and trace (no log.level: trace). */
 static int start(const struct config *cfg) {
+  const int level = cfg->log_level && cfg->log_level[0] ? log_level_index(cfg->log_level) : LEVEL_TRACE;
   int i;
   for (i = 0; i < cfg->n_inbounds; i++) {
     const struct inbound *l = &cfg->inbounds[i];
+    const char *tag = l->tag[0] ? l->tag : l->index_tag;
     struct sockaddr_in6 a6;
     struct sockaddr_in a4;
     int v6 = strchr(l->addr, ':') != NULL, fd, one = 1, zero = 0;
@@ -444,27 +866,27 @@ static int start(const struct config *cfg) {
     if (l->port == 0) continue;
     snprintf(shown, sizeof shown, v6 ? "[%s]:%d" : "%s:%d", l->addr, l->port);
     fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return errorf("start inbound/%s[%s]: listen tcp %s: socket: %s", l->type, l->tag, shown, go_errno(errno));
+    if (fd < 0) return errorf("start inbound/%s[%s]: listen tcp %s: socket: %s", l->type, tag, shown, go_errno(errno));
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* Go's net.Listen sets it */
     if (v6) {
       setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
       memset(&a6, 0, sizeof a6);
       a6.sin6_family = AF_INET6;
       a6.sin6_port = htons((unsigned short)l->port);
-      if (inet_pton(AF_INET6, l->addr, &a6.sin6_addr) != 1) { close(fd); return errorf("start inbound/%s[%s]: listen tcp %s: bad address", l->type, l->tag, shown); }
+      if (inet_pton(AF_INET6, l->addr, &a6.sin6_addr) != 1) { close(fd); return errorf("start inbound/%s[%s]: listen tcp %s: bad address", l->type, tag, shown); }
     } else {
       memset(&a4, 0, sizeof a4);
       a4.sin_family = AF_INET;
       a4.sin_port = htons((unsigned short)l->port);
-      if (inet_pton(AF_INET, l->addr, &a4.sin_addr) != 1) { close(fd); return errorf("start inbound/%s[%s]: listen tcp %s: bad address", l->type, l->tag, shown); }
+      if (inet_pton(AF_INET, l->addr, &a4.sin_addr) != 1) { close(fd); return errorf("start inbound/%s[%s]: listen tcp %s: bad address", l->type, tag, shown); }
     }
     if ((v6 ? bind(fd, (struct sockaddr *)&a6, sizeof a6) : bind(fd, (struct sockaddr *)&a4, sizeof a4)) != 0 || listen(fd, 128) != 0) {
       int e = errno;
       close(fd);
-      return errorf("start inbound/%s[%s]: listen tcp %s: bind: %s", l->type, l->tag, shown, go_errno(e));
+      return errorf("start inbound/%s[%s]: listen tcp %s: bind: %s", l->type, tag, shown, go_errno(e));
     }
     listeners[n_listeners++] = fd;
-    log_line("INFO", "inbound/%s[%s]: tcp server started at %s", l->type, l->tag, shown);
+    if (level >= LEVEL_INFO) log_line("INFO", "inbound/%s[%s]: tcp server started at %s", l->type, tag, shown);
   }
   return 0;
 }
