@@ -31,7 +31,7 @@ function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "    ").trimEnd();
 }
 
-// --against (contract 4): a Markdown diff from a saved `--json` plan to this one.
+// --against: a Markdown diff from a saved `--json` plan to this one.
 // A bad old plan exits 2 before the program runs; PLAN_REPORT_FULL, if set, gets the uncut report,
 // which the cut one names as PLAN_REPORT_FULL_NAME (else the path); PLAN_REPORT_LIMIT caps its length.
 function readOldPlan(file: string): Plan {

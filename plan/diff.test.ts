@@ -51,6 +51,12 @@ describe("plan diff on real plans", () => {
     assert.doesNotMatch(report, /tskey|[A-Za-z0-9+/]{100,}/);
   });
 
+  it("the README's example report is the staging tag bump's, as the plan CLI prints it", () => {
+    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const start = readme.indexOf("````markdown\n**staging**") + "````markdown\n".length;
+    assert.equal(readme.slice(start, readme.indexOf("````\n", start)), renderReport(diffPlans(base(), tagBump())));
+  });
+
   it("a default tag bump moves canary first, then the other waves, as the program's routes[].wave says", () => {
     const diff = diffPlans(base(), tagBump());
     const waveOf = new Map(routesOf(tagBump()).map((r) => [r.name, r.wave]));

@@ -237,7 +237,7 @@ export const routeUserDataPinsOneRelease: Rule = {
   description:
     "Route user-data installs exactly one pinned lantern-box release (install-lantern-box.sh install vX.Y.Z, once) with the script's sha256 verification.",
   check(s) {
-    // Builders boot the stock image with no user-data. User-data is a secret built from generated keys, so
+    // Builders carry only their host key in user-data, and are not routes. User-data is a secret built from generated keys, so
     // a preview of a new route sees it as unknown: the rule can only check known values (existing routes,
     // and `pulumi up`, where the engine analyzes again with the values resolved), and says nothing otherwise.
     if (!isRouteInstance(s) || s.userData === undefined) return [];
@@ -447,8 +447,7 @@ const USER_DATA_PROPERTY: Readonly<Record<string, string>> = {
 };
 
 /**
- * A route's user-data carries its host private key, the Tailscale key and
- * the route config. Policies see secret inputs unwrapped (@pulumi/policy
+ * A route's user-data carries its host private key and the route config. Policies see secret inputs unwrapped (@pulumi/policy
  * deserialize.js: validation policies get plain values), so what a policy can
  * check is the option that makes the engine store the property as a secret
  * whatever its input was: `additionalSecretOutputs`.

@@ -11,9 +11,8 @@ import { type EncodedUserData, encodeUserData } from "./encoding";
 import { KEY_STAND_INS } from "./openssh-keys";
 import { type RouteFileName, type RouteKeys, renderUserData, routeFiles, type UserDataInput } from "./userdata";
 
-export { decodeUserData } from "./encoding";
 export { KEY_STAND_INS } from "./openssh-keys";
-export { INSTALL_SCRIPT, renderUserData, ROUTE_FILES, type RouteFileName, type RouteKeys } from "./userdata";
+export { INSTALL_SCRIPT, renderUserData } from "./userdata";
 
 type PlainSecrets = UserDataInput["secrets"];
 

@@ -132,7 +132,7 @@ function remoteRun(route: Route, run: RemoteRun): string {
 }
 
 /** Installs (`install`) or checks (`verify`) the route's target release. */
-export function releaseRun(route: Route, release: ReleaseSettings, mode: "install" | "verify", logTag: string): string {
+function releaseRun(route: Route, release: ReleaseSettings, mode: "install" | "verify", logTag: string): string {
   return remoteRun(route, {
     logTag,
     unit: `lantern-${mode}-${route.releaseTag.slice(1)}`,

@@ -23,8 +23,8 @@ import { remoteCommand } from "../ssh";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import type { WaveGate } from "./waves";
 
-export { configPayload, configPushCommand, hotSwapCommand, releaseRun, verifiedTagOf, verifyCommand } from "./commands";
-export { releaseSkew, type RouteRelease, type TrackSkew } from "./skew";
+export { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
+export { releaseSkew } from "./skew";
 export { instanceOptions, routeInstanceOptions } from "./strategy";
 export { WaveGate } from "./waves";
 
