@@ -150,6 +150,7 @@ describe("parseFleetConfig", () => {
       [(r) => (r.providers.linode.regions["us-lax"].stable = "1e3"), "providers.linode.regions.us-lax.stable", "expected a whole number from 0 to 50"],
       [(r) => (r.otel = { serviceName: "Proxy" }), "otel.serviceName", "expected a service name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens"],
       [(r) => (r.ingress = { tcp: [443, 8443, 443] }), "ingress.tcp", "expected each port once; 443 is listed twice"],
+      [(r) => (r.image.tracks = { stable: { oci: { "xx-nowhere-1": "ocid1.image.oc1.iad.aaaa" } } }), "image.tracks.stable.oci.xx-nowhere-1", "expected one of the oci regions in stacks/catalog.ts"],
       [(r) => (r.ingress = { sshSourceCidrs: ["192.0.2.0/24", "192.0.2.0/24"] }), "ingress.sshSourceCidrs", "expected each CIDR once; 192.0.2.0/24 is listed twice"],
     ];
     for (const [edit, path, message] of cases) {

@@ -86,6 +86,10 @@ function isJsonObject(text: string): boolean {
  * the newest build), "newest" (every route follows each new build), or one
  * built image per provider (per region where ids differ).
  */
+/** A region of `provider` (stacks/catalog.ts), for keys that are printed into shell commands too (npm run roll-images). */
+const regionOf = (provider: ProviderName) =>
+  z.string().refine((region) => PROVIDER_PROFILES[provider].regions.includes(region), `expected one of the ${provider} regions in stacks/catalog.ts`);
+
 export const trackImage = z.union(
   [
     z.literal(HELD_IMAGE),
@@ -94,9 +98,9 @@ export const trackImage = z.union(
       /** Linode private images are global (replicated to every route region). */
       linode: z.string().regex(LINODE_PRIVATE_IMAGE, "expected a Linode private image id like private/12345").optional(),
       /** ECS image ids differ per region (the copies). */
-      alicloud: z.record(z.string(), z.string().regex(ALICLOUD_CUSTOM_IMAGE, "expected an ECS custom image id like m-t4nbn0abcdefgh")).default({}),
+      alicloud: z.record(regionOf("alicloud"), z.string().regex(ALICLOUD_CUSTOM_IMAGE, "expected an ECS custom image id like m-t4nbn0abcdefgh")).default({}),
       /** OCI builds one image per region. */
-      oci: z.record(z.string(), z.string().regex(OCI_IMAGE_OCID, "expected an OCI image OCID (ocid1.image.oc1...)")).default({}),
+      oci: z.record(regionOf("oci"), z.string().regex(OCI_IMAGE_OCID, "expected an OCI image OCID (ocid1.image.oc1...)")).default({}),
     }),
   ],
   { error: `expected "${HELD_IMAGE}", "${NEWEST_IMAGE}" or the track's image ids per provider (pulumi stack output images)` },
@@ -318,7 +322,7 @@ export class ConfigError extends Error {
 /** Validates raw stack config (keys without the project prefix). Throws ConfigError. */
 export function parseFleetConfig(raw: unknown): FleetConfig {
   const result = fleetConfigSchema.safeParse(raw);
-  const problems = result.success ? [] : result.error.issues.flatMap(toProblems);
+  const problems = result.success ? [] : issueProblems(result.error);
   // Cross-key rules need valid providers and tracks, not a valid whole: report them alongside.
   const fields = (raw ?? {}) as { providers?: unknown; tracks?: unknown };
   const providers = providersSchema.safeParse(fields.providers);
@@ -333,8 +337,18 @@ export function parseFleetConfig(raw: unknown): FleetConfig {
   return result.data;
 }
 
+/** A schema's issues as problems: each names its key path and what was expected there. */
+export function issueProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap(toProblems);
+}
+
 function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = issue.path.map(String);
+  // A value shaped for one branch of a union (image ids, not "hold" or "newest"): that branch says what is wrong inside it.
+  if (issue.code === "invalid_union") {
+    const shaped = issue.errors.filter((branch) => branch.some((inner) => inner.path.length > 0));
+    if (shaped.length === 1) return shaped[0]!.flatMap((inner) => toProblems({ ...inner, path: [...issue.path, ...inner.path] }));
+  }
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown key" }));
   }

@@ -43,6 +43,9 @@ describe("rollCommands (npm run roll-images)", () => {
     assert.throws(() => rollCommands("prod", "stable", "hold"), /not a set of built image ids \(it says hold\)/);
     assert.throws(() => rollCommands("prod", "stable", { linode: "linode/ubuntu24.04" }), /expected a Linode private image id/);
     assert.throws(() => rollCommands("prod", "stable", { oci: { "us-ashburn-1": "x'; rm -rf /" } }), /expected an OCI image OCID/);
+    // Region keys reach the printed command too: only the catalog's regions pass.
+    assert.throws(() => rollCommands("prod", "stable", { oci: { "us-ashburn-1' x": "ocid1.image.oc1.iad.aaaa" } }), /oci.us-ashburn-1' x: expected one of the oci regions in stacks\/catalog.ts/);
+    assert.throws(() => rollCommands("prod", "stable", { alicloud: { "ap-nowhere-9": "m-t4nbn0abcdefgh" } }), /alicloud.ap-nowhere-9: expected one of the alicloud regions in stacks\/catalog.ts/);
     assert.throws(() => rollCommands("prod", "Stable", images), /--track: expected a track name/);
     assert.throws(() => rollCommands("prod; id", "stable", images), /--stack: expected a stack name/);
   });

@@ -4,13 +4,15 @@
  * stack output `images` reports them. Pure: validated with the config's own
  * schema, so what it prints is what the program accepts.
  */
-import { z } from "zod";
-import { TRACK_NAME, trackImage } from "./config";
+import { issueProblems, TRACK_NAME, trackImage } from "./config";
 
 /** The config path segments and value of each pin, in a stable order. */
 export function trackPins(track: string, images: unknown): [path: string, value: string][] {
   const parsed = trackImage.safeParse(images);
-  if (!parsed.success) throw new Error(`the stack output images is not a set of built image ids (${z.prettifyError(parsed.error)})`);
+  if (!parsed.success) {
+    const problems = issueProblems(parsed.error).map((p) => (p.path === "(root)" ? p.message : `${p.path}: ${p.message}`));
+    throw new Error(`the stack output images is not a set of built image ids (${problems.join("; ")})`);
+  }
   if (typeof parsed.data === "string") throw new Error(`the stack output images is not a set of built image ids (it says ${parsed.data})`);
   const { linode, alicloud, oci } = parsed.data;
   const base = `image.tracks.${track}`;

@@ -21,6 +21,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Route } from "../../stacks/config";
+import { RELEASE_TAG } from "../../stacks/patterns";
 import {
   INSTALL_SCRIPT,
   INSTALL_SCRIPT_PATH,
@@ -182,5 +183,6 @@ export function configPushCommand(route: Route): Pick<ReleaseCommand, "create" |
 
 /** The tag the install script verified (its last line is `verified=<tag>`). */
 export function verifiedTagOf(stdout: string): string | undefined {
-  return /^verified=(v\d+\.\d+\.\d+)$/m.exec(stdout)?.[1];
+  const tag = /^verified=(\S+)$/m.exec(stdout)?.[1];
+  return tag !== undefined && RELEASE_TAG.test(tag) ? tag : undefined;
 }

@@ -135,6 +135,7 @@ describe("release commands", () => {
     assert.equal(verifiedTagOf("[lantern-install] step=done\nverified=v0.0.74\n"), "v0.0.74");
     assert.equal(verifiedTagOf("verified=v0.0.74; rm -rf /"), undefined);
     assert.equal(verifiedTagOf(""), undefined);
+    assert.equal(verifiedTagOf("verified=v00.0.74\n"), undefined, "the config's own tag pattern: no leading zeros");
   });
 });
 

@@ -36,9 +36,9 @@ describe("releaseWaves", () => {
 
   it("takes the first-wave tracks from waves.first, and none when there is no canary track", () => {
     assert.deepEqual(byWave(fleet({ size: 10, first: ["stable"] }))[1], ["linode-us-lax-canary-1", "alicloud-ap-southeast-1-canary-1"]);
-    const noCanary = fleet({ size: 4 }, { stable: {}, canary: {} });
-    assert.equal(byWave(noCanary)[0]!.length, 2);
-    const stableOnly = parseFleetConfig({ ...structuredClone(noCanary), providers: { linode: { rollout: "hotswap", regions: { "us-lax": { stable: 5 } } } }, tracks: { stable: {} } });
+    const withCanary = fleet({ size: 4 }, { stable: {}, canary: {} });
+    assert.equal(byWave(withCanary)[0]!.length, 2, "the canary track is the first wave by default");
+    const stableOnly = parseFleetConfig({ ...structuredClone(withCanary), providers: { linode: { rollout: "hotswap", regions: { "us-lax": { stable: 5 } } } }, tracks: { stable: {} } });
     assert.deepEqual(byWave(stableOnly).map((w) => w.length), [4, 1]);
   });
 
