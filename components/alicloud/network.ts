@@ -5,7 +5,20 @@ import { physicalName } from "../naming";
 import { ingressPermits } from "../network/ingress";
 
 const VPC_CIDR = "10.42.0.0/16";
-const VSWITCH_CIDR = "10.42.1.0/24";
+
+/**
+ * The vSwitch's /24, from its zone's letter (the zone id is the region id
+ * plus a letter: stacks/config.ts ALICLOUD_ZONE): ...a -> 10.42.1.0/24,
+ * ...b -> 10.42.2.0/24. A new zone replaces the vSwitch, and the engine
+ * creates the new one before it deletes the old, in the same VPC, where
+ * CreateVSwitch refuses an overlapping block (InvalidCidrBlock.Overlapped,
+ * Alibaba Cloud VPC API reference): each zone of a region gets its own.
+ */
+export function vswitchCidrOf(zoneId: string): string {
+  const letter = zoneId.at(-1) ?? "";
+  if (!/^[a-z]$/.test(letter)) throw new Error(`alicloud zone ${zoneId}: expected a zone id ending in a letter`);
+  return `10.42.${letter.charCodeAt(0) - "a".charCodeAt(0) + 1}.0/24`;
+}
 
 export interface AlicloudNetworkArgs {
   readonly stack: string;
@@ -35,7 +48,7 @@ export class AlicloudNetwork extends pulumi.ComponentResource {
     const vpc = new alicloud.vpc.Network(`${name}-vpc`, { vpcName: label, cidrBlock: VPC_CIDR }, child);
     const vswitch = new alicloud.vpc.Switch(
       `${name}-vswitch`,
-      { vswitchName: label, vpcId: vpc.id, cidrBlock: VSWITCH_CIDR, zoneId: args.zoneId },
+      { vswitchName: label, vpcId: vpc.id, cidrBlock: vswitchCidrOf(args.zoneId), zoneId: args.zoneId },
       child,
     );
     const securityGroup = new alicloud.ecs.SecurityGroup(
