@@ -47,6 +47,7 @@ base_key() {
     printf '%s\n' "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT"
     declare -f provision_env builder_userdata hold_apt_lists_lock run_recipe copy_to_remote build_otelcol build_tailscale_repo build_deb sign_apt_repo
     cat "$VM_DIR"/stubs/*
+    printf '%s\n' "$TAILSCALE_LOGIN_SERVER" "$LANTERN_E2E_TAILSCALE_AUTH_KEY" # baked into the tailscale stand-in
     rootfs_key
   } | sha256sum | cut -c1-16
 }

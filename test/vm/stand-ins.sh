@@ -46,6 +46,8 @@ OTELCOL_VERSION=$(sed -n 's/^: "${LANTERN_OTELCOL_VERSION:=\([0-9.]*\)}"$/\1/p' 
 [[ $OTELCOL_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "no LANTERN_OTELCOL_VERSION default in image/provision.sh"
 
 TAILSCALE_VERSION=1.84.0
+# The e2e stack's tailscale.loginServer (test/vm/e2e-stack.yaml.tmpl).
+TAILSCALE_LOGIN_SERVER=$GUEST_URL/tailscale-control
 # The stand-in releases of lantern-box (all from stubs/lantern-box.c, which
 # follows v0.0.73's source; the real tags of these numbers exist upstream,
 # the test's release server serves only these):
@@ -325,7 +327,10 @@ build_tailscale_repo() {
   local stage root=$WWW_DIR/tailscale/debian
   stage=$(mktemp -d "$CACHE_DIR/tmp/ts.XXXXXX")
   mkdir -p "$root/pool" "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/sbin" "$stage/lib/systemd/system"
-  sed "s/@VERSION@/$TAILSCALE_VERSION/" "$VM_DIR/stubs/tailscale" >"$stage/usr/bin/tailscale"
+  # The one key and login server its control server knows (run.sh, e2e-stack.yaml.tmpl).
+  sed -e "s/@VERSION@/$TAILSCALE_VERSION/" -e "s|@LOGIN_SERVER@|$TAILSCALE_LOGIN_SERVER|g" \
+    -e "s/@AUTH_KEY_SHA256@/$(printf '%s' "$LANTERN_E2E_TAILSCALE_AUTH_KEY" | sha256sum | cut -d' ' -f1)/" \
+    "$VM_DIR/stubs/tailscale" >"$stage/usr/bin/tailscale"
   install -m 0755 "$VM_DIR/stubs/tailscaled" "$stage/usr/sbin/tailscaled"
   chmod 0755 "$stage/usr/bin/tailscale"
   install -m 0644 "$VM_DIR/stubs/tailscaled.service" "$stage/lib/systemd/system/"
