@@ -46,7 +46,9 @@ readonly SCRIPT_DIR
 : "${LANTERN_OTLP_ENDPOINT:=https://ops.lantr.net:443}"
 
 readonly CLOUD_INIT_TIMEOUT=600
-readonly HTTPS_URL_RE='^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%+/-]*)?$'
+# The config schema's URL pattern (stacks/patterns.ts, tested equal): lowercase host, no
+# query, fragment, credentials, percent-escapes or trailing slash.
+readonly HTTPS_URL_RE='^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*$'
 readonly VERSION_RE='^[0-9]+\.[0-9]+\.[0-9]+$'
 readonly SHA256_RE='^[0-9a-f]{64}$'
 
@@ -109,7 +111,7 @@ trap '[ -z "$WORKDIR" ] || rm -rf -- "$WORKDIR"' EXIT
 # ---------------------------------------------------------------- helpers
 
 require_match() { # <variable name> <regex>
-  local name=$1 re=$2
+  local name=$1 re=$2 LC_ALL=C # byte-wise ranges in the patterns, as in the install script
   [[ ${!name} =~ $re ]] || die "$name='${!name}' is invalid: it must match $re"
 }
 

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { INSTALL_SYSLOG_IDENTIFIER } from "../cloud-init/userdata";
+import { HTTPS_URL_PATTERN } from "../../stacks/patterns";
 import { RECIPE_DIR } from "./recipe";
 
 const files = readdirSync(RECIPE_DIR);
@@ -34,6 +35,10 @@ describe("the image recipe (image/)", () => {
     const result = spawnSync("shellcheck", ["--external-sources", ...scripts.map((f) => path.join(RECIPE_DIR, f))], { encoding: "utf8" });
     assert.equal(result.error, undefined, "shellcheck must be installed");
     assert.equal(result.status, 0, result.stdout);
+  });
+
+  it("checks its URLs with exactly the config schema's pattern (one pattern, as the install script)", () => {
+    assert.equal(/^readonly HTTPS_URL_RE='(.*)'$/m.exec(recipe)?.[1], HTTPS_URL_PATTERN);
   });
 
   it("names no release and installs no lantern-box", () => {
