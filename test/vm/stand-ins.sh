@@ -19,9 +19,9 @@
 #     still has opencensus, and the package ships no /var/lib/otelcol-contrib.
 #     v0.128.0's release workflow (.github/workflows/base-release.yaml) runs
 #     goreleaser-pro v2.7.0.
-#   open-telemetry/opentelemetry-collector@v0.128.0
-#     (ab80fb406a16757997b480707b709b72dfa36459): otelcol/command.go,
-#     otelcol/command_validate.go, confmap/provider/envprovider/provider.go.
+#   open-telemetry/opentelemetry-collector@v0.159.0
+#     (69c0873044e80fe1f0647a0bc5afec6244bcad76): the command line and the
+#     checks the stand-in models (stubs/otelcol-contrib cites each file).
 #   tailscale/tailscale@v1.84.0 (0b36774ff9e8d5a82efee38e3734298ffb453ae9):
 #     release/dist/unixpkgs/pkgs.go (debTarget.Build), release/deb/,
 #     cmd/tailscaled/tailscaled.{service,defaults}, cmd/tailscale/cli/up.go,
