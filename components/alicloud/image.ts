@@ -44,10 +44,14 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
     const buildProvider = args.providers[args.buildRegion];
     if (!buildProvider) throw new Error(`alicloud: no provider for build region ${args.buildRegion}`);
     const inBuildRegion = { parent: this, provider: buildProvider, replacementTrigger: args.buildRegion };
+    // A new public key replaces the key pair: the provider's Update applies only its resource group
+    // and tags (aliyun/terraform-provider-alicloud alicloud/resource_alicloud_ecs_key_pair.go), so an
+    // in-place update would change nothing in the cloud. Deleted first: the new one takes the same
+    // name, unique in the region.
     const keyPair = new alicloud.ecs.EcsKeyPair(
       `${name}-builder-key`,
       { keyPairName: `${args.stack}-lantern-builder`, publicKey: args.builderKey.publicKeyOpenssh },
-      inBuildRegion,
+      { ...inBuildRegion, replaceOnChanges: ["publicKey"], deleteBeforeReplace: true },
     );
     const hostKey = builderHostKey(`${name}-builder`, "alicloud", this);
     const builder = new alicloud.ecs.Instance(
@@ -68,7 +72,10 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
         // before the build (see poweroff.ts).
         tags: { role: "lantern-builder", stack: args.stack },
       },
-      { ...inBuildRegion, replaceOnChanges: ["instanceName"] },
+      // A new key pair means a new builder: its key_name stays the same, so nothing would put the new
+      // key on it; Linode and OCI replace theirs on a new key too (plan/diff/provider-facts.ts:
+      // authorizedKeys, metadata.ssh_authorized_keys).
+      { ...inBuildRegion, replaceOnChanges: ["instanceName"], replaceWith: [keyPair] },
     );
     // ECS refuses a second image of one name in a region (CreateImage and CopyImage:
     // InvalidImageName.Duplicated, Alibaba Cloud ECS API reference), and every image built here

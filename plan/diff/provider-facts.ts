@@ -42,6 +42,8 @@ const LINODE_SCHEMA = `${LINODE}:linode/instance/schema_resource.go`;
 const LINODE_UPDATE = `${LINODE}:linode/instance/resource.go`;
 const ALICLOUD = "aliyun/terraform-provider-alicloud@v1.289.0:alicloud/resource_alicloud_instance.go";
 const OCI = "oracle/terraform-provider-oci@v8.23.0:internal/service/core/core_instance_resource.go";
+const ALICLOUD_SOURCE = (resource: string) => `aliyun/terraform-provider-alicloud@v1.289.0:alicloud/resource_alicloud_${resource}.go`;
+const OCI_SOURCE = (resource: string) => `oracle/terraform-provider-oci@v8.23.0:internal/service/core/core_${resource}_resource.go`;
 const COMMAND = "pulumi/pulumi-command@v1.2.1";
 // @pulumi/tailscale 0.29.1 bundles terraform-provider-tailscale v0.29.2 (provider/go.mod of pulumi/pulumi-tailscale).
 const TAILNET_KEY = "tailscale/terraform-provider-tailscale@v0.29.2:tailscale/resource_tailnet_key.go";
@@ -145,6 +147,86 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
       ),
       { input: "recreateIfInvalid", effect: "update", note: "state only", source: TAILNET_KEY, evidence: "`recreate_if_invalid`: no plan modifier; read by ModifyPlan" },
     ],
+    otherwise: "update",
+  },
+  "linode:index/image:Image": {
+    inputs: ["diskId", "linodeId", "cloudInit"].map(
+      (input): InputFact => ({
+        input,
+        effect: "replace",
+        note: "RequiresReplace: a new image",
+        source: `${LINODE}:linode/image/framework_schema_resource.go`,
+        evidence: `\`${input.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}\`: PlanModifiers RequiresReplace()`,
+      }),
+    ),
+    otherwise: "update",
+  },
+  "alicloud:vpc/switch:Switch": {
+    inputs: [
+      forceNew("cidrBlock", ALICLOUD_SOURCE("vswitch"), "cidr_block"),
+      forceNew("vpcId", ALICLOUD_SOURCE("vswitch"), "vpc_id"),
+      forceNew("zoneId", ALICLOUD_SOURCE("vswitch"), "zone_id"),
+    ],
+    otherwise: "update",
+  },
+  "alicloud:ecs/securityGroup:SecurityGroup": { inputs: [forceNew("vpcId", ALICLOUD_SOURCE("security_group"), "vpc_id")], otherwise: "update" },
+  "alicloud:ecs/securityGroupRule:SecurityGroupRule": {
+    inputs: (
+      [
+        ["securityGroupId", "security_group_id"],
+        ["type", "type"],
+        ["ipProtocol", "ip_protocol"],
+        ["policy", "policy"],
+        ["cidrIp", "cidr_ip"],
+        ["portRange", "port_range"],
+        ["nicType", "nic_type"],
+      ] as const
+    ).map(([input, field]) => forceNew(input, ALICLOUD_SOURCE("security_group_rule"), field)),
+    otherwise: "update",
+  },
+  "alicloud:ecs/imageCopy:ImageCopy": {
+    inputs: [forceNew("sourceImageId", ALICLOUD_SOURCE("image_copy"), "source_image_id"), forceNew("sourceRegionId", ALICLOUD_SOURCE("image_copy"), "source_region_id")],
+    otherwise: "update",
+  },
+  "alicloud:ecs/image:Image": {
+    inputs: [
+      {
+        input: "instanceId",
+        effect: "update",
+        note: "no change in the cloud: Update never reads it (the program renames the image instead)",
+        source: ALICLOUD_SOURCE("image"),
+        evidence: "`instance_id`: Optional, no ForceNew; resourceAliCloudEcsImageUpdate reads no instance_id",
+      },
+    ],
+    otherwise: "update",
+  },
+  "alicloud:ecs/ecsKeyPair:EcsKeyPair": {
+    inputs: [
+      forceNew("keyPairName", ALICLOUD_SOURCE("ecs_key_pair"), "key_pair_name"),
+      {
+        input: "publicKey",
+        effect: "update",
+        note: "no change in the cloud: Update applies only resource_group_id and tags (the program replaces the key pair instead)",
+        source: ALICLOUD_SOURCE("ecs_key_pair"),
+        evidence: '`public_key`: no ForceNew; resourceAliCloudEcsKeyPairUpdate: `HasChange("resource_group_id")`, `HasChange("tags")` only',
+      },
+    ],
+    otherwise: "update",
+  },
+  "oci:Core/image:Image": { inputs: [forceNew("instanceId", OCI_SOURCE("image"), "instance_id")], otherwise: "update" },
+  ...Object.fromEntries(
+    (
+      [
+        ["oci:Core/subnet:Subnet", "subnet"],
+        ["oci:Core/internetGateway:InternetGateway", "internet_gateway"],
+        ["oci:Core/routeTable:RouteTable", "route_table"],
+        ["oci:Core/securityList:SecurityList", "security_list"],
+        ["oci:Core/networkSecurityGroup:NetworkSecurityGroup", "network_security_group"],
+      ] as const
+    ).map(([type, resource]): [string, TypeFacts] => [type, { inputs: [forceNew("vcnId", OCI_SOURCE(resource), "vcn_id")], otherwise: "update" }]),
+  ),
+  "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule": {
+    inputs: [forceNew("networkSecurityGroupId", OCI_SOURCE("network_security_group_security_rule"), "network_security_group_id")],
     otherwise: "update",
   },
   "command:remote:Command": commandFacts("provider/pkg/provider/remote/commandController.go"),

@@ -25,7 +25,8 @@ describe("resource verdicts", () => {
     const diff = diffPlans(plan([component, image("v1"), oci]), plan([component, image("v2"), copy]));
     assert.deepEqual(diff.images, { add: 1, update: 1, replace: 0, remove: 1 });
     assert.match(summaryLine(diff), /^\*\*staging\*\*: 1 image added, 1 image changed, 1 image removed, 0 routes hot-swapped,/);
-    assert.match(renderReport(diff), /`label` "v1" -> "v2": in place \(provider decides\)/);
+    // A Linode image's label has no RequiresReplace (provider-facts.ts): in place, from the table.
+    assert.match(renderReport(diff), /^  - `label` "v1" -> "v2": in place$/m);
   });
 
   it("replaces a resource whose replacementTrigger differs, as the engine does, and never for a trigger added or removed", () => {
