@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { KEY_STAND_INS, routeLaunchData } from "../components/cloud-init";
 import { mocks } from "../plan/mocks";
 import { engineConfig } from "../plan/stack-file";
@@ -17,6 +18,22 @@ async function withConfig(config: Record<string, string>, secretKeys: string[]):
 }
 
 describe("loadStack", () => {
+  // The CLI refuses to run a stack that lacks a key Pulumi.yaml declares without a default
+  // (pulumi/pulumi pkg/workspace/config.go, missingStackConfigurationKeysError), and the offline
+  // plan never reads Pulumi.yaml: so the keys declared there must be exactly ones the program
+  // also cannot run without, and none may carry a default of its own (the schema's is the one).
+  it("Pulumi.yaml declares only keys the program requires, with no defaults", async () => {
+    const project = parse(readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> };
+    const declared = Object.keys(project.config);
+    assert.ok(declared.length > 0);
+    for (const key of declared) {
+      assert.ok(!("default" in project.config[key]!) && !("value" in project.config[key]!), `${key}: a default in Pulumi.yaml`);
+      const { [`${PROJECT}:${key}`]: _removed, ...rest } = staging.config;
+      await withConfig(rest, staging.secretKeys);
+      assert.throws(loadStack, (err: unknown) => err instanceof StackConfigError && err.problems.some((p) => p.path === key), `${key}: the program runs without it`);
+    }
+  });
+
   it("refuses to run without the secrets, naming each with the command that sets it", async () => {
     const { [`${PROJECT}:tailscaleOauthClientSecret`]: _t, [`${PROJECT}:routeConfig`]: _r, ...plain } = staging.config;
     await withConfig(plain, []);
