@@ -124,8 +124,6 @@ validate_parameters() {
   require_match LANTERN_CA_CERT_URL "$HTTPS_URL_RE"
   require_match LANTERN_CA_CERT_SHA256 "$SHA256_RE"
   require_match LANTERN_OTLP_ENDPOINT "$HTTPS_URL_RE"
-  LANTERN_OTELCOL_BASE_URL=${LANTERN_OTELCOL_BASE_URL%/}
-  LANTERN_TAILSCALE_REPO_URL=${LANTERN_TAILSCALE_REPO_URL%/}
 }
 
 fetch() { # <url> <destination file>

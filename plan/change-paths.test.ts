@@ -157,6 +157,22 @@ describe("each config key reaches running routes by its declared path", () => {
     }
   });
 
+  // ECS moves an instance to another vSwitch only within its zone (ModifyInstanceVpcAttribute):
+  // a zone move in the build region must replace the builder, not update it in place.
+  it("a zone move in the build region replaces the builder", async () => {
+    const i = keys.indexOf("providers.alicloud.zones.<region>");
+    const builder = diffPlans(await base!, await variants[i]!).resources.find((r) => r.name === "alicloud-base-builder");
+    assert.equal(builder?.action, "replace");
+  });
+
+  it("a new alicloud build region builds there: key pair, builder and image replaced, the old build region gets a copy", async () => {
+    const i = keys.indexOf("providers.alicloud.buildRegion");
+    const changes = diffPlans(await base!, await variants[i]!).resources;
+    const actionOf = (name: string) => changes.find((r) => r.name === name)?.action;
+    for (const name of ["alicloud-base-builder-key", "alicloud-base-builder", "alicloud-base-image"]) assert.equal(actionOf(name), "replace", name);
+    assert.equal(actionOf("alicloud-base-copy-ap-southeast-1"), "add");
+  });
+
   for (const [i, entry] of CHANGE_PATHS.entries()) {
     const { key, path: declared } = entry;
     it(`${key}: ${describePath(entry)}`, async () => {

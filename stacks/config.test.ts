@@ -149,9 +149,9 @@ describe("parseFleetConfig", () => {
       [(r) => (r.tailscale = { keyExpirySeconds: 1.5 }), "tailscale.keyExpirySeconds", "expected a whole number from 600 to 604800"],
       [(r) => (r.providers.linode.regions["us-lax"].stable = "1e3"), "providers.linode.regions.us-lax.stable", "expected a whole number from 0 to 50"],
       [(r) => (r.otel = { serviceName: "Proxy" }), "otel.serviceName", "expected a service name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens"],
-      [(r) => (r.ingress = { tcp: [443, 8443, 443] }), "ingress.tcp", "expected each port once; 443 is listed twice"],
+      [(r) => (r.ingress = { tcp: [443, 8443, 443, 443] }), "ingress.tcp", "expected each port once; 443 is listed more than once"],
       [(r) => (r.image.tracks = { stable: { oci: { "xx-nowhere-1": "ocid1.image.oc1.iad.aaaa" } } }), "image.tracks.stable.oci.xx-nowhere-1", "expected one of the oci regions in stacks/catalog.ts"],
-      [(r) => (r.ingress = { sshSourceCidrs: ["192.0.2.0/24", "192.0.2.0/24"] }), "ingress.sshSourceCidrs", "expected each CIDR once; 192.0.2.0/24 is listed twice"],
+      [(r) => (r.ingress = { sshSourceCidrs: ["192.0.2.0/24", "192.0.2.0/24"] }), "ingress.sshSourceCidrs", "expected each CIDR once; 192.0.2.0/24 is listed more than once"],
     ];
     for (const [edit, path, message] of cases) {
       assert.deepEqual(problemsOf(withChange(edit)).filter((p) => p.path === path).map((p) => p.message), [message], path);
@@ -205,6 +205,20 @@ describe("SSH sources and stock image pins (deployProblems)", () => {
     assert.equal(stockImageOf(cfg, "linode", "us-lax"), "linode/ubuntu24.04");
     assert.equal(stockImageOf(cfg, "oci", "us-ashburn-1"), "ocid1.image.oc1.iad.aaaaaaaaexample");
     assert.equal(alicloudZoneOf(cfg, "ap-southeast-1"), "ap-southeast-1a");
+  });
+
+  it("takes a zone only as its region's id and one letter (the letter picks the vSwitch's block)", () => {
+    const zoneProblems = (zone: string) => {
+      const raw = deployable() as Record<string, any>;
+      raw.providers.alicloud.zones = { "ap-southeast-1": zone };
+      return deployProblems(parseFleetConfig(raw)).filter((p) => p.path === "providers.alicloud.zones.ap-southeast-1");
+    };
+    assert.deepEqual(zoneProblems("ap-southeast-1b"), []);
+    for (const zone of ["ap-southeast-1ab", "ap-southeast-2a", "ap-southeast-1-a-b"]) {
+      assert.match(zoneProblems(zone)[0]?.message ?? "", /is not in region ap-southeast-1: expected ap-southeast-1 and a zone letter, like ap-southeast-1a/, zone);
+    }
+    // No letter at all: the schema's own zone pattern refuses it first.
+    assert.throws(() => zoneProblems("ap-southeast-1"), /expected an ECS zone id/);
   });
 
   it("refuses SSH from anywhere, naming the key", () => {

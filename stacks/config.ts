@@ -123,10 +123,8 @@ const port = intLike(1, 65535);
 /** A list whose items must differ: each becomes its own resource (a firewall rule by port or CIDR), named by its value. */
 const distinct = <T extends z.ZodType<string | number>>(items: z.ZodArray<T>, what: string) =>
   items.superRefine((values, ctx) => {
-    const seen = new Set<string | number>();
-    for (const value of values) {
-      if (seen.has(value)) ctx.addIssue({ code: "custom", message: `expected each ${what} once; ${value} is listed twice` });
-      seen.add(value);
+    for (const value of new Set(values.filter((v, i) => values.indexOf(v) !== i))) {
+      ctx.addIssue({ code: "custom", message: `expected each ${what} once; ${value} is listed more than once` });
     }
   });
 
@@ -478,8 +476,11 @@ export function deployProblems(cfg: FleetConfig): ConfigProblem[] {
     for (const region of regionsOf(cfg, "alicloud").filter((r) => !cfg.providers.alicloud?.zones[r])) {
       problems.push({ path: `providers.alicloud.zones.${region}`, message: `missing: the zone of the ${region} vSwitch; ${PROPOSE_PINS}` });
     }
-    for (const [region, zone] of Object.entries(cfg.providers.alicloud.zones).filter(([r, z]) => !z.startsWith(r))) {
-      problems.push({ path: `providers.alicloud.zones.${region}`, message: `zone ${zone} is not in region ${region}` });
+    // The region id, then one letter (with a hyphen where the region id ends in a letter):
+    // the letter also picks the vSwitch's block (components/alicloud/network.ts vswitchCidrOf).
+    const inRegion = (region: string, zone: string) => zone.startsWith(region) && /^-?[a-z]$/.test(zone.slice(region.length));
+    for (const [region, zone] of Object.entries(cfg.providers.alicloud.zones).filter(([r, z]) => !inRegion(r, z))) {
+      problems.push({ path: `providers.alicloud.zones.${region}`, message: `zone ${zone} is not in region ${region}: expected ${region} and a zone letter, like ${region}${/[a-z]$/.test(region) ? "-" : ""}a` });
     }
   }
   for (const region of cfg.providers.oci ? regionsOf(cfg, "oci").filter((r) => !pins.oci[r]) : []) {

@@ -60,6 +60,10 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
         instanceName: `${imageName}-builder`,
         instanceType: ALICLOUD_BUILDER_INSTANCE_TYPE,
         imageId: args.stockImage,
+        // The zone as well as the vSwitch, as routes do: a new zone must replace the builder
+        // (availability_zone is ForceNew), since ECS moves an instance to another vSwitch only within
+        // its zone (ModifyInstanceVpcAttribute), and the old vSwitch cannot go while it is in use.
+        availabilityZone: args.buildNetwork.zoneId,
         vswitchId: args.buildNetwork.vswitchId,
         securityGroups: [args.buildNetwork.securityGroupId],
         keyName: keyPair.keyPairName,
