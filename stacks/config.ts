@@ -81,15 +81,16 @@ function isJsonObject(text: string): boolean {
   }
 }
 
+const isRegionOf = (provider: ProviderName, region: string) => PROVIDER_PROFILES[provider].regions.includes(region);
+/** A region of `provider` (stacks/catalog.ts), for keys that are printed into shell commands too (npm run roll-images). */
+const regionOf = (provider: ProviderName) =>
+  z.string().refine((region) => isRegionOf(provider, region), `expected one of the ${provider} regions in stacks/catalog.ts`);
+
 /**
  * A track's base images: "hold" (running routes keep theirs, new routes boot
  * the newest build), "newest" (every route follows each new build), or one
  * built image per provider (per region where ids differ).
  */
-/** A region of `provider` (stacks/catalog.ts), for keys that are printed into shell commands too (npm run roll-images). */
-const regionOf = (provider: ProviderName) =>
-  z.string().refine((region) => PROVIDER_PROFILES[provider].regions.includes(region), `expected one of the ${provider} regions in stacks/catalog.ts`);
-
 export const trackImage = z.union(
   [
     z.literal(HELD_IMAGE),
@@ -275,7 +276,7 @@ function crossCheck(providers: Providers, tracks: Tracks): ConfigProblem[] {
   for (const provider of PROVIDERS) {
     for (const [region, routes] of Object.entries(providers[provider]?.regions ?? {})) {
       const regionPath = `providers.${provider}.regions.${region}`;
-      if (!PROVIDER_PROFILES[provider].regions.includes(region)) {
+      if (!isRegionOf(provider, region)) {
         problems.push({ path: regionPath, message: `unknown ${provider} region "${region}"` });
       }
       for (const track of Object.keys(routes).filter((t) => !Object.hasOwn(tracks, t))) {
@@ -286,7 +287,7 @@ function crossCheck(providers: Providers, tracks: Tracks): ConfigProblem[] {
   }
   for (const provider of ["linode", "alicloud"] as const) {
     const build = providers[provider]?.buildRegion;
-    if (build !== undefined && !PROVIDER_PROFILES[provider].regions.includes(build)) {
+    if (build !== undefined && !isRegionOf(provider, build)) {
       problems.push({ path: `providers.${provider}.buildRegion`, message: `unknown ${provider} region "${build}"` });
     }
   }

@@ -40,16 +40,19 @@ export interface TypeFacts {
 const LINODE = "linode/terraform-provider-linode@v3.1.1";
 const LINODE_SCHEMA = `${LINODE}:linode/instance/schema_resource.go`;
 const LINODE_UPDATE = `${LINODE}:linode/instance/resource.go`;
-const ALICLOUD = "aliyun/terraform-provider-alicloud@v1.289.0:alicloud/resource_alicloud_instance.go";
-const OCI = "oracle/terraform-provider-oci@v8.23.0:internal/service/core/core_instance_resource.go";
 const ALICLOUD_SOURCE = (resource: string) => `aliyun/terraform-provider-alicloud@v1.289.0:alicloud/resource_alicloud_${resource}.go`;
 const OCI_SOURCE = (resource: string) => `oracle/terraform-provider-oci@v8.23.0:internal/service/core/core_${resource}_resource.go`;
+const ALICLOUD = ALICLOUD_SOURCE("instance");
+const OCI = OCI_SOURCE("instance");
 const COMMAND = "pulumi/pulumi-command@v1.2.1";
 // @pulumi/tailscale 0.29.1 bundles terraform-provider-tailscale v0.29.2 (provider/go.mod of pulumi/pulumi-tailscale).
 const TAILNET_KEY = "tailscale/terraform-provider-tailscale@v0.29.2:tailscale/resource_tailnet_key.go";
 const COMMAND_INPUTS = `${COMMAND}:provider/pkg/provider/common/inputs.go`;
 
-const forceNew = (input: string, source: string, field: string, note = "ForceNew"): InputFact => ({
+/** The provider's attribute name of a Pulumi input (`portRange` -> `port_range`). */
+const snakeCase = (input: string) => input.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+const forceNew = (input: string, source: string, field = snakeCase(input), note = "ForceNew"): InputFact => ({
   input,
   effect: "replace",
   note,
@@ -156,7 +159,7 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
         effect: "replace",
         note: "RequiresReplace: a new image",
         source: `${LINODE}:linode/image/framework_schema_resource.go`,
-        evidence: `\`${input.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}\`: PlanModifiers RequiresReplace()`,
+        evidence: `\`${snakeCase(input)}\`: PlanModifiers RequiresReplace()`,
       }),
     ),
     otherwise: "update",
@@ -171,17 +174,7 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
   },
   "alicloud:ecs/securityGroup:SecurityGroup": { inputs: [forceNew("vpcId", ALICLOUD_SOURCE("security_group"), "vpc_id")], otherwise: "update" },
   "alicloud:ecs/securityGroupRule:SecurityGroupRule": {
-    inputs: (
-      [
-        ["securityGroupId", "security_group_id"],
-        ["type", "type"],
-        ["ipProtocol", "ip_protocol"],
-        ["policy", "policy"],
-        ["cidrIp", "cidr_ip"],
-        ["portRange", "port_range"],
-        ["nicType", "nic_type"],
-      ] as const
-    ).map(([input, field]) => forceNew(input, ALICLOUD_SOURCE("security_group_rule"), field)),
+    inputs: ["securityGroupId", "type", "ipProtocol", "policy", "cidrIp", "portRange", "nicType"].map((input) => forceNew(input, ALICLOUD_SOURCE("security_group_rule"))),
     otherwise: "update",
   },
   "alicloud:ecs/imageCopy:ImageCopy": {
