@@ -66,7 +66,7 @@ source "$VM_DIR/scenarios-fleet.sh"
 
 # stack_config <tag>: the e2e stack config with the route's release tag.
 stack_config() {
-  sed -e "s|@TAG@|$1|" -e "s|@SSH_PUBLIC_KEY@|$(cat "$SSH_KEY.pub")|" "$VM_DIR/e2e-stack.yaml.tmpl"
+  sed -e "s|@TAG@|$1|" -e "s|@SSH_PUBLIC_KEY@|$(cat "$SSH_KEY.pub")|" -e "s|@LOGIN_SERVER@|$TAILSCALE_LOGIN_SERVER|" "$VM_DIR/e2e-stack.yaml.tmpl"
 }
 
 # render_all <tag>...: the program's own texts for the route at each tag, in

@@ -46,7 +46,7 @@ OTELCOL_VERSION=$(sed -n 's/^: "${LANTERN_OTELCOL_VERSION:=\([0-9.]*\)}"$/\1/p' 
 [[ $OTELCOL_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "no LANTERN_OTELCOL_VERSION default in image/provision.sh"
 
 TAILSCALE_VERSION=1.84.0
-# The e2e stack's tailscale.loginServer (test/vm/e2e-stack.yaml.tmpl).
+# The e2e stack's tailscale.loginServer (run.sh stack_config puts it in e2e-stack.yaml.tmpl).
 TAILSCALE_LOGIN_SERVER=$GUEST_URL/tailscale-control
 # The stand-in releases of lantern-box (all from stubs/lantern-box.c, which
 # follows v0.0.73's source; the real tags of these numbers exist upstream,

@@ -443,7 +443,6 @@ static int inbound_registered(const char *type) {
 struct inbound {
   const char *type, *tag, *method, *password; /* tag "": none given */
   size_t password_len;
-  char index_tag[16]; /* box.go names an inbound without a tag by its index */
   char addr[64];
   int port; /* 0: does not listen */
 };
@@ -594,13 +593,10 @@ static int read_inbound(const struct jnode *e, int i, struct config *cfg) {
   in = &cfg->inbounds[cfg->n_inbounds++];
   in->type = name;
   in->tag = tag ? tag->str : "";
-  snprintf(in->index_tag, sizeof in->index_tag, "%d", i);
-  in->method = in->password = "";
-  in->password_len = 0;
+  in->method = in->password = ""; /* read_config zeroed the rest */
   /* common/listener/listener_tcp.go: Listen.Build(127.0.0.1): no
    * "listen" means loopback only. */
   snprintf(in->addr, sizeof in->addr, "127.0.0.1");
-  in->port = 0;
   for (m = e->child; m; m = m->next) {
     if (m == type || m == tag) continue;
     if (member_ok(e, m, path) != 0) return -1;
@@ -819,9 +815,14 @@ static int new_shadowsocks(const struct inbound *in) {
  * listening; errors are "initialize inbound[i]: ..." and
  * "initialize outbound[i]: ...". Modelled: the shadowsocks method and
  * password (new_shadowsocks) and the removed ShadowsocksR. */
+/* The configured level's index, LEVEL_TRACE without one (log/level.go: "" is trace), -1 unknown. */
+static int config_level(const struct config *cfg) {
+  return cfg->log_level && cfg->log_level[0] ? log_level_index(cfg->log_level) : LEVEL_TRACE;
+}
+
 static int new_box(const struct config *cfg) {
   int i;
-  if (cfg->log_level && cfg->log_level[0] && log_level_index(cfg->log_level) < 0)
+  if (config_level(cfg) < 0)
     return errorf("create log factory: parse log level: unknown log level: %s", cfg->log_level);
   for (i = 0; i < cfg->n_inbounds; i++) {
     if (strcmp(cfg->inbounds[i].type, "shadowsocksr") == 0)
@@ -854,11 +855,12 @@ static void on_signal(int sig) { got_signal = sig; }
  * "tcp server started" line is the inbound's logger's Info, which the log
  * factory prints at levels info, debug and trace (no log.level: trace). */
 static int start(const struct config *cfg) {
-  const int level = cfg->log_level && cfg->log_level[0] ? log_level_index(cfg->log_level) : LEVEL_TRACE;
+  const int level = config_level(cfg);
   int i;
   for (i = 0; i < cfg->n_inbounds; i++) {
     const struct inbound *l = &cfg->inbounds[i];
-    const char *tag = l->tag[0] ? l->tag : l->index_tag;
+    char index[16]; /* box.go names an inbound without a tag by its index: inbounds[i] is config index i */
+    const char *tag = l->tag[0] ? l->tag : (snprintf(index, sizeof index, "%d", i), index);
     struct sockaddr_in6 a6;
     struct sockaddr_in a4;
     int v6 = strchr(l->addr, ':') != NULL, fd, one = 1, zero = 0;
