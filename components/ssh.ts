@@ -93,5 +93,10 @@ export function routeConnection(route: RouteEndpoint): pulumi.Output<command.typ
  * script here reads them.
  */
 export function remoteCommand(name: string, args: command.remote.CommandArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
-  return new command.remote.Command(name, { ...args, addPreviousOutputInEnv: false }, opts);
+  return new command.remote.Command(name, remoteCommandInputs(args), opts);
+}
+
+/** Every input a remote command is declared with: its own and the wrapper's. */
+export function remoteCommandInputs(args: command.remote.CommandArgs): command.remote.CommandArgs {
+  return { ...args, addPreviousOutputInEnv: false };
 }

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { INSTANCE_TYPES, type ProviderName } from "../stacks/catalog";
 import { diffPlans, type PlanDiff } from "./diff";
+import { mockId } from "./mocks";
 import { MASK, type Plan, type PlanResource } from "./run";
 import { inPool, planJsonAsync, type StackConfig, stackConfig, variantStackFile } from "./testing";
 
@@ -63,7 +64,8 @@ for (const stack of ["staging", "prod"]) {
         const instance = instanceOf(plan, route).urn;
         const key = keyOf(plan, route.name);
         assert.deepEqual([key.options.dependsOn, key.options.replaceWith], [[instance], [instance]], route.name);
-        assert.equal(key.options.replacementTrigger, undefined, `${route.name}: no hand-made trigger`);
+        // The instance's own id, which the engine records (components/release instanceBoundOptions); nothing hand-made.
+        assert.equal(key.options.replacementTrigger, mockId(instanceOf(plan, route).type, route.name, instanceOf(plan, route).inputs), route.name);
         assert.deepEqual(key.options.ignoreChanges, ["tags", "expiry"], `${route.name}: new settings wait for a new instance`);
         const join = joinOf(plan, route.name);
         assert.deepEqual(join.options.replaceWith, [instance], route.name);

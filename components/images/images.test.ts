@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { diffPlans } from "../../plan/diff";
 import { mockId } from "../../plan/mocks";
 import { changedResources, planJson, stackConfig, variantStackFile } from "../../plan/testing";
 import { type Plan, type PlanResource, REPO_ROOT } from "../../plan/run";
@@ -115,6 +116,26 @@ describe("image builds (prod plan): what `pulumi up` needs to build on the real 
     const steps = buildSteps(prod);
     assert.equal(steps.length, 3 * (1 + 1 + 36), "copy, provision, clean+power-off per build");
     for (const step of steps) assert.equal(step.options.provider, undefined, step.name);
+  });
+
+  it("a build step runs once per builder and image name: a later change to anything else waits for the next build", () => {
+    for (const step of buildSteps(prod)) {
+      const inputs = Object.keys(step.inputs).filter((input) => input !== "triggers");
+      assert.ok(inputs.includes("connection") && step.inputs.triggers !== undefined, step.name);
+      assert.deepEqual([...(step.options.ignoreChanges as string[])].sort(), inputs.sort(), step.name);
+    }
+    // What a maintainer's edit looks like to the engine: new texts and dial settings on every step of a finished build.
+    const edited: Plan = {
+      ...prod,
+      resources: prod.resources.map((r) =>
+        buildSteps(prod).includes(r)
+          ? { ...r, inputs: { ...r.inputs, ...(r.inputs.create ? { create: `${r.inputs.create as string} # edited` } : { remotePath: "/tmp/elsewhere" }), connection: { ...(r.inputs.connection as object), perDialTimeout: 30 } } }
+          : r,
+      ),
+    };
+    const d = diffPlans(prod, edited);
+    assert.deepEqual(new Set(d.resources.map((c) => c.action)), new Set(["ignored"]));
+    assert.equal(d.resources.length, buildSteps(prod).length);
   });
 
   it("copies the recipe where the commands run it, by CopyToRemote's own rule", () => {

@@ -7,8 +7,10 @@
  *   `<route>-verify` checks the new instance over SSH before the old one is
  *   deleted.
  *
- * Both commands are replaced with their instance (`replaceWith`), so a new
- * instance always gets the full install or check for the current target.
+ * Both commands are replaced with their instance (strategy.ts
+ * instanceBoundOptions), so a new instance always gets the full install or
+ * check for the current target, also when the run that replaced it failed
+ * before they ran.
  * With create-before-delete, the engine deletes a replaced instance only
  * after every create and update of the run has finished ("the delete step is
  * generated later on, after all creates/updates finish":
@@ -21,11 +23,12 @@ import type { Route } from "../../stacks/config";
 import { INSTALL_SCRIPT, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
 import { remoteCommand } from "../ssh";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
+import { instanceBoundOptions } from "./strategy";
 import type { WaveGate } from "./waves";
 
 export { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 export { releaseSkew } from "./skew";
-export { instanceOptions, routeInstanceOptions } from "./strategy";
+export { instanceBoundOptions, instanceOptions, routeInstanceOptions } from "./strategy";
 export { WaveGate } from "./waves";
 
 export interface RolloutArgs {
@@ -67,8 +70,9 @@ export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions
  * after the release; returns the tag it verified ("unverified" when none).
  */
 export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, waves: WaveGate, parent: pulumi.Resource): pulumi.Output<string> {
-  const run = releaseCommand(args, { parent, dependsOn: [instance, ...waves.previous(args.route)], replaceWith: [instance] });
-  const last = args.route.rollout === "hotswap" ? configPush(args, { parent, dependsOn: [run], replaceWith: [instance] }) : run;
+  const bound = instanceBoundOptions(instance);
+  const run = releaseCommand(args, { parent, dependsOn: [instance, ...waves.previous(args.route)], ...bound });
+  const last = args.route.rollout === "hotswap" ? configPush(args, { parent, dependsOn: [run], ...bound }) : run;
   waves.declare(args.route, last);
   return run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");
 }

@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import type { Plan } from "../../plan/run";
+import { diffPlans } from "../../plan/diff";
+import { mockId } from "../../plan/mocks";
+import type { Plan, PlanResource } from "../../plan/run";
 import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
-import { IMAGE_PROPERTY, USER_DATA_PROPERTY } from "../../stacks/catalog";
+import { IMAGE_PROPERTY, INSTANCE_TYPES, type ProviderName, USER_DATA_PROPERTY } from "../../stacks/catalog";
 import { ROUTE_FILES } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
 
@@ -210,5 +212,47 @@ describe("tag bumps in plans", () => {
     const bumped = plan("prod", withTag("v0.0.74"));
     const shape = (a: Plan, b: Plan) => changedResources(a, b).map((c) => [c.name, c.keys, c.options]);
     assert.deepEqual(shape(bumped, prod), shape(prod, bumped));
+  });
+});
+
+describe("what belongs to an instance", () => {
+  const staging = plan("staging");
+  const routes = staging.outputs.routes as { name: string; provider: ProviderName; rollout: "replace" | "hotswap" }[];
+  const byName = new Map(staging.resources.map((r) => [r.name, r]));
+  const instanceOf = (route: (typeof routes)[number]) => staging.resources.find((r) => r.type === INSTANCE_TYPES[route.provider] && r.name === route.name) ?? assert.fail(route.name);
+  /** Its release command, config push (hot-swap), Tailscale key and join. */
+  const boundTo = (route: (typeof routes)[number]): PlanResource[] =>
+    [route.rollout === "hotswap" ? ["hotswap", "config"] : ["verify"], ["tailscale-key", "tailnet"]].flat().map((s) => byName.get(`${route.name}-${s}`) ?? assert.fail(`${route.name}-${s}`));
+
+  it("is replaced with it, and records its id as the replacement trigger", () => {
+    assert.ok(routes.some((r) => r.rollout === "hotswap") && routes.some((r) => r.rollout === "replace"));
+    const bound = routes.flatMap(boundTo);
+    for (const route of routes) {
+      const instance = instanceOf(route);
+      for (const r of boundTo(route)) {
+        assert.deepEqual(r.options.replaceWith, [instance.urn], r.name);
+        assert.equal(r.options.replacementTrigger, mockId(instance.type, instance.name, instance.inputs), r.name);
+      }
+    }
+    const others = staging.resources.filter((r) => (r.options.replaceWith !== undefined || r.options.replacementTrigger !== undefined) && !bound.includes(r));
+    assert.ok(others.every((r) => !routes.some((route) => (r.options.replaceWith as string[] | undefined)?.includes(instanceOf(route).urn))), "nothing else names a route instance");
+  });
+
+  it("a run that replaced the instance and failed before them is finished by the next: they are created again (install, a new key, a join), not updated", () => {
+    // A failed create keeps the old state, recorded with the old instance's id (pulumi/pulumi step.go, CreateStep.Apply);
+    // the instance itself was replaced and is recorded with its new id.
+    const failed: Plan = {
+      ...staging,
+      resources: staging.resources.map((r) =>
+        routes.some((route) => boundTo(route).includes(r)) ? { ...r, options: { ...r.options, replacementTrigger: "the-replaced-instance-id" } } : r,
+      ),
+    };
+    const d = diffPlans(failed, staging);
+    const actions = new Map(d.resources.map((r) => [r.name, r.action]));
+    for (const route of routes) {
+      assert.equal(actions.get(route.name), undefined, `${route.name}: the instance stays`);
+      for (const r of boundTo(route)) assert.equal(actions.get(r.name), "replace", r.name);
+    }
+    assert.equal(d.resources.length, routes.flatMap(boundTo).length, "nothing else changes");
   });
 });

@@ -42,3 +42,20 @@ export function instanceOptions(provider: ProviderName, strategy: RolloutStrateg
 export function routeInstanceOptions(route: Route, waves: WaveGate, imageHeld: boolean): pulumi.CustomResourceOptions {
   return { ...instanceOptions(route.provider, route.rollout, imageHeld), dependsOn: waves.previous(route) };
 }
+
+/**
+ * The options of every resource that belongs to one instance (its release
+ * command, config push, Tailscale key and join): replaced with it.
+ * `replaceWith` replaces them in the run that replaces the instance, and a
+ * preview shows why. The instance's id as `replacementTrigger` finishes a
+ * replacement a failed run left half-done: a create that fails keeps the
+ * old state, recorded with the old instance's id (pulumi/pulumi
+ * pkg/resource/deploy/step.go, CreateStep.Apply), and in the next run the
+ * instance is no longer replaced, so `replaceWith` does not fire; the engine
+ * replaces a resource whose trigger differs from the recorded one
+ * (step_generator.go, shouldTriggerReplace), so the next run creates them
+ * (installs, joins with a new key) instead of updating them.
+ */
+export function instanceBoundOptions(instance: pulumi.CustomResource): Pick<pulumi.CustomResourceOptions, "replaceWith" | "replacementTrigger"> {
+  return { replaceWith: [instance], replacementTrigger: instance.id };
+}

@@ -28,6 +28,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import type { Route } from "../../stacks/config";
 import { WAIT_FOR_FIRST_BOOT } from "../release/commands";
+import { instanceBoundOptions } from "../release/strategy";
 import { remoteCommand } from "../ssh";
 
 /** What a route's key is, from the validated config (stacks/config.ts tailscaleKeyConfigOf). */
@@ -104,10 +105,9 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
 
 /**
  * Declares the route's key and its join, after the instance and replaced
- * with it (`replaceWith`: the engine replaces a resource when one it names
- * is replaced, pkg/resource/deploy/step_generator.go in pulumi/pulumi), so
- * every new instance, whatever replaced it, joins with a new, unused key
- * made moments before. The key is its command's stdin: a Pulumi secret
+ * with it (components/release instanceBoundOptions), so every new instance,
+ * whatever replaced it, joins with a new, unused key made moments before,
+ * also when the run that replaced the instance failed before the join. The key is its command's stdin: a Pulumi secret
  * (the provider's `key` output is Sensitive), never in a command text.
  *
  * New key settings (tags, expiry) are for the next new instance: a key
@@ -125,11 +125,12 @@ export function joinTailnet(
   instance: pulumi.CustomResource,
   parent: pulumi.Resource,
 ): command.remote.Command {
+  const bound = instanceBoundOptions(instance);
   const key = new tailscale.TailnetKey(`${route.id}-tailscale-key`, tailnetKeyArgs(tailnet.key), {
     provider: tailnet.provider,
     parent,
     dependsOn: [instance],
-    replaceWith: [instance],
+    ...bound,
     ignoreChanges: ["tags", "expiry"],
   });
   const { create, update } = tailnetJoinCommand(route, tailnet.loginServer);
@@ -137,7 +138,7 @@ export function joinTailnet(
     `${route.id}-tailnet`,
     { connection, create, update, stdin: pulumi.secret(key.key) },
     // Its inputs order it after both: the host is the instance's address, stdin the key.
-    { parent, replaceWith: [instance] },
+    { parent, ...bound },
   );
 }
 
