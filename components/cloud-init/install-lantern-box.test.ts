@@ -94,6 +94,19 @@ describe("checksum lookup shared with the image recipe", () => {
   // Both read a release's checksums file the same way (sha256sum's text and binary forms, `f` and `*f`):
   // the program's two copies of that awk line must stay the same text.
   const checksumAwk = (text: string) => [...text.matchAll(/awk -v f="\$deb" '([^']+)'/g)].map((m) => m[1]);
+  it("measures a unit's uptime on systemd's monotonic clock, on a box up for days and after a suspend", () => {
+    // A time namespace whose boot clock runs 100,000 s ahead stands for a guest that was suspended that long:
+    // CLOCK_BOOTTIME (and /proc/uptime) count it, CLOCK_MONOTONIC, which systemd stamps units with, does not.
+    // It also puts the boot clock past 2^31 microseconds, where mawk's `printf "%d"` stops at 2147483647.
+    const fn = lines.find((l) => l.startsWith("monotonic_us() {")) ?? assert.fail("monotonic_us is defined on one line");
+    const result = spawnSync("unshare", ["--time", "--boottime", "100000", "bash", "-c", `${fn}
+monotonic_us`], { encoding: "utf8" });
+    assert.equal(result.status, 0, `unshare --time needs root and a kernel with time namespaces: ${result.stderr}`);
+    const monotonicUs = process.hrtime.bigint() / 1000n; // libuv's uv_hrtime: CLOCK_MONOTONIC
+    const skewSeconds = Number(monotonicUs - BigInt(result.stdout.trim())) / 1e6;
+    assert.ok(skewSeconds >= 0 && skewSeconds < 10, `monotonic_us is ${skewSeconds} s from CLOCK_MONOTONIC`);
+  });
+
   it("is the same awk program in the install script and image/provision.sh", () => {
     const recipe = readFileSync(path.join(__dirname, "..", "..", "image", "provision.sh"), "utf8");
     assert.deepEqual(checksumAwk(INSTALL_SCRIPT), ['$2 == f || $2 == "*" f { print $1 }']);
