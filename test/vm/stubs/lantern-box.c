@@ -9,9 +9,13 @@
  * (go.mod's replace; read on that repository's lantern-main-v1.12 branch,
  * whose include/registry.go and box.go are cited below), with the build tags
  * of .goreleaser.yaml (with_quic, with_wireguard, with_clash_api, ...).
- * Each behaviour names the file it follows. It is a real static ELF, so
+ * Each behaviour names the file it follows. It is a real ELF, so
  * /proc/<MainPID>/exe is this file and its md5 is the one dpkg records, as
- * for the Go binary.
+ * for the Go binary. It is static, and the real one is not (CGO_ENABLED=1
+ * in .goreleaser.yaml, linked against the build runner's glibc): the test
+ * builds it on the host for a guest with another glibc. So it cannot show
+ * a release that needs a newer glibc than a route's, which the install
+ * script's pre-flight `check` would refuse.
  *
  * What it does NOT have, like the real program: a `version` subcommand or a
  * `--version` flag. cmd/main.go sets cobra's Version from `main.version`,
@@ -844,16 +848,61 @@ static int check(const char *path) {
 
 /* ------------------------------------------------------------ run */
 
-static int listeners[16], n_listeners;
+static int listeners[32], n_listeners; /* a TCP and a UDP socket per inbound */
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig) { got_signal = sig; }
 
-/* Instance.Start: every inbound listens on TCP (sing-box
- * common/listener/listener_tcp.go); errors as adapter/inbound/manager.go
- * names them ("start inbound/<type>[<tag>]"). UDP is not modelled. The
- * "tcp server started" line is the inbound's logger's Info, which the log
- * factory prints at levels info, debug and trace (no log.level: trace). */
+/* One listener of an inbound (common/listener/listener.go Start: TCP, then
+ * UDP, each failure ending Start). The network in Go's error is sing's
+ * M.NetworkFromNetAddr (common/metadata/network.go in SagerNet/sing): "tcp4"
+ * or "udp4" for 0.0.0.0, else "tcp" or "udp"; ListenConfig.Listen sets
+ * SO_REUSEADDR on a stream socket only (Go net/sockopt_linux.go,
+ * setDefaultListenerSockopts). Logs "<proto> server started at <addr>"
+ * (listener_tcp.go, listener_udp.go). */
+static int listen_on(const struct inbound *l, const char *tag, int stream, int level) {
+  const char *proto = stream ? "tcp" : "udp";
+  const int v6 = strchr(l->addr, ':') != NULL;
+  char network[8], shown[80];
+  struct sockaddr_in6 a6;
+  struct sockaddr_in a4;
+  int fd, one = 1, zero = 0, bound;
+  snprintf(network, sizeof network, "%s%s", proto, strcmp(l->addr, "0.0.0.0") == 0 ? "4" : "");
+  snprintf(shown, sizeof shown, v6 ? "[%s]:%d" : "%s:%d", l->addr, l->port);
+  fd = socket(v6 ? AF_INET6 : AF_INET, (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errorf("start inbound/%s[%s]: listen %s %s: socket: %s", l->type, tag, network, shown, go_errno(errno));
+  if (stream) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  /* read_inbound took the address with inet_pton, so these parse. */
+  if (v6) {
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    memset(&a6, 0, sizeof a6);
+    a6.sin6_family = AF_INET6;
+    a6.sin6_port = htons((unsigned short)l->port);
+    inet_pton(AF_INET6, l->addr, &a6.sin6_addr);
+    bound = bind(fd, (struct sockaddr *)&a6, sizeof a6);
+  } else {
+    memset(&a4, 0, sizeof a4);
+    a4.sin_family = AF_INET;
+    a4.sin_port = htons((unsigned short)l->port);
+    inet_pton(AF_INET, l->addr, &a4.sin_addr);
+    bound = bind(fd, (struct sockaddr *)&a4, sizeof a4);
+  }
+  if (bound != 0 || (stream && listen(fd, 128) != 0)) {
+    int e = errno;
+    close(fd);
+    return errorf("start inbound/%s[%s]: listen %s %s: bind: %s", l->type, tag, network, shown, go_errno(e));
+  }
+  listeners[n_listeners++] = fd;
+  if (level >= LEVEL_INFO) log_line("INFO", "inbound/%s[%s]: %s server started at %s", l->type, tag, proto, shown);
+  return 0;
+}
+
+/* Instance.Start: every inbound listens on TCP and UDP, its `network`
+ * unset (option/types.go NetworkList.Build: both; the stand-in refuses a
+ * `network` member); errors as adapter/inbound/manager.go names them
+ * ("start inbound/<type>[<tag>]"). The "server started" lines are the
+ * inbound's logger's Info, which the log factory prints at levels info,
+ * debug and trace (no log.level: trace). */
 static int start(const struct config *cfg) {
   const int level = config_level(cfg);
   int i;
@@ -861,34 +910,8 @@ static int start(const struct config *cfg) {
     const struct inbound *l = &cfg->inbounds[i];
     char index[16]; /* box.go names an inbound without a tag by its index: inbounds[i] is config index i */
     const char *tag = l->tag[0] ? l->tag : (snprintf(index, sizeof index, "%d", i), index);
-    struct sockaddr_in6 a6;
-    struct sockaddr_in a4;
-    int v6 = strchr(l->addr, ':') != NULL, fd, one = 1, zero = 0;
-    char shown[80];
     if (l->port == 0) continue;
-    snprintf(shown, sizeof shown, v6 ? "[%s]:%d" : "%s:%d", l->addr, l->port);
-    fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return errorf("start inbound/%s[%s]: listen tcp %s: socket: %s", l->type, tag, shown, go_errno(errno));
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* Go's net.Listen sets it */
-    if (v6) {
-      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-      memset(&a6, 0, sizeof a6);
-      a6.sin6_family = AF_INET6;
-      a6.sin6_port = htons((unsigned short)l->port);
-      if (inet_pton(AF_INET6, l->addr, &a6.sin6_addr) != 1) { close(fd); return errorf("start inbound/%s[%s]: listen tcp %s: bad address", l->type, tag, shown); }
-    } else {
-      memset(&a4, 0, sizeof a4);
-      a4.sin_family = AF_INET;
-      a4.sin_port = htons((unsigned short)l->port);
-      if (inet_pton(AF_INET, l->addr, &a4.sin_addr) != 1) { close(fd); return errorf("start inbound/%s[%s]: listen tcp %s: bad address", l->type, tag, shown); }
-    }
-    if ((v6 ? bind(fd, (struct sockaddr *)&a6, sizeof a6) : bind(fd, (struct sockaddr *)&a4, sizeof a4)) != 0 || listen(fd, 128) != 0) {
-      int e = errno;
-      close(fd);
-      return errorf("start inbound/%s[%s]: listen tcp %s: bind: %s", l->type, tag, shown, go_errno(e));
-    }
-    listeners[n_listeners++] = fd;
-    if (level >= LEVEL_INFO) log_line("INFO", "inbound/%s[%s]: tcp server started at %s", l->type, tag, shown);
+    if (listen_on(l, tag, 1, level) != 0 || listen_on(l, tag, 0, level) != 0) return -1;
   }
   return 0;
 }
@@ -1149,13 +1172,31 @@ static const char *flag_value(const struct flag *flags, const char *name) {
   return NULL;
 }
 
+/* otel/crash.go ReportPreviousCrash: the first 1 MiB (maxCrashLogSize) of
+ * crash.log, strings.TrimSpace'd, is a crash when anything is left (ASCII
+ * white space and U+0085, U+00A0, the Latin-1 spaces unicode.IsSpace adds).
+ * Sending the report (up to 10 s, over OTLP) is not modelled. */
+static int crash_log_has_text(const char *path) {
+  static unsigned char data[1 << 20];
+  FILE *f = fopen(path, "rb");
+  size_t n, i;
+  if (!f) return 0;
+  n = fread(data, 1, sizeof data, f);
+  fclose(f);
+  for (i = 0; i < n; i++) {
+    if (strchr(" \t\n\v\f\r", data[i]) && data[i]) continue;
+    if (data[i] == 0xc2 && i + 1 < n && (data[i + 1] == 0x85 || data[i + 1] == 0xa0)) { i++; continue; }
+    return 1;
+  }
+  return 0;
+}
+
 /* cmd/main.go preRun (PersistentPreRun of every runnable command): logs,
  * then, when the command has a --config flag, ReportPreviousCrash and
  * SetupCrashOutput (otel/crash.go) on crash.log next to the config file
  * (O_CREATE|O_TRUNC, 0600). */
 static void pre_run(const struct flag *flags, int has_proxy_info) {
   const char *config = flag_value(flags, "config");
-  struct stat st;
   int fd;
   if (!getenv("OTEL_EXPORTER_OTLP_ENDPOINT") && !getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") &&
       !getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
@@ -1168,7 +1209,7 @@ static void pre_run(const struct flag *flags, int has_proxy_info) {
     snprintf(tmp, sizeof tmp, "%s", config);
     snprintf(crash_log_path, sizeof crash_log_path, "%s/crash.log", dirname(tmp));
   }
-  if (stat(crash_log_path, &st) == 0 && st.st_size > 0)
+  if (crash_log_has_text(crash_log_path))
     log_line("WARN", "found crash log from previous run, reporting...");
   fd = open(crash_log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) log_line("ERROR", "set up crash output: open %s: %s", crash_log_path, go_errno(errno));
