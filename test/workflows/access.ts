@@ -28,7 +28,8 @@
  *   branch rule is matched against GITHUB_REF, so a `main`-only environment
  *   refuses pull_request runs, whose ref is refs/pull/<n>/merge; environment
  *   secrets reach only jobs that reference the environment, after approval
- *   where reviewers are required).
+ *   where reviewers are required; without "Prevent self-review" the person
+ *   who started the run may approve it).
  */
 
 export const STACKS = ["staging", "prod"] as const;
@@ -156,7 +157,7 @@ const cell = (s: string): string => `\`${s}\``;
 /** The README's tables for all of the above. */
 export function renderAccessMarkdown(): string {
   const envRows = Object.entries(ENVIRONMENTS).map(([name, e]) =>
-    `| ${cell(name)} | ${e.credentials === "none" ? "none" : `${e.credentials} cloud credentials for ${e.stack ?? ""}`} | ${e.requiredReviewers ? "required reviewers" : "none"} | ${e.deploymentBranches === "main" ? cell("main") + " only" : "any"} |`);
+    `| ${cell(name)} | ${e.credentials === "none" ? "none" : `${e.credentials} cloud credentials for ${e.stack ?? ""}`} | ${e.requiredReviewers ? "required reviewers, prevent self-review" : "none"} | ${e.deploymentBranches === "main" ? cell("main") + " only" : "any"} |`);
   const teamRows = Object.entries(TEAMS).map(([team, stacks]) =>
     `| ${cell(team)} | ${Object.entries(stacks).map(([stack, perm]) => `${perm} on ${cell(stack)}`).join(", ")} |`);
   const policyRows = OIDC_POLICIES.map((p) =>

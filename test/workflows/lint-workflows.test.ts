@@ -15,7 +15,13 @@ import YAML from "yaml";
 const ROOT = path.resolve(__dirname, "../..");
 const SOURCE = path.join(ROOT, ".github/workflows");
 
-interface Vendored { source: { repo: string; ref: string; release: string; commit: string; path: string }; required: string[]; optional: string[] }
+interface Vendored {
+  source: { repo: string; ref: string; release: string; commit: string; path: string };
+  required: string[];
+  /** Inputs action.yml leaves optional that the action's code requires, with where. */
+  requiredByCode?: Record<string, string>;
+  optional: string[];
+}
 const INPUTS = JSON.parse(fs.readFileSync(path.join(__dirname, "action-inputs.json"), "utf8")) as Record<string, Vendored | string>;
 
 /** A copy of a real workflow with one edit to its parsed document. */
@@ -35,6 +41,7 @@ describe("the workflow linter", () => {
       assert.match(entry.source.commit, /^[0-9a-f]{40}$/);
       assert.equal(entry.source.path, "action.yml");
       assert.ok(entry.optional.length + entry.required.length > 0, key);
+      for (const input of Object.keys(entry.requiredByCode ?? {})) assert.ok(entry.required.includes(input), `${key}: ${input} is listed as required`);
     }
   });
 
@@ -44,17 +51,19 @@ describe("the workflow linter", () => {
     fs.writeFileSync(path.join(dir, "mutant-made-up-input.yml"), mutant("drift.yml", (d) => (stepUsing(d, "drift", "pulumi/actions").with["comment-on-pr-numbr"] = "3")));
     fs.writeFileSync(path.join(dir, "mutant-unvendored.yml"), mutant("deploy.yml", (d) => (stepUsing(d, "staging", "pulumi/actions").uses = "pulumi/actions@v8")));
     fs.writeFileSync(path.join(dir, "mutant-missing-required.yml"), mutant("deploy.yml", (d) => delete stepUsing(d, "prod", "pulumi/auth-actions").with.organization));
+    fs.writeFileSync(path.join(dir, "mutant-missing-required-by-code.yml"), mutant("drift.yml", (d) => delete stepUsing(d, "drift", "pulumi/auth-actions").with["requested-token-type"]));
 
     const lint = spawnSync("bash", [path.join(ROOT, "scripts/lint-workflows.sh"), dir], { encoding: "utf8" });
     const findings = lint.stdout.split("\n").filter((l) => /: .*\[/.test(l));
     assert.equal(lint.status, 1, lint.stdout + lint.stderr);
     assert.deepEqual(
       findings.map((l) => path.basename(l.split(":")[0]!)).sort(),
-      ["mutant-made-up-input.yml", "mutant-missing-required.yml", "mutant-unvendored.yml"],
+      ["mutant-made-up-input.yml", "mutant-missing-required-by-code.yml", "mutant-missing-required.yml", "mutant-unvendored.yml"],
       lint.stdout,
     );
     assert.match(lint.stdout, /mutant-made-up-input\.yml:\d+:\d+: input "comment-on-pr-numbr" is not defined by pulumi\/actions@v7 \(action\.yml of pulumi\/actions at 8e5e406f4007 defines: command, .*comment-on-pr-number/);
     assert.match(lint.stdout, /mutant-unvendored\.yml:\d+:\d+: no vendored inputs for "pulumi\/actions@v8"/);
     assert.match(lint.stdout, /mutant-missing-required\.yml:\d+:\d+: required input "organization" of pulumi\/auth-actions@v2 is missing/);
+    assert.match(lint.stdout, /mutant-missing-required-by-code\.yml:\d+:\d+: required input "requested-token-type" of pulumi\/auth-actions@v2 is missing/);
   });
 });

@@ -133,4 +133,17 @@ describe("the PR report comment", () => {
     assert.match(body, /❌ failed \(exit 255: internal error\)/);
     assert.match(body, /\n``````\n\[\.\.\. cut to fit in a comment \.\.\.\]\npanic[\s\S]*\n`````\nend of output\n``````\n/);
   });
+
+  it("fits GitHub's 65,536 characters when a policy change fails every route, listing the first violations", async () => {
+    const violations = Array.from({ length: 3000 }, (_, i) => `    [mandatory]  lantern-fleet-policy v0.0.1  allowed-ports (route-${i}: port 8443 is not allowed)`).join("\n");
+    const { comments } = await runReport({
+      ...PREVIEW("staging", 1, `${violations}\nerror: preview failed\n`),
+      ...PREVIEW("prod", 1, `${violations}\nerror: preview failed\n`),
+    });
+    const body = comments[0]!.body;
+    assert.ok(body.length <= 65536, `${body.length} characters`);
+    const [listed, output] = body.split("### prod")[0]!.split("end of the preview output");
+    assert.match(listed!, /- `\[mandatory\][^`]*route-0: [^`]*`\n- `\[mandatory\][^`]*route-1: /, "the first violations are listed");
+    assert.match(output!, /route-2999/, "and the output's end is shown");
+  });
 });
