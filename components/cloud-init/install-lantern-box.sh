@@ -92,13 +92,7 @@ fail() {
   exit 1
 }
 
-# CLOCK_MONOTONIC in microseconds: the clock of systemd's *TimestampMonotonic
-# properties (systemd src/basic/time-util.c, dual_timestamp). Not awk over
-# /proc/uptime: mawk, Debian's and Ubuntu's default awk, prints `%d` of a
-# number past 2^31-1 as 2147483647 (mawk 1.3.4-20200120), so on a box up
-# more than 36 minutes every started-after check passed and the soak slept
-# for the box's whole uptime; and /proc/uptime is CLOCK_BOOTTIME, which also
-# counts time suspended (proc(5)). Python is there wherever cloud-init is.
+# CLOCK_MONOTONIC in microseconds, systemd's clock (README: why not awk).
 monotonic_us() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000)'; }
 
 unit_property() { systemctl show --property="$1" --value "$UNIT"; }
