@@ -21,6 +21,7 @@ import { mocks } from "../plan/mocks";
 import { MASK, type Plan, type PlanResource } from "../plan/run";
 import { fleetConfigOfStackFile } from "../plan/stack-file";
 import { planJson } from "../plan/testing";
+import { USER_DATA_INPUT } from "../stacks/catalog";
 import { routesOf } from "../stacks/config";
 import { DEFAULT_CONFIG, INSTANCE_TYPES, type PolicyConfig, RULES, type Subject, UNKNOWN, userDataOf, violations } from "./rules";
 
@@ -350,13 +351,15 @@ describe("the pack as the Pulumi CLI runs it (run-policy-pack from policy/, over
     child?.kill();
   });
 
-  const analyze = (type: string, name: string, props: Record<string, unknown>, options: { ignoreChanges?: string[] } = {}) => {
+  const analyze = (type: string, name: string, props: Record<string, unknown>, options: { ignoreChanges?: string[]; additionalSecretOutputs?: string[] } = {}) => {
     const req = new analyzerPb.AnalyzeRequest();
     req.setType(type);
     req.setName(name);
     req.setUrn(`urn:pulumi:staging::lantern-fleet::${type}::${name}`);
     req.setProperties(Struct.fromJavaScript(props as never));
-    req.setOptions(new analyzerPb.AnalyzerResourceOptions().setIgnorechangesList(options.ignoreChanges ?? []));
+    req.setOptions(
+      new analyzerPb.AnalyzerResourceOptions().setIgnorechangesList(options.ignoreChanges ?? []).setAdditionalsecretoutputsList(options.additionalSecretOutputs ?? []),
+    );
     return new Promise<{ policy: string; message: string; mandatory: boolean }[]>((resolve, reject) =>
       client.analyze(req, (err, res) =>
         err
@@ -398,6 +401,19 @@ describe("the pack as the Pulumi CLI runs it (run-policy-pack from policy/, over
     assert.deepEqual(await analyze(key.type, key.name, key.inputs, { ignoreChanges }), []);
     const fresh = await analyze(key.type, key.name, key.inputs);
     assert.deepEqual(fresh.map((d) => [d.policy, d.mandatory]), [["tailnet-keys-are-one-off", true]]);
+  });
+
+  it("sees a route instance's additionalSecretOutputs", async () => {
+    const plan = planOf("staging");
+    const route = (plan.outputs.routes as { name: string }[])[0]!.name;
+    const instance = find(plan, (r) => r.name === route && r.type in USER_DATA_INPUT);
+    const additionalSecretOutputs = instance.options.additionalSecretOutputs as string[];
+    assert.ok(additionalSecretOutputs.length > 0, route);
+    // Preview props (user-data unknown), so only this rule can speak.
+    const props = { ...instance.inputs, [USER_DATA_INPUT[instance.type]!]: UNKNOWN_STRING };
+    assert.deepEqual(await analyze(instance.type, instance.name, props, { additionalSecretOutputs }), []);
+    const plain = await analyze(instance.type, instance.name, props);
+    assert.deepEqual(plain.map((d) => [d.policy, d.mandatory]), [["route-userdata-is-secret", true]]);
   });
 
   it("decodes real user-data from the instance's props, and says nothing about unknown user-data", async () => {
