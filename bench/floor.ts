@@ -9,8 +9,9 @@
  * mocks as the project and prints both.
  *
  * FLOOR_WIRED=1 declares the same resources wired into a graph the way the
- * project wires its own: as many `dependsOn` and `replaceWith` edges per
- * type as the project's plan records, every padded input an Output of an
+ * project wires its own: as many `dependsOn` and `replaceWith` edges and
+ * `replacementTrigger`s (an earlier resource's id) per type as the
+ * project's plan records, every padded input an Output of an
  * earlier resource (the project's inputs come from other resources:
  * instance addresses, host keys, image, subnet and firewall ids), user-data
  * a secret Output, command connections from key outputs, a stack output per
@@ -30,8 +31,8 @@ import * as tls from "@pulumi/tls";
  * The project's plan in numbers: its component resources, and per custom
  * resource type how many, their inputs' mean bytes and values as the program
  * sent them (bench/input-bytes.ts; the floor matches the bytes, the bench
- * prints both sides' values), and their `dependsOn` and `replaceWith` edges
- * in all.
+ * prints both sides' values), their `dependsOn` and `replaceWith` edges in
+ * all, and how many have a `replacementTrigger`.
  */
 export interface FloorShape {
   readonly components: number;
@@ -42,7 +43,9 @@ export interface FloorShape {
    * the project's values.
    */
   readonly floorValues?: Readonly<Record<string, number>>;
-  readonly types: Readonly<Record<string, { readonly count: number; readonly bytes: number; readonly values: number; readonly dependsOn: number; readonly replaceWith: number }>>;
+  readonly types: Readonly<
+    Record<string, { readonly count: number; readonly bytes: number; readonly values: number; readonly dependsOn: number; readonly replaceWith: number; readonly replacementTriggers: number }>
+  >;
 }
 
 const shape = JSON.parse(readFileSync(process.env.FLOOR_SHAPE ?? "", "utf8")) as FloorShape;
@@ -105,14 +108,19 @@ function withFiller<T extends object>(type: string, args: T): T {
 }
 /** The i-th of `count` resources gets its even share of `total` edges. */
 const share = (total: number, count: number, i: number): number => Math.floor(((i + 1) * total) / count) - Math.floor((i * total) / count);
-/** Wired: the project's `dependsOn` and `replaceWith` edges for this type, spread evenly, onto earlier resources. */
+/** Wired: the project's `dependsOn` and `replaceWith` edges and replacement triggers for this type, spread evenly, onto earlier resources. */
 function graph(type: string, i: number): pulumi.CustomResourceOptions {
   const entry = shape.types[type];
   if (!WIRED || !entry || declared.length === 0) return {};
   const earlier = (n: number, salt: number) => range(n).map((j) => declared[(i * 7 + j * 13 + salt) % declared.length]!);
   const dependsOn = earlier(share(entry.dependsOn, entry.count, i), 0);
   const replaceWith = earlier(share(entry.replaceWith, entry.count, i), 5);
-  return { ...(dependsOn.length > 0 ? { dependsOn } : {}), ...(replaceWith.length > 0 ? { replaceWith } : {}) };
+  const [triggeredBy] = earlier(share(entry.replacementTriggers, entry.count, i), 11);
+  return {
+    ...(dependsOn.length > 0 ? { dependsOn } : {}),
+    ...(replaceWith.length > 0 ? { replaceWith } : {}),
+    ...(triggeredBy ? { replacementTrigger: triggeredBy.id } : {}),
+  };
 }
 
 // Component resources (the project's are its fleet, network, image and route groups): plain groups here.

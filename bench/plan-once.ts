@@ -42,7 +42,7 @@ mocks.newResource = (args) => {
 const edges = (option: unknown): number => (Array.isArray(option) ? option.length : 0);
 
 function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number; inputValues: number } {
-  const types: Record<string, { count: number; bytes: number; values: number; dependsOn: number; replaceWith: number }> = {};
+  const types: Record<string, { count: number; bytes: number; values: number; dependsOn: number; replaceWith: number; replacementTriggers: number }> = {};
   let components = 0;
   for (const r of plan.resources) {
     if (r.type === "pulumi:pulumi:Stack" || r.type === "floor:index:Group") continue;
@@ -50,10 +50,11 @@ function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number; inputValu
       components++;
       continue;
     }
-    const entry = (types[r.type] ??= { count: 0, bytes: 0, values: 0, dependsOn: 0, replaceWith: 0 });
+    const entry = (types[r.type] ??= { count: 0, bytes: 0, values: 0, dependsOn: 0, replaceWith: 0, replacementTriggers: 0 });
     entry.count++;
     entry.dependsOn += edges(r.options.dependsOn);
     entry.replaceWith += edges(r.options.replaceWith);
+    if (r.options.replacementTrigger !== undefined) entry.replacementTriggers++;
   }
   for (const [type, entry] of Object.entries(types)) {
     entry.bytes = (sent.get(type)?.bytes ?? 0) / entry.count;
