@@ -45,7 +45,7 @@ export function recipeEnvironment(parameters: BaseImageArgs["parameters"]): stri
  * ignored ones included (pulumi/pulumi pkg/resource/deploy/step_generator.go,
  * "recompute the default values").
  */
-export function builtOnce(inputs: object): Pick<pulumi.CustomResourceOptions, "ignoreChanges"> {
+function builtOnce(inputs: object): Pick<pulumi.CustomResourceOptions, "ignoreChanges"> {
   return { ignoreChanges: Object.keys(inputs).filter((input) => input !== "triggers") };
 }
 
