@@ -239,7 +239,7 @@ describe("what belongs to an instance", () => {
   });
 
   it("a run that replaced the instance and failed before them is finished by the next: they are created again (install, a new key, a join), not updated", () => {
-    // A failed create keeps the old state, recorded with the old instance's id (pulumi/pulumi step.go, CreateStep.Apply);
+    // A failed create keeps the old state, recorded with the old instance's id (pulumi/pulumi pkg/backend/snapshot.go, createSnapshotMutation.End);
     // the instance itself was replaced and is recorded with its new id.
     const failed: Plan = {
       ...staging,

@@ -50,7 +50,8 @@ export function routeInstanceOptions(route: Route, waves: WaveGate, imageHeld: b
  * preview shows why. The instance's id as `replacementTrigger` finishes a
  * replacement a failed run left half-done: a create that fails keeps the
  * old state, recorded with the old instance's id (pulumi/pulumi
- * pkg/resource/deploy/step.go, CreateStep.Apply), and in the next run the
+ * pkg/backend/snapshot.go, createSnapshotMutation.End records a create only
+ * when it succeeds), and in the next run the
  * instance is no longer replaced, so `replaceWith` does not fire; the engine
  * replaces a resource whose trigger differs from the recorded one
  * (step_generator.go, shouldTriggerReplace), so the next run creates them

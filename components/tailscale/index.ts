@@ -107,7 +107,8 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
  * Declares the route's key and its join, after the instance and replaced
  * with it (components/release instanceBoundOptions), so every new instance,
  * whatever replaced it, joins with a new, unused key made moments before,
- * also when the run that replaced the instance failed before the join. The key is its command's stdin: a Pulumi secret
+ * also when the run that replaced the instance failed before the key (a key
+ * it made is kept, and the next run's join uses it while it is valid). The key is its command's stdin: a Pulumi secret
  * (the provider's `key` output is Sensitive), never in a command text.
  *
  * New key settings (tags, expiry) are for the next new instance: a key

@@ -1172,22 +1172,33 @@ static const char *flag_value(const struct flag *flags, const char *name) {
   return NULL;
 }
 
+/* Bytes of the UTF-8 white space (Go's unicode.IsSpace: ASCII \t \n \v \f
+ * \r and space, U+0085, U+00A0, and Unicode's White_Space above Latin-1:
+ * U+1680, U+2000-200A, U+2028, U+2029, U+202F, U+205F, U+3000) at p, or 0. */
+static size_t space_at(const unsigned char *p, size_t left) {
+  if (left >= 1 && p[0] && strchr(" \t\n\v\f\r", p[0])) return 1;
+  if (left >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0)) return 2;
+  if (left < 3) return 0;
+  if (p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80) return 3;
+  if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf) && p[2] >= 0x80) return 3;
+  if (p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f) return 3;
+  if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) return 3;
+  return 0;
+}
+
 /* otel/crash.go ReportPreviousCrash: the first 1 MiB (maxCrashLogSize) of
- * crash.log, strings.TrimSpace'd, is a crash when anything is left (ASCII
- * white space and U+0085, U+00A0, the Latin-1 spaces unicode.IsSpace adds).
- * Sending the report (up to 10 s, over OTLP) is not modelled. */
+ * crash.log is a crash when anything is left after strings.TrimSpace, that
+ * is when any of it is not white space (space_at). Sending the report (up
+ * to 10 s, over OTLP) is not modelled. */
 static int crash_log_has_text(const char *path) {
   static unsigned char data[1 << 20];
   FILE *f = fopen(path, "rb");
-  size_t n, i;
+  size_t n, i, w;
   if (!f) return 0;
   n = fread(data, 1, sizeof data, f);
   fclose(f);
-  for (i = 0; i < n; i++) {
-    if (strchr(" \t\n\v\f\r", data[i]) && data[i]) continue;
-    if (data[i] == 0xc2 && i + 1 < n && (data[i + 1] == 0x85 || data[i + 1] == 0xa0)) { i++; continue; }
-    return 1;
-  }
+  for (i = 0; i < n; i += w)
+    if ((w = space_at(data + i, n - i)) == 0) return 1;
   return 0;
 }
 
