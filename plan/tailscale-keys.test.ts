@@ -61,11 +61,12 @@ for (const stack of ["staging", "prod"]) {
     it("a key is made after its instance and replaced with it; the instance joins over SSH with that key on stdin", async () => {
       const plan = await planned;
       for (const route of routesOf(plan)) {
-        const instance = instanceOf(plan, route).urn;
+        const instanceResource = instanceOf(plan, route);
+        const instance = instanceResource.urn;
         const key = keyOf(plan, route.name);
         assert.deepEqual([key.options.dependsOn, key.options.replaceWith], [[instance], [instance]], route.name);
         // The instance's own id, which the engine records (components/release instanceBoundOptions); nothing hand-made.
-        assert.equal(key.options.replacementTrigger, mockId(instanceOf(plan, route).type, route.name, instanceOf(plan, route).inputs), route.name);
+        assert.equal(key.options.replacementTrigger, mockId(instanceResource.type, route.name, instanceResource.inputs), route.name);
         assert.deepEqual(key.options.ignoreChanges, ["tags", "expiry"], `${route.name}: new settings wait for a new instance`);
         const join = joinOf(plan, route.name);
         assert.deepEqual(join.options.replaceWith, [instance], route.name);

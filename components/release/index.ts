@@ -28,7 +28,7 @@ import type { WaveGate } from "./waves";
 
 export { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 export { releaseSkew } from "./skew";
-export { instanceBoundOptions, instanceOptions, routeInstanceOptions } from "./strategy";
+export { instanceOptions, routeInstanceOptions } from "./strategy";
 export { WaveGate } from "./waves";
 
 export interface RolloutArgs {

@@ -157,8 +157,10 @@ describe("releaseSkew", () => {
   });
 });
 
+/** The committed staging plan, planned once for every describe below. */
+const staging = plan("staging");
+
 describe("tag bumps in plans", () => {
-  const staging = plan("staging");
   const prod = plan("prod");
 
   it("staging (Linode replace, alicloud and OCI hotswap): replaces Linode routes, hot-swaps the others, touches nothing else", () => {
@@ -216,7 +218,6 @@ describe("tag bumps in plans", () => {
 });
 
 describe("what belongs to an instance", () => {
-  const staging = plan("staging");
   const routes = staging.outputs.routes as { name: string; provider: ProviderName; rollout: "replace" | "hotswap" }[];
   const byName = new Map(staging.resources.map((r) => [r.name, r]));
   const instanceOf = (route: (typeof routes)[number]) => staging.resources.find((r) => r.type === INSTANCE_TYPES[route.provider] && r.name === route.name) ?? assert.fail(route.name);

@@ -80,13 +80,13 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
   "linode:index/instance:Instance": {
     inputs: [
       forceNew("metadatas[*].userData", LINODE_SCHEMA, "metadata.user_data"),
-      forceNew("image", LINODE_SCHEMA, "image"),
-      forceNew("authorizedKeys", LINODE_SCHEMA, "authorized_keys"),
-      forceNew("authorizedUsers", LINODE_SCHEMA, "authorized_users"),
+      forceNew("image", LINODE_SCHEMA),
+      forceNew("authorizedKeys", LINODE_SCHEMA),
+      forceNew("authorizedUsers", LINODE_SCHEMA),
       // v3.10.0 and later reset the password in place (resource.go pendingRootPassReset); v3.1.1 does not.
-      forceNew("rootPass", LINODE_SCHEMA, "root_pass"),
-      forceNew("firewallId", LINODE_SCHEMA, "firewall_id"),
-      forceNew("diskEncryption", LINODE_SCHEMA, "disk_encryption"),
+      forceNew("rootPass", LINODE_SCHEMA),
+      forceNew("firewallId", LINODE_SCHEMA),
+      forceNew("diskEncryption", LINODE_SCHEMA),
       { input: "region", effect: "migrate", note: "the Linode is migrated to the new region", source: LINODE_UPDATE, evidence: '`HasChange("region")` -> applyInstanceMigration' },
       { input: "type", effect: "update", note: "resize, with a reboot", source: LINODE_UPDATE, evidence: "getInstanceTypeChange -> applyInstanceTypeChange" },
     ],
@@ -114,7 +114,7 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
       { input: "instanceType", effect: "update", note: "resize, with a stop and start", source: ALICLOUD, evidence: "modifyInstanceType -> ModifyInstanceSpec / ModifyPrepayInstanceSpec" },
       { input: "hostName", effect: "update", note: "with a reboot", source: ALICLOUD, evidence: 'modifyInstanceAttribute: `HasChange("host_name")`, reboot = true' },
       { input: "vswitchId", effect: "update", note: "with a stop and start", source: ALICLOUD, evidence: "modifyVpcAttribute -> ModifyInstanceVpcAttribute" },
-      forceNew("availabilityZone", ALICLOUD, "availability_zone"),
+      forceNew("availabilityZone", ALICLOUD),
     ],
     otherwise: "update",
   },
@@ -129,8 +129,8 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
           evidence: `CustomizeDiff: ForceNewIfChange("metadata") when ${key} changes`,
         }),
       ),
-      forceNew("availabilityDomain", OCI, "availability_domain"),
-      forceNew("createVnicDetails.subnetId", OCI, "create_vnic_details.subnet_id"),
+      forceNew("availabilityDomain", OCI),
+      forceNew("createVnicDetails.subnetId", OCI),
       { input: "shape", effect: "update", note: "UpdateInstance, with a reboot", source: OCI, evidence: 'updateOptionsViaWorkRequest: `HasChange("shape")` -> UpdateInstance Shape' },
       { input: "shapeConfig", effect: "update", note: "UpdateInstance, with a reboot", source: OCI, evidence: 'updateOptionsViaWorkRequest: `HasChange("shape_config")` -> UpdateInstance ShapeConfig' },
       {
@@ -166,19 +166,19 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
   },
   "alicloud:vpc/switch:Switch": {
     inputs: [
-      forceNew("cidrBlock", ALICLOUD_SOURCE("vswitch"), "cidr_block"),
-      forceNew("vpcId", ALICLOUD_SOURCE("vswitch"), "vpc_id"),
-      forceNew("zoneId", ALICLOUD_SOURCE("vswitch"), "zone_id"),
+      forceNew("cidrBlock", ALICLOUD_SOURCE("vswitch")),
+      forceNew("vpcId", ALICLOUD_SOURCE("vswitch")),
+      forceNew("zoneId", ALICLOUD_SOURCE("vswitch")),
     ],
     otherwise: "update",
   },
-  "alicloud:ecs/securityGroup:SecurityGroup": { inputs: [forceNew("vpcId", ALICLOUD_SOURCE("security_group"), "vpc_id")], otherwise: "update" },
+  "alicloud:ecs/securityGroup:SecurityGroup": { inputs: [forceNew("vpcId", ALICLOUD_SOURCE("security_group"))], otherwise: "update" },
   "alicloud:ecs/securityGroupRule:SecurityGroupRule": {
     inputs: ["securityGroupId", "type", "ipProtocol", "policy", "cidrIp", "portRange", "nicType"].map((input) => forceNew(input, ALICLOUD_SOURCE("security_group_rule"))),
     otherwise: "update",
   },
   "alicloud:ecs/imageCopy:ImageCopy": {
-    inputs: [forceNew("sourceImageId", ALICLOUD_SOURCE("image_copy"), "source_image_id"), forceNew("sourceRegionId", ALICLOUD_SOURCE("image_copy"), "source_region_id")],
+    inputs: [forceNew("sourceImageId", ALICLOUD_SOURCE("image_copy")), forceNew("sourceRegionId", ALICLOUD_SOURCE("image_copy"))],
     otherwise: "update",
   },
   "alicloud:ecs/image:Image": {
@@ -195,7 +195,7 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
   },
   "alicloud:ecs/ecsKeyPair:EcsKeyPair": {
     inputs: [
-      forceNew("keyPairName", ALICLOUD_SOURCE("ecs_key_pair"), "key_pair_name"),
+      forceNew("keyPairName", ALICLOUD_SOURCE("ecs_key_pair")),
       {
         input: "publicKey",
         effect: "update",
@@ -206,7 +206,7 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
     ],
     otherwise: "update",
   },
-  "oci:Core/image:Image": { inputs: [forceNew("instanceId", OCI_SOURCE("image"), "instance_id")], otherwise: "update" },
+  "oci:Core/image:Image": { inputs: [forceNew("instanceId", OCI_SOURCE("image"))], otherwise: "update" },
   ...Object.fromEntries(
     (
       [
@@ -216,10 +216,10 @@ export const PROVIDER_FACTS: Readonly<Record<string, TypeFacts>> = {
         ["oci:Core/securityList:SecurityList", "security_list"],
         ["oci:Core/networkSecurityGroup:NetworkSecurityGroup", "network_security_group"],
       ] as const
-    ).map(([type, resource]): [string, TypeFacts] => [type, { inputs: [forceNew("vcnId", OCI_SOURCE(resource), "vcn_id")], otherwise: "update" }]),
+    ).map(([type, resource]): [string, TypeFacts] => [type, { inputs: [forceNew("vcnId", OCI_SOURCE(resource))], otherwise: "update" }]),
   ),
   "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule": {
-    inputs: [forceNew("networkSecurityGroupId", OCI_SOURCE("network_security_group_security_rule"), "network_security_group_id")],
+    inputs: [forceNew("networkSecurityGroupId", OCI_SOURCE("network_security_group_security_rule"))],
     otherwise: "update",
   },
   "command:remote:Command": commandFacts("provider/pkg/provider/remote/commandController.go"),
