@@ -61,7 +61,7 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
         instanceType: ALICLOUD_BUILDER_INSTANCE_TYPE,
         imageId: args.stockImage,
         // The zone as well as the vSwitch, as routes do: a new zone must replace the builder
-        // (availability_zone is ForceNew), since ECS moves an instance to another vSwitch only within
+        // (availability_zone is ForceNew: plan/diff/provider-facts.ts cites it), since ECS moves an instance to another vSwitch only within
         // its zone (ModifyInstanceVpcAttribute), and the old vSwitch cannot go while it is in use.
         availabilityZone: args.buildNetwork.zoneId,
         vswitchId: args.buildNetwork.vswitchId,
@@ -81,9 +81,9 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       // authorizedKeys, metadata.ssh_authorized_keys).
       { ...inBuildRegion, replaceOnChanges: ["instanceName"], replaceWith: [keyPair] },
     );
-    // ECS refuses a second image of one name in a region (CreateImage and CopyImage:
-    // InvalidImageName.Duplicated, Alibaba Cloud ECS API reference), and every image built here
-    // stays in the cloud (retainOnDelete below). So each build's images carry its builder's id: a
+    // ECS refuses a second image of one name in a region (InvalidImageName.Duplicated in the error
+    // codes of the ECS API reference's CreateImage and CopyImage pages, alibabacloud.com/help/en/ecs),
+    // and every image built here stays in the cloud (retainOnDelete below). So each build's images carry its builder's id: a
     // build of an earlier identity (a reverted recipe) or in another build region names no kept image.
     const capturedName = pulumi.interpolate`${imageName}-${builder.id}`;
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.publicIp, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);

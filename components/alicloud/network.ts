@@ -8,11 +8,14 @@ const VPC_CIDR = "10.42.0.0/16";
 
 /**
  * The vSwitch's /24, from its zone's letter (the zone id is the region id
- * plus a letter: stacks/config.ts ALICLOUD_ZONE): ...a -> 10.42.1.0/24,
+ * plus a letter: stacks/config.ts deployProblems): ...a -> 10.42.1.0/24,
  * ...b -> 10.42.2.0/24. A new zone replaces the vSwitch, and the engine
- * creates the new one before it deletes the old, in the same VPC, where
+ * creates the new one before it deletes the old (create-before-delete unless
+ * deleteBeforeReplace: pulumi/pulumi pkg/resource/deploy/step_generator.go),
+ * in the same VPC, where
  * CreateVSwitch refuses an overlapping block (InvalidCidrBlock.Overlapped,
- * Alibaba Cloud VPC API reference): each zone of a region gets its own.
+ * the error codes of the VPC API reference page CreateVSwitch,
+ * alibabacloud.com/help/en/vpc): each zone of a region gets its own.
  */
 export function vswitchCidrOf(zoneId: string): string {
   const letter = zoneId.at(-1) ?? "";

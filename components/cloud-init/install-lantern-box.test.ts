@@ -96,16 +96,18 @@ describe("checksum lookup shared with the image recipe", () => {
   const checksumAwk = (text: string) => [...text.matchAll(/awk -v f="\$deb" '([^']+)'/g)].map((m) => m[1]);
   it("measures a unit's uptime on systemd's monotonic clock, on a box up for days and after a suspend", () => {
     // A time namespace whose boot clock runs 100,000 s ahead stands for a guest that was suspended that long:
-    // CLOCK_BOOTTIME (and /proc/uptime) count it, CLOCK_MONOTONIC, which systemd stamps units with, does not.
-    // It also puts the boot clock past 2^31 microseconds, where mawk's `printf "%d"` stops at 2147483647.
+    // CLOCK_BOOTTIME (and /proc/uptime: proc(5), "including time spent in suspend") count it, CLOCK_MONOTONIC,
+    // which systemd stamps units with (src/basic/time-util.c, dual_timestamp_now), does not (clock_gettime(2)).
+    // It also puts the boot clock past 2^31 microseconds, where mawk's `printf "%d"` stops at 2147483647
+    // (`mawk 'BEGIN { printf "%d\n", 2^31 }'` prints 2147483647 with mawk 1.3.4-20200120, Debian 12's).
     const fn = lines.find((l) => l.startsWith("monotonic_us() {")) ?? assert.fail("monotonic_us is defined on one line");
     const inNamespace = ["--time", "--boottime", "100000", "bash", "-c", `${fn}\nmonotonic_us`];
     // Unprivileged where user namespaces are allowed; else through sudo (Ubuntu 24.04, GitHub's runners
-    // included, restricts them: kernel.apparmor_restrict_unprivileged_userns=1).
+    // included, restricts them: kernel.apparmor_restrict_unprivileged_userns=1; actions/runner-images#10443).
     let result = spawnSync("unshare", ["--user", "--map-root-user", ...inNamespace], { encoding: "utf8" });
     if (result.status !== 0) result = spawnSync("sudo", ["-n", "unshare", ...inNamespace], { encoding: "utf8" });
     assert.equal(result.status, 0, `unshare --time needs a user namespace or sudo, and Linux 5.6+: ${result.stderr}`);
-    const monotonicUs = process.hrtime.bigint() / 1000n; // libuv's uv_hrtime: CLOCK_MONOTONIC
+    const monotonicUs = process.hrtime.bigint() / 1000n; // libuv's uv_hrtime: CLOCK_MONOTONIC (libuv src/unix/linux.c, uv__hrtime)
     const skewSeconds = Number(monotonicUs - BigInt(result.stdout.trim())) / 1e6;
     assert.ok(skewSeconds >= 0 && skewSeconds < 10, `monotonic_us is ${skewSeconds} s from CLOCK_MONOTONIC`);
   });

@@ -44,7 +44,8 @@ describe("ed25519KeyText", () => {
     // One key: with no passphrase and no comment, every ed25519 key has the same sizes.
     const file = path.join(dir, "key");
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file]);
-    // OpenSSH wraps at 70 characters (Go's encoding/pem at 64) and ends an empty comment with a space: the bytes are what must agree.
+    // ssh-keygen's file wraps at 70 characters (as it writes here), Go's encoding/pem at 64 (encoding/pem/pem.go,
+    // pemLineLength), and its .pub ends an empty comment with a space: the bytes are what must agree.
     assert.equal(body(KEY_STAND_INS.hostPrivateKey), body(readFileSync(file, "utf8")));
     assert.equal(KEY_STAND_INS.hostPublicKey.split(" ")[1]!.trim().length, readFileSync(`${file}.pub`, "utf8").split(" ")[1]!.length);
   });
