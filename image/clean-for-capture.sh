@@ -91,8 +91,14 @@ main() {
   if [ -f /var/lib/dbus/machine-id ] && [ ! -L /var/lib/dbus/machine-id ]; then
     rm -f /var/lib/dbus/machine-id
   fi
+  # Stopped first: the unit's ExecStop saves a new seed at the power-off
+  # (systemd-random-seed.service(8): remove the seed from replicated images).
+  systemctl stop systemd-random-seed.service
   rm -f /var/lib/systemd/random-seed
   rm -f /var/lib/dhcp/*.leases
+  # dhcpcd, cloud-init's first DHCP client on Ubuntu 24.04 (cloudinit/net/dhcp.py
+  # ALL_DHCP_CLIENTS), keeps its DUID here, which dhcpcd(8) says must not be copied.
+  empty_dir /var/lib/dhcpcd
 
   sync
   step clean-finished

@@ -25,7 +25,9 @@
 #   LANTERN_OTLP_ENDPOINT       OTLP/HTTP endpoint of the collector's exporter
 #                               [https://ops.lantr.net:443]
 # URLs must be https (no query strings or shell metacharacters); every
-# download is verified (sha256) before use. Each step logs
+# download is verified (sha256) before use, but for the Tailscale
+# repository's signing key, which is trusted on HTTPS alone (it signs the
+# repository's index, which apt then verifies). Each step logs
 # "[image] step=<name>" to stderr; any failure exits non-zero.
 set -Eeuo pipefail
 
@@ -313,12 +315,16 @@ step_otelcol() {
   local arch deb sums expected
   arch=$(dpkg --print-architecture)
   deb="otelcol-contrib_${LANTERN_OTELCOL_VERSION}_linux_${arch}.deb"
-  sums=opentelemetry-collector-releases_otelcol-contrib_checksums.txt
+  # One checksum file per artifact since v0.158.0, holding the bare hash
+  # (opentelemetry-collector-releases #1582, .goreleaser.yaml `checksum:
+  # split: true`; goreleaser internal/pipe/checksums/checksums.go: name
+  # "{{ .ArtifactName }}.{{ .Algorithm }}", refreshOne writes the hash alone).
+  sums="$deb.sha256"
   local base="$LANTERN_OTELCOL_BASE_URL/v$LANTERN_OTELCOL_VERSION"
   fetch "$base/$sums" "$WORKDIR/$sums"
   fetch "$base/$deb" "$WORKDIR/$deb"
-  expected=$(awk -v f="$deb" '$2 == f || $2 == "*" f { print $1 }' "$WORKDIR/$sums")
-  [[ $expected =~ $SHA256_RE ]] || die "no single sha256 for $deb in $base/$sums"
+  expected=$(tr -d '[:space:]' <"$WORKDIR/$sums")
+  [[ $expected =~ $SHA256_RE ]] || die "$base/$sums is not one sha256"
   verify_sha256 "$WORKDIR/$deb" "$expected" "$deb"
   chmod 0644 "$WORKDIR/$deb" # apt reads local .debs as the _apt user
   apt_install "$WORKDIR/$deb"

@@ -3,7 +3,7 @@
 # download, laid out under $WWW_DIR and served over https by serve.mjs:
 #   ca/lanternet-ca.crt                        the test CA (also "Lanternet CA")
 #   releases/v<ver>/...                        goreleaser-style releases (release_assets)
-#   otelcol/v<ver>/otelcol-contrib_<ver>_...   collector release + checksums
+#   otelcol/v<ver>/otelcol-contrib_<ver>_...   collector release + its .sha256
 #   tailscale/debian/                          signed apt repo, stub tailscale
 #   debian/                                    signed partial Debian mirror
 # Sourced after lib.sh.
@@ -233,8 +233,10 @@ build_releases() {
 # at /lib/systemd/system/, otelcol-contrib.conf and config.yaml under
 # /etc/otelcol-contrib/ as "config|noreplace" (hence DEBIAN/conffiles),
 # preinstall.sh / postinstall.sh / preremove.sh as maintainer scripts;
-# "checksum": name_template "{{ .ProjectName }}_otelcol-contrib_checksums.txt"
-# with project_name opentelemetry-collector-releases. The packaged files
+# "checksum": `split: true` (since v0.158.0, #1582), so each artifact has
+# its own <artifact>.sha256 holding the bare hash (goreleaser/goreleaser
+# internal/pipe/checksums/checksums.go: Default's split name template
+# "{{ .ArtifactName }}.{{ .Algorithm }}", refreshOne). The packaged files
 # are the stubs/otelcol-* stand-ins (each cites its upstream file). Not as
 # upstream: no preremove (so removing the package neither stops nor disables
 # the unit), a shorter otelcol-contrib.conf (the same OTELCOL_OPTIONS line,
@@ -242,10 +244,8 @@ build_releases() {
 # fields of this test (upstream: Maintainer "The OpenTelemetry Collector
 # maintainers <cncf-opentelemetry-maintainers@lists.cncf.io>", Description
 # "OpenTelemetry Collector - otelcol-contrib"), no md5sums, xz members
-# (nfpm: gzip). The checksums file lists two of the release's artifacts
-# (upstream's lists every archive, package and SBOM, sorted by name, so
-# amd64 comes before arm64; here arm64 comes first), the arm64 line a
-# placeholder sum. Upstream's package also ships /var/lib/otelcol-contrib
+# (nfpm: gzip). Only the amd64 .deb and its checksum file are served
+# (upstream has one per archive, package and SBOM). Upstream's package also ships /var/lib/otelcol-contrib
 # (0750, owned by otelcol-contrib; not yet at v0.128.0); this one does not,
 # and the recipe makes it (image/provision.sh, OTELCOL_STATE_DIR).
 build_otelcol() {
@@ -271,11 +271,7 @@ Description: OpenTelemetry Collector Contrib test stand-in
 EOF
   build_deb "$stage" "$dir/$deb"
   rm -rf "$stage"
-  # The real checksums file lists every artifact of the release.
-  {
-    printf '%s  otelcol-contrib_%s_linux_arm64.deb\n' "$(printf arm64 | sha256sum | cut -d' ' -f1)" "$OTELCOL_VERSION"
-    checksum_line "$dir/$deb"
-  } >"$dir/opentelemetry-collector-releases_otelcol-contrib_checksums.txt"
+  sha256sum "$dir/$deb" | cut -d' ' -f1 | tr -d '\n' >"$dir/$deb.sha256"
 }
 
 # sign_apt_repo <root> <suite>: Packages, Release, InRelease for
