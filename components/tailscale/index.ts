@@ -79,6 +79,15 @@ export interface TailnetJoinCommand {
  * sudo. Every value here was validated by the config schema (route ids,
  * the https login server), so nothing needs quoting.
  *
+ * `--netfilter-mode=off`: tailscaled's default firewall rules drop every
+ * packet from 100.64.0.0/10 that does not arrive on tailscale0
+ * (wgengine/router/osrouter/router_linux.go, CGNATModeDrop;
+ * util/linuxfw iptables_runner.go, buildExternalCGNATRules), and Alibaba
+ * Cloud serves its DNS, apt mirror and metadata from that range: the
+ * replies would be dropped and the route would lose name resolution
+ * (tailscale/tailscale#7472, #10237, #21249). A route's inbound is its
+ * cloud firewall's on every provider (README "Base images").
+ *
  * `update` runs when the connection changes while the instance stays: the
  * node joined when its instance was new and keeps its node key, so it only
  * says so. (A new key comes only with a new instance, which replaces the
@@ -92,7 +101,7 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
       log,
       WAIT_FOR_FIRST_BOOT,
       `echo "$log route=${route.id} joining the tailnet at ${loginServer}" >&2`,
-      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --timeout=300s`,
+      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --timeout=300s`,
       `echo "$log route=${route.id} joined" >&2`,
     ].join("\n"),
     update: [

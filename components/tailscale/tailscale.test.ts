@@ -27,10 +27,10 @@ describe("tailnetJoinCommand", () => {
   const route = routesOf(config)[0]!;
   const { create, update } = tailnetJoinCommand(route, "https://controlplane.tailscale.com");
 
-  it("joins once first boot is done, reading the key from stdin, with the route's hostname and the login server", () => {
+  it("joins once first boot is done, reading the key from stdin, with the route's hostname and the login server, leaving the firewall alone", () => {
     const lines = create.split("\n");
     const wait = lines.findIndex((l) => l.includes("/var/lib/cloud/instance/boot-finished"));
-    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --timeout=300s`);
+    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --netfilter-mode=off --timeout=300s`);
     assert.ok(wait >= 0 && up > wait, "waits for first boot, then joins");
     assert.equal(lines[0], "set -eu");
   });

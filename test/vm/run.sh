@@ -240,8 +240,8 @@ test_tailnet_join() {
   check "$vm: the tailnet join succeeds" remote_tailnet "$vm" tailnet "$out"
   ups=$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args)
   check_eq "$vm: tailscale up ran once" 1 "$(grep -c . <<<"$ups")"
-  check "$vm: ... with the route's hostname and the login server" \
-    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID( |$)" <<<"$ups"
+  check "$vm: ... with the route's hostname and the login server, leaving the firewall alone" \
+    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID --netfilter-mode=off( |$)" <<<"$ups"
   check_eq "$vm: tailscale up read the instance's key from the join's stdin" \
     "$(printf '%s' "$LANTERN_E2E_TAILSCALE_AUTH_KEY" | sha256sum | cut -d' ' -f1)" \
     "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.key-sha256)"
