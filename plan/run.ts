@@ -218,6 +218,7 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getProtect(): boolean;
   getRetainondelete(): boolean;
+  getCustomtimeouts(): { toObject(): Record<string, string> } | undefined;
   getAdditionalsecretoutputsList(): string[];
   getHidediffsList(): string[];
   getHooks(): { getBeforeCreateList(): string[] } | undefined;
@@ -238,6 +239,7 @@ function explicitDependencies(req: RegisterRequest): string[] {
 
 function declaredOptions(req: RegisterRequest): Record<string, unknown> {
   const trigger = req.getReplacementTrigger()?.toJavaScript();
+  const timeouts = Object.entries(req.getCustomtimeouts()?.toObject() ?? {}).filter(([, v]) => v !== "");
   const options: Record<string, unknown> = {
     provider: req.getProvider().split("::").slice(0, 4).join("::") || undefined,
     dependsOn: explicitDependencies(req),
@@ -249,6 +251,7 @@ function declaredOptions(req: RegisterRequest): Record<string, unknown> {
     deleteBeforeReplace: req.getDeletebeforereplace() || undefined,
     protect: req.getProtect() || undefined,
     retainOnDelete: req.getRetainondelete() || undefined,
+    customTimeouts: timeouts.length > 0 ? Object.fromEntries(timeouts) : undefined,
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     hideDiffs: req.getHidediffsList(),
     // By name: what the engine receives (the hook itself runs in the program, never in a preview).

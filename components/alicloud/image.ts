@@ -104,6 +104,9 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
         hooks: untilBuilderStopped(`${name}-builder`, "instanceId", alicloudPower(buildProvider)),
         replaceOnChanges: ["imageName"],
         retainOnDelete: true,
+        // The provider waits for the image 10 minutes by default, then fails the run with the image
+        // still being made (aliyun/terraform-provider-alicloud alicloud/resource_alicloud_image.go, Timeouts).
+        customTimeouts: { create: "1h" },
       },
     );
     const ids: Record<string, pulumi.Output<string>> = {};
@@ -117,7 +120,9 @@ export class AlicloudBaseImage extends pulumi.ComponentResource {
       ids[region] = new alicloud.ecs.ImageCopy(
         `${name}-copy-${region}`,
         { sourceImageId: image.id, sourceRegionId: args.buildRegion, imageName: capturedName, force: true },
-        { parent: this, provider, replaceOnChanges: ["imageName"], retainOnDelete: true },
+        // A copy to another region takes as long as ECS's queue and the distance make it, often past the
+        // provider's 10-minute default wait (alicloud/resource_alicloud_image_copy.go, Timeouts).
+        { parent: this, provider, replaceOnChanges: ["imageName"], retainOnDelete: true, customTimeouts: { create: "3h" } },
       ).id;
     }
     this.imageIds = ids;

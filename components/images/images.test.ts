@@ -52,6 +52,16 @@ describe("base images (prod plan)", () => {
     for (const c of copies) assert.equal(c.inputs.sourceRegionId, "ap-southeast-1");
   });
 
+  it("alicloud: the capture and the copies wait longer than the provider's 10-minute default", () => {
+    // aliyun/terraform-provider-alicloud alicloud/resource_alicloud_image.go and
+    // resource_alicloud_image_copy.go: Timeouts.Create is schema.DefaultTimeout(10 * time.Minute).
+    const images = [...ofType(prod, "alicloud:ecs/image:Image"), ...ofType(prod, "alicloud:ecs/imageCopy:ImageCopy")];
+    assert.ok(images.length > 1);
+    for (const image of images) {
+      assert.deepEqual(image.options.customTimeouts, { create: image.type.endsWith("ImageCopy") ? "3h" : "1h" }, image.name);
+    }
+  });
+
   it("OCI: one image per route region, built there", () => {
     const images = ofType(prod, "oci:Core/image:Image");
     assert.equal(images.length, regionsOf("oci").length);
