@@ -69,7 +69,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
   "providers.<provider>.rollout": { edit: (c) => (provider(c, "oci").rollout = "replace"), affects: (r) => r.name.startsWith("oci-") },
   "waves.size": { edit: (c) => (c[`${P}waves`] = { size: 1 }) },
   "waves.first": { edit: (c) => (c[`${P}waves`] = { first: ["stable"] }) },
-  "providers.linode.buildRegion": { edit: (c) => (provider(c, "linode").buildRegion = "us-sea") },
+  "providers.linode.buildRegion": { edit: (c) => (provider(c, "linode").buildRegion = "us-sea"), affects: (r) => r.provider === "linode" },
   "providers.alicloud.buildRegion": {
     edit: (c) => {
       provider(c, "alicloud").buildRegion = "ap-northeast-1";

@@ -72,8 +72,8 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
   { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path" },
   {
     key: "providers.linode.buildRegion",
-    path: both("none"),
-    why: "where the next build runs (the image's name does not change); the current image is replicated from there",
+    path: both("images"),
+    why: "the builder is made anew there (the provider would migrate it), and its image is captured there and replicated to the route regions",
   },
   {
     key: "providers.alicloud.buildRegion",

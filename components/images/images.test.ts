@@ -88,17 +88,18 @@ describe("base images (prod plan)", () => {
     }
   });
 
-  it("names images by recipe, parameters, pinned stock image, rebuild label and stack", () => {
-    const identity = (stockImage: string): ImageIdentity => ({
+  it("names images by recipe, parameters, pinned stock image, build region, rebuild label and stack", () => {
+    const identity = (stockImage: string, buildRegion?: string): ImageIdentity => ({
       stack: "prod",
       recipe: recipeHash(),
       parameters: { caCertUrl: "https://ops.lantr.net/lanternet-ca.crt", otlpEndpoint: "https://ops.lantr.net:443" },
       stockImage,
+      ...(buildRegion === undefined ? {} : { buildRegion }),
     });
-    assert.equal(ofType(prod, "linode:index/image:Image")[0]!.inputs.label, baseImageName(identity(pins.stockImages.linode)));
+    assert.equal(ofType(prod, "linode:index/image:Image")[0]!.inputs.label, baseImageName(identity(pins.stockImages.linode, "us-lax")));
     // alicloud: one build's images carry its builder's id (ECS refuses a name taken in the region).
     const aliImage = ofType(prod, "alicloud:ecs/image:Image")[0]!;
-    const aliName = `${baseImageName(identity(pins.stockImages.alicloud["ap-southeast-1"]!))}-${String(aliImage.inputs.instanceId)}`;
+    const aliName = `${baseImageName(identity(pins.stockImages.alicloud["ap-southeast-1"]!, "ap-southeast-1"))}-${String(aliImage.inputs.instanceId)}`;
     assert.equal(aliImage.inputs.imageName, aliName);
     for (const copy of ofType(prod, "alicloud:ecs/imageCopy:ImageCopy")) assert.equal(copy.inputs.imageName, aliName, copy.name);
     for (const i of ofType(prod, "oci:Core/image:Image")) {
@@ -397,13 +398,14 @@ describe("baseImageName and recipeHash", () => {
     stockImage: "linode/ubuntu24.04",
   };
 
-  it("changes with each input: stack, recipe, every parameter, stock image, rebuild label", () => {
+  it("changes with each input: stack, recipe, every parameter, stock image, rebuild label, build region", () => {
     const variants: ImageIdentity[] = [
       { ...base, stack: "staging" },
       { ...base, recipe: "0".repeat(64) },
       ...Object.keys(base.parameters).map((key) => ({ ...base, parameters: { ...base.parameters, [key]: "https://other.example" } })),
       { ...base, stockImage: "linode/ubuntu24.10" },
       { ...base, rebuild: "2026-11-25" },
+      { ...base, buildRegion: "us-sea" },
     ];
     const names = new Set([base, ...variants].map(baseImageName));
     assert.equal(names.size, variants.length + 1);

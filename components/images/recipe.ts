@@ -51,16 +51,18 @@ export interface ImageIdentity {
   readonly stockImage: string;
   /** config `image.rebuild` */
   readonly rebuild?: string;
+  /** Where the one build runs (Linode, alicloud): a build elsewhere is another image. OCI builds in every region. */
+  readonly buildRegion?: string;
 }
 
 /**
- * The image name, also the builder's: `lantern-<stack>-base-<hash8>`, at
+ * The image name (and alicloud's and OCI's builders'): `lantern-<stack>-base-<hash8>`, at
  * most 48 characters (Linode image labels allow 50).
  */
 export function baseImageName(identity: ImageIdentity): string {
   const parameters = Object.entries(identity.parameters).sort(([a], [b]) => a.localeCompare(b));
   const hash = sha256Hex(
-    JSON.stringify([identity.stack, identity.recipe, parameters, identity.stockImage, identity.rebuild ?? ""]),
+    JSON.stringify([identity.stack, identity.recipe, parameters, identity.stockImage, identity.rebuild ?? "", identity.buildRegion ?? ""]),
   ).slice(0, 8);
   return physicalName(`lantern-${identity.stack}-base-${hash}`, 48);
 }

@@ -50,13 +50,14 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
     const builder = new linode.Instance(
       `${name}-builder`,
       {
-        label: `${imageName}-builder`,
+        // No label: Linode labels are unique per account (components/linode/routes.ts), and the engine
+        // creates a replacement builder before it deletes the old one. Tagged with what it builds.
         region: args.buildRegion,
         type: PROVIDER_PROFILES.linode.defaultInstanceType,
         image: args.stockImage,
         // One key line without the newline the TLS provider ends it with (ssh.MarshalAuthorizedKey):
         // the provider sends the text unchanged (linode/terraform-provider-linode linode/instance/resource.go,
-        // createOpts.AuthorizedKeys) and Linode's own examples pass keys through Terraform's chomp().
+        // createOpts.AuthorizedKeys).
         authorizedKeys: [pulumi.output(args.builderKey.publicKeyOpenssh).apply((key) => key.trimEnd())],
         metadatas: [{ userData: hostKey.userData }],
         firewallId: firewall.id.apply(Number),
@@ -65,10 +66,12 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
         // the builder's own power-off is such a one, so the watchdog is off.
         watchdogEnabled: false,
         // `booted` is left unset: Optional+Computed there, so the powered-off builder does not diff.
-        tags: ["lantern-builder", args.stack],
+        tags: ["lantern-builder", args.stack, imageName],
       },
-      // A new image name builds on a new machine.
-      { parent: this, replaceOnChanges: ["label"] },
+      // A new image name builds on a new machine. The name includes the build region: the provider
+      // would migrate the builder to a new one (linode/instance/resource.go, updateResource:
+      // applyInstanceMigration) and keep the image it made.
+      { parent: this, replacementTrigger: imageName },
     );
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.ipAddress, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
     const replicaRegions = [...new Set([args.buildRegion, ...args.regions])].sort();
