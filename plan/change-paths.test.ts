@@ -79,7 +79,7 @@ const MUTATIONS: Readonly<Record<string, Mutation>> = {
     affects: (r) => r.provider === "alicloud",
   },
   "providers.oci.compartmentId": { edit: (c) => (provider(c, "oci").compartmentId = "ocid1.compartment.oc1..aaaaaaaaother"), affects: (r) => r.name.startsWith("oci-") },
-  "providers.oci.ocpus": { edit: (c) => (provider(c, "oci").ocpus = 2), affects: (r) => r.name.startsWith("oci-") },
+  "providers.oci.ocpus": { edit: (c) => Object.assign(provider(c, "oci"), { ocpus: 2, memoryInGbs: 2 }), affects: (r) => r.name.startsWith("oci-") },
   "providers.oci.memoryInGbs": { edit: (c) => (provider(c, "oci").memoryInGbs = 6), affects: (r) => r.name.startsWith("oci-") },
   // A stock image rebuilds only its own provider's (or region's) image.
   "image.stockImages.linode": { edit: (c) => (obj(c, "image").stockImages.linode = "linode/ubuntu24.10"), affects: (r) => r.provider === "linode" },

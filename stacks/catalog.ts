@@ -58,7 +58,7 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderName, ProviderProfile>> 
       "ap-melbourne-1", "ap-mumbai-1", "ap-osaka-1", "ap-seoul-1",
       "ap-singapore-1", "ap-singapore-2", "ap-sydney-1", "ap-tokyo-1",
       "ca-montreal-1", "ca-toronto-1", "eu-amsterdam-1", "eu-frankfurt-1",
-      "eu-jovanovac-1", "eu-madrid-1", "eu-marseille-1", "eu-milan-1",
+      "eu-madrid-1", "eu-marseille-1", "eu-milan-1",
       "eu-paris-1", "eu-stockholm-1", "eu-zurich-1", "il-jerusalem-1",
       "me-abudhabi-1", "me-dubai-1", "me-jeddah-1", "me-riyadh-1",
       "mx-monterrey-1", "mx-queretaro-1", "sa-bogota-1", "sa-santiago-1",

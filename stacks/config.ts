@@ -165,6 +165,9 @@ const providersSchema = z.strictObject({
       ocpus: intLike(1, 4).default(1),
       memoryInGbs: intLike(1, 24).default(1),
     })
+    // A flexible shape's memory is at least 1 GB per OCPU (docs.oracle.com/iaas/Content/Compute/References/
+    // computeshapes.htm, "Flexible Shapes"); the provider sends any pair and LaunchInstance refuses it.
+    .refine((oci) => oci.memoryInGbs >= oci.ocpus, { path: ["memoryInGbs"], message: "expected at least 1 GB per OCPU (memoryInGbs >= ocpus)" })
     .optional(),
 });
 
