@@ -1,20 +1,22 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync, verify } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, verify } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { ConfigFileReader } from "oci-common";
-import { ociApiKey, ociSetting, type ProfileSetting, stopOciInstance } from "./api";
+import { configProfile, configSections, ociApiKey, ociSetting, stopOciInstance } from "./api";
 
 const API_KEY = { TF_VAR_tenancy_ocid: "ocid1.tenancy.oc1..t", TF_VAR_user_ocid: "ocid1.user.oc1..u", TF_VAR_fingerprint: "aa:bb", TF_VAR_private_key: "PEM" };
 
-/** A config file's profile as Oracle's SDK parses it (oci-common ConfigFileReader.parse, ConfigFile.get). */
-const profileOf = (text: string, profile: string | null = null): ProfileSetting => {
-  const file = ConfigFileReader.parse(text, profile);
-  return (key) => file.get(key);
-};
-const NO_FILE: ProfileSetting = () => undefined;
+const NO_FILE = [] as const;
 const noRead = (path: string): string => assert.fail(`read ${path}`);
+/** Config files by path, as `readText` sees them. */
+const files =
+  (byPath: Record<string, string>) =>
+  (path: string): string | undefined =>
+    byPath[path];
 
 describe("OCI's API key, found where the provider finds it", () => {
   it("takes TF_VAR_<name> first, then OCI_<NAME>, skipping empty values", () => {
@@ -29,21 +31,41 @@ describe("OCI's API key, found where the provider finds it", () => {
     });
   });
 
-  it("fills each part the environment lacks from the config file's profile, the environment first", () => {
-    const file = "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..file\nuser=ocid1.user.oc1..file\nfingerprint=ff\nkey_file=~/.oci/key.pem\npass_phrase=pp\n[fleet]\nuser=ocid1.user.oc1..fleet\n";
-    const read = (path: string) => `key at ${path}`;
-    assert.deepEqual(ociApiKey({ OCI_TENANCY_OCID: "ocid1.tenancy.oc1..env" }, profileOf(file), read), {
-      tenancy: "ocid1.tenancy.oc1..env", user: "ocid1.user.oc1..file", fingerprint: "ff", privateKey: "key at ~/.oci/key.pem", passphrase: "pp",
-    });
-    // A named profile, DEFAULT under it; an environment key path over the file's.
-    const key = ociApiKey({ TF_VAR_private_key_path: "/k.pem" }, profileOf(file, "fleet"), read);
-    assert.equal(key.user, "ocid1.user.oc1..fleet");
-    assert.equal(key.privateKey, "key at /k.pem");
+  it("reads a profile's own section only, as the provider's SDK parses it", () => {
+    const text = "[DEFAULT]\nuser=ocid1.user.oc1..d\n[fleet]\n# a comment\nTenancy = ocid1.tenancy.oc1..f\nkey_file=~/k.pem\n[other]\nuser=o\n";
+    assert.deepEqual(configProfile(text, "fleet"), new Map([["tenancy", "ocid1.tenancy.oc1..f"], ["key_file", "~/k.pem"]]));
+    assert.equal(configProfile(text, "missing"), undefined);
+  });
+
+  it("falls back to the profiles the provider falls back to, in its order", () => {
+    const text = (name: string) => `[DEFAULT]\nuser=${name}\n[fleet]\nuser=${name}-fleet\n`;
+    const sections = (env: Record<string, string>, byPath: Record<string, string>) => configSections(env, files(byPath)).map((s) => s.label);
+    // config_file_profile: that profile then DEFAULT, in ~/.oci/config only; a missing profile stops the provider too.
+    assert.deepEqual(sections({ OCI_CONFIG_FILE_PROFILE: "fleet", OCI_CONFIG_FILE: "/c" }, { "~/.oci/config": text("a"), "/c": text("c") }), ["~/.oci/config [fleet]", "~/.oci/config [DEFAULT]"]);
+    assert.throws(() => sections({ TF_VAR_config_file_profile: "fleet" }, { "/c": text("c") }), /~\/\.oci\/config has no profile \[fleet\]/);
+    // Otherwise DEFAULT: in ~/.oci/config, or OCI_CONFIG_FILE when it is absent; then in ~/.oraclebmc/config.
+    assert.deepEqual(sections({ OCI_CONFIG_FILE: "/c" }, { "~/.oci/config": text("a"), "/c": text("c"), "~/.oraclebmc/config": text("b") }), ["~/.oci/config [DEFAULT]", "~/.oraclebmc/config [DEFAULT]"]);
+    assert.deepEqual(sections({ OCI_CONFIG_FILE: "/c" }, { "/c": text("c") }), ["/c [DEFAULT]"]);
+    assert.deepEqual(sections({}, {}), []);
+  });
+
+  it("pairs each private key with its own source's passphrase", () => {
+    const fleet = { label: "fleet", settings: configProfile("[fleet]\nkey_file=~/f.pem\npass_phrase=fp\n", "fleet")! };
+    const read = (path: string) => (path === "/missing.pem" ? undefined : `key at ${path}`);
+    // The environment's key with the environment's passphrase (none), never the profile's.
+    const key = ociApiKey({ ...API_KEY, TF_VAR_private_key: "", OCI_PRIVATE_KEY_PATH: "/e.pem" }, [fleet], read);
+    assert.deepEqual([key.privateKey, key.passphrase], ["key at /e.pem", null]);
+    // An unreadable environment key path falls through to the profile's key_file, with its pass_phrase, never the environment's.
+    const fallen = ociApiKey({ ...API_KEY, TF_VAR_private_key: "", TF_VAR_private_key_path: "/missing.pem", TF_VAR_private_key_password: "ep" }, [fleet], read);
+    assert.deepEqual([fallen.privateKey, fallen.passphrase], ["key at ~/f.pem", "fp"]);
   });
 
   it("names every part it found nowhere, and refuses other auth modes", () => {
     const { TF_VAR_fingerprint: _, TF_VAR_private_key: __, ...partial } = API_KEY;
-    assert.throws(() => ociApiKey(partial, NO_FILE, noRead), /no fingerprint \(config file: fingerprint\), private_key or private_key_path \(config file: key_file\);/);
+    assert.throws(
+      () => ociApiKey(partial, NO_FILE, noRead),
+      /no tenancy_ocid, user_ocid and fingerprint .* all in one of the environment .*; no private_key or a readable private_key_path .* in any of the environment/,
+    );
     assert.throws(() => ociApiKey({ ...API_KEY, TF_VAR_auth: "InstancePrincipal" }, NO_FILE, noRead), /OCI auth "InstancePrincipal" .* API key only/);
     assert.equal(ociApiKey({ ...API_KEY, OCI_AUTH: "apikey" }, NO_FILE, noRead).fingerprint, "aa:bb", "auth is matched without case, as the provider does");
   });
@@ -72,6 +94,38 @@ async function stopAgainst(status: number, body: object, env: Record<string, str
   }
 }
 
+/** The draft-cavage HTTP signature OCI verifies: keyId tenancy/user/fingerprint, RSA-SHA256 over the listed headers. */
+function signatureOf(request: { url?: string; headers: IncomingHttpHeaders }): { keyId?: string; algorithm?: string; signed: string[]; verifiesWith: (publicKey: KeyObject) => boolean } {
+  const authorization = request.headers.authorization ?? "";
+  const field = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(authorization)?.[1];
+  // Names as listed, lowercased in the signing string (draft-cavage-http-signatures, 2.3); OCI takes x-date for date.
+  const signed = (field("headers") ?? "").toLowerCase().split(" ");
+  const signingString = signed.map((h) => `${h}: ${h === "(request-target)" ? `post ${request.url}` : String(request.headers[h])}`).join("\n");
+  return {
+    keyId: field("keyId"),
+    algorithm: field("algorithm"),
+    signed,
+    verifiesWith: (publicKey) => verify("sha256", Buffer.from(signingString), publicKey, Buffer.from(field("signature") ?? "", "base64")),
+  };
+}
+
+/** Runs `run` with HOME (where ~/.oci/config is) a fresh directory holding `homeFiles`. */
+async function withHome<T>(homeFiles: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const home = mkdtempSync(join(tmpdir(), "oci-home-"));
+  const saved = process.env.HOME;
+  for (const [path, text] of Object.entries(homeFiles)) {
+    mkdirSync(dirname(join(home, path)), { recursive: true });
+    writeFileSync(join(home, path), text);
+  }
+  process.env.HOME = home;
+  try {
+    return await run();
+  } finally {
+    process.env.HOME = saved;
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 describe("stopOciInstance: the request Oracle's SDK sends", () => {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const env = { ...API_KEY, TF_VAR_private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString() };
@@ -85,16 +139,12 @@ describe("stopOciInstance: the request Oracle's SDK sends", () => {
     const [request] = requests;
     assert.equal(request!.method, "POST");
     assert.equal(request!.url, "/20160918/instances/ocid1.instance.oc1.iad.b?action=STOP");
-    // The draft-cavage HTTP signature OCI verifies: keyId tenancy/user/fingerprint, RSA-SHA256 over the listed headers.
-    const authorization = request!.headers.authorization ?? "";
-    const field = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(authorization)?.[1];
-    assert.equal(field("keyId"), "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb");
-    assert.equal(field("algorithm"), "rsa-sha256");
-    // Names as listed, lowercased in the signing string (draft-cavage-http-signatures, 2.3); OCI takes x-date for date.
-    const signed = field("headers")!.toLowerCase().split(" ");
-    assert.ok(signed.includes("(request-target)") && signed.includes("host") && (signed.includes("date") || signed.includes("x-date")), field("headers"));
-    const signingString = signed.map((h) => `${h}: ${h === "(request-target)" ? `post ${request!.url}` : String(request!.headers[h])}`).join("\n");
-    assert.ok(verify("sha256", Buffer.from(signingString), publicKey, Buffer.from(field("signature")!, "base64")), "the signature verifies");
+    const signature = signatureOf(request!);
+    assert.equal(signature.keyId, "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb");
+    assert.equal(signature.algorithm, "rsa-sha256");
+    const { signed } = signature;
+    assert.ok(signed.includes("(request-target)") && signed.includes("host") && (signed.includes("date") || signed.includes("x-date")), signed.join(" "));
+    assert.ok(signature.verifiesWith(publicKey), "the signature verifies");
   });
 
   it("rejects with OCI's own error when OCI refuses the stop, once, without retrying", async () => {
@@ -102,5 +152,32 @@ describe("stopOciInstance: the request Oracle's SDK sends", () => {
     const { requests, error } = await stopAgainst(409, { code: "IncorrectState", message: "Instance is not running" }, env);
     assert.equal(requests.length, 1);
     assert.match(String(error?.message), /Instance is not running/);
+  });
+
+  // The provider's whole-unit composition, end to end: the config file in HOME, as the provider reads it.
+  const DEFAULT = "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..d\nuser=ocid1.user.oc1..d\nfingerprint=dd\n";
+  const FLEET = "[fleet]\ntenancy=ocid1.tenancy.oc1..f\nuser=ocid1.user.oc1..f\nfingerprint=ff\n";
+  const stopWith = async (config: string, stopEnv: Record<string, string>, home: Record<string, string> = {}) => {
+    const { requests, error } = await withHome({ ".oci/config": config, ...home }, () => stopAgainst(200, { lifecycleState: "STOPPING" }, stopEnv));
+    assert.equal(error, undefined);
+    return signatureOf(requests[0]!);
+  };
+
+  it("takes the profile's whole key id over a stray environment tenancy", async () => {
+    const signature = await stopWith(DEFAULT + FLEET, { TF_VAR_config_file_profile: "fleet", OCI_TENANCY_OCID: "ocid1.tenancy.oc1..stray", TF_VAR_private_key: env.TF_VAR_private_key });
+    assert.equal(signature.keyId, "ocid1.tenancy.oc1..f/ocid1.user.oc1..f/ff");
+  });
+
+  it("takes DEFAULT's whole key id when the profile has only part of one", async () => {
+    const signature = await stopWith(`${DEFAULT}[fleet]\nuser=ocid1.user.oc1..f\n`, { OCI_CONFIG_FILE_PROFILE: "fleet", TF_VAR_private_key: env.TF_VAR_private_key });
+    assert.equal(signature.keyId, "ocid1.tenancy.oc1..d/ocid1.user.oc1..d/dd");
+  });
+
+  it("signs with the profile's key and its pass_phrase when the environment's key path is unreadable", async () => {
+    const encrypted = privateKey.export({ type: "pkcs1", format: "pem", cipher: "aes-128-cbc", passphrase: "right" }).toString();
+    const { TF_VAR_private_key: _, ...keyId } = API_KEY;
+    const signature = await stopWith(`${DEFAULT}key_file=~/.oci/key.pem\npass_phrase=right\n`, { ...keyId, TF_VAR_private_key_path: "/nonexistent/key.pem" }, { ".oci/key.pem": encrypted });
+    assert.equal(signature.keyId, "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb");
+    assert.ok(signature.verifiesWith(publicKey), "signed with the profile's key");
   });
 });
