@@ -69,7 +69,7 @@ export const CHANGE_PATHS: readonly ChangePath[] = [
     why: "routes are added or removed; the others keep their names and instances",
   },
   { key: "providers.<provider>.instanceType", path: both("in-place"), why: "the providers resize in place" },
-  { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path" },
+  { key: "providers.<provider>.rollout", path: both("reverify"), why: "the route's new kind of release command verifies it; later changes take the new path (README \"Changing a provider's rollout\": what the old path left in the state)" },
   {
     key: "providers.linode.buildRegion",
     path: both("images"),
