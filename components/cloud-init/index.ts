@@ -25,9 +25,13 @@ type PlainSecrets = UserDataInput["secrets"];
  */
 export const USER_DATA_KEY_HEADROOM = 64;
 
-/** OCI counts every metadata key and value against one limit; routes send only user_data. */
+/**
+ * OCI counts "the combined size of the metadata and extendedMetadata objects" against one limit
+ * (oci-core LaunchInstanceDetails.metadata); routes send only user_data. Whether that is the keys
+ * and values or the object's JSON is not said: the JSON's framing, `{"user_data":""}`, is the larger.
+ */
 function otherMetadataBytes(route: Route): number {
-  return route.provider === "oci" ? "user_data".length : 0;
+  return route.provider === "oci" ? JSON.stringify({ user_data: "" }).length : 0;
 }
 
 /** A route's rendered document, encoded against its provider's limit with what else shares it. */
