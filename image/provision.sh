@@ -315,7 +315,7 @@ step_otelcol() {
   local arch deb sums expected
   arch=$(dpkg --print-architecture)
   deb="otelcol-contrib_${LANTERN_OTELCOL_VERSION}_linux_${arch}.deb"
-  # One checksum file per artifact since v0.158.0, holding the bare hash
+  # One checksum file per artifact since release 0.158.0, holding the bare hash
   # (opentelemetry-collector-releases #1582, .goreleaser.yaml `checksum:
   # split: true`; goreleaser internal/pipe/checksums/checksums.go: name
   # "{{ .ArtifactName }}.{{ .Algorithm }}", refreshOne writes the hash alone).
