@@ -69,6 +69,7 @@ function secretLeaks(plan: Plan): string[] {
     // connection a secret itself (remote/command.js and copyToRemote.js: pulumi.secret, additionalSecretOutputs
     // ["connection"]), so no program can make it plain, and the plan masks its key fields by name.
     if (r.name.endsWith("-config") && r.inputs.stdin !== MASK) leaks.push(`${r.name}: stdin (the route's files) is not a secret`);
+    if (r.name.endsWith("-config") && r.inputs.triggers !== MASK) leaks.push(`${r.name}: triggers (the route's files' digest) is not a secret`);
     if (r.name.endsWith("-tailnet") && r.inputs.stdin !== MASK) leaks.push(`${r.name}: stdin (the route's Tailscale key) is not a secret`);
     if (r.type === TAILNET_KEY && !(r.options.additionalSecretOutputs as string[] | undefined)?.includes("key")) leaks.push(`${r.name}: key is not a secret output`);
     if (r.type === "pulumi:providers:tailscale" && r.inputs.oauthClientSecret !== MASK) leaks.push(`${r.name}: oauthClientSecret is not a secret input`);
@@ -113,6 +114,7 @@ describe("secret inputs stay secrets in what the engine stores", () => {
       [mutate(instance, (r) => (r.options.additionalSecretOutputs = [])), /metadatas is not a secret output/],
       [mutate(builder, (r) => (r.inputs[USER_DATA_INPUT[r.type]!] = "I2Nsb3VkLWNvbmZpZw==")), /-builder: \w+ is not a secret input/],
       [mutate((r) => r.name.endsWith("-config"), (r) => (r.inputs.stdin = "#!/bin/bash ...")), /stdin \(the route's files\)/],
+      [mutate((r) => r.name.endsWith("-config"), (r) => (r.inputs.triggers = ["0".repeat(64)])), /triggers \(the route's files' digest\)/],
       [mutate((r) => r.type === TAILNET_KEY, (r) => (r.options.additionalSecretOutputs = [])), /-tailscale-key: key is not a secret output/],
       [mutate((r) => r.name.endsWith("-tailnet"), (r) => (r.inputs.stdin = "tskey-auth-x")), /-tailnet: stdin \(the route's Tailscale key\)/],
       [mutate((r) => r.type === "pulumi:providers:tailscale", (r) => (r.inputs.oauthClientSecret = "tskey-client-x")), /oauthClientSecret is not a secret input/],

@@ -163,9 +163,13 @@ export function verifyCommand(route: Route, release: ReleaseSettings): ReleaseCo
 /**
  * The config push of a hot-swap route: the route's config.json, telemetry
  * env files and authorized keys, checked by the running release and applied
- * with a rollback (install-lantern-box.sh configure). Its stdin is the
- * install script followed by configPayload(...); any change to it runs the
- * push again, and a new instance gets it once its release is installed.
+ * with a rollback (install-lantern-box.sh configure), which restarts
+ * lantern-box. Its stdin is the install script followed by
+ * configPayload(...). `create` pushes: on a new instance (once its release
+ * is installed), and on new files, whose digest is the command's trigger
+ * (release/index.ts configPush). `update` runs on any other change (an
+ * edited install script, a new connection) and pushes nothing, so those
+ * never restart the proxy.
  */
 export function configPushCommand(route: Route): Pick<ReleaseCommand, "create" | "update"> {
   // Nothing here names the release or the soak window (the box keeps the last
@@ -178,7 +182,8 @@ export function configPushCommand(route: Route): Pick<ReleaseCommand, "create" |
     args: ["configure", '"$stage"'],
     payload: true,
   });
-  return { create: push, update: push };
+  const unchanged = ["set -eu", `echo "[lantern-config] route=${route.id} files unchanged: nothing pushed" >&2`].join("\n");
+  return { create: push, update: unchanged };
 }
 
 /** The tag the install script verified (its last line is `verified=<tag>`). */

@@ -21,6 +21,7 @@ import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route } from "../../stacks/config";
 import { INSTALL_SCRIPT, type ReleaseSettings, type RouteFileName } from "../cloud-init/userdata";
+import { sha256Hex } from "../naming";
 import { remoteCommand } from "../ssh";
 import { configPayload, configPushCommand, hotSwapCommand, verifiedTagOf, verifyCommand } from "./commands";
 import { instanceBoundOptions } from "./strategy";
@@ -54,14 +55,16 @@ export function releaseCommand(args: RolloutArgs, opts: pulumi.CustomResourceOpt
 
 /**
  * `<route>-config`: pushes a hot-swap route's files (commands.ts
- * configPushCommand). Any change to them changes its stdin, which runs the
- * push again; a new instance gets it after its release is installed.
+ * configPushCommand). The files' digest is its trigger, so new files replace
+ * it and the push runs again; a new instance gets it after its release is
+ * installed.
  */
 export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
   const { create, update } = configPushCommand(args.route);
-  // A secret, as the route's files are.
+  // Secrets, as the route's files are (a digest of secrets stays one).
   const stdin = args.configFiles.apply((files) => INSTALL_SCRIPT + configPayload(files));
-  return remoteCommand(`${args.route.id}-config`, { connection: args.connection, create, update, stdin }, opts);
+  const triggers = args.configFiles.apply((files) => [sha256Hex(configPayload(files))]);
+  return remoteCommand(`${args.route.id}-config`, { connection: args.connection, create, update, stdin, triggers }, opts);
 }
 
 /**

@@ -145,10 +145,13 @@ export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<str
   return moves;
 }
 
+/** A push runs only when its command is created: its `update` pushes nothing (components/release configPushCommand). */
+const pushes = (c: ResourceChange | undefined) => c !== undefined && (c.action === "add" || c.action === "replace");
+
 export function configPushes(routes: Map<string, RouteOutput>, plan: Plan, changes: Changes): ConfigPush[] {
   return [...routes.values()].flatMap((r) =>
     commandsOf(r.name, plan)
-      .filter((cmd) => cmd.name === `${r.name}${CONFIG_SUFFIX}` && runs(changes.get(cmd.urn)))
+      .filter((cmd) => cmd.name === `${r.name}${CONFIG_SUFFIX}` && pushes(changes.get(cmd.urn)))
       .map((cmd) => ({ route: r.name, command: cmd.name, ...(r.wave === undefined ? {} : { wave: r.wave }) })),
   );
 }

@@ -101,7 +101,6 @@ for (const configFile of configFiles) {
   const input = { route, stack: values.stack ?? "e2e", config, secrets, keys };
   const push = configPushCommand(route);
   const join = tailnetJoinCommand(route, config.tailscale.loginServer);
-  if (push.update !== push.create) throw new Error("the config push's create and update texts differ");
   const texts: Record<string, string> = {
     "user-data": renderUserData(input),
     hotswap: hotswap.create,
@@ -109,6 +108,7 @@ for (const configFile of configFiles) {
     verify: verify.create,
     stdin: hotswap.stdin,
     push: push.create,
+    "push-update": push.update,
     tailnet: join.create,
     "tailnet-update": join.update,
     "tailnet.stdin": tailscaleAuthKey,

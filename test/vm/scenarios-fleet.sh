@@ -46,10 +46,11 @@ export LANTERN_E2E_PUSH_ROUTE_CONFIG_GOOD LANTERN_E2E_PUSH_ROUTE_CONFIG_REJECTED
 # install script, then the payload of the files), the management key, the
 # route's host key pinned. The text and the files name no release, so the
 # first tag's rendering serves whatever release the route runs.
+# push_config <vm> <name> <log> [push|push-update]: the push's create (default) or its update.
 push_config() {
-  local vm=$1 name=$2 out=$3 known_hosts
+  local vm=$1 name=$2 out=$3 kind=${4:-push} known_hosts
   known_hosts=$(pin_host_key "$vm")
-  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$vm" "$(cat "$RENDERED/$FIRST_TAG.push")" \
+  SSH_KEY=$MANAGEMENT_KEY KNOWN_HOSTS=$known_hosts ssh_guest "$vm" "$(cat "$RENDERED/$FIRST_TAG.$kind")" \
     <"$RENDERED/$FIRST_TAG.push-$name.stdin" >"$out" 2>&1
 }
 
@@ -87,6 +88,13 @@ test_config_push() {
   check_telemetry "$vm" "$ver" "$vm after the good config push"
   check "$vm: the push's output does not quote the pushed password" not_grep "$PUSH_GOOD_PASSWORD" "$out"
   check "$vm: the management key still logs in after the push (authorized_keys pushed)" management_login "$vm"
+
+  # The push's update (an edited install script or connection, the same files) pushes nothing.
+  before=$(main_pid "$vm")
+  out=$RUN_DIR/$vm-push-update.log
+  check "$vm: the config push's update exits 0" push_config "$vm" good "$out" push-update
+  check "$vm: ... and restarts nothing (MainPID $before)" test "$(main_pid "$vm")" = "$before"
+  check "$vm: ... and runs no configure" not_grep "mode=configure" "$out"
 
   before=$(main_pid "$vm")
   out=$RUN_DIR/$vm-push-rejected.log
