@@ -68,10 +68,11 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
         // `booted` is left unset: Optional+Computed there, so the powered-off builder does not diff.
         tags: ["lantern-builder", args.stack, imageName],
       },
-      // A new image name builds on a new machine. The name includes the build region: the provider
-      // would migrate the builder to a new one (linode/instance/resource.go, updateResource:
-      // applyInstanceMigration) and keep the image it made.
-      { parent: this, replacementTrigger: imageName },
+      // A new image name (a tag) builds on a new machine. The name includes the build region: the
+      // provider would migrate the builder to a new one (linode/instance/resource.go, updateResource:
+      // applyInstanceMigration) and keep the image it made. Tags, not a replacementTrigger: a builder
+      // recorded without a trigger would not be replaced by one (step_generator.go shouldTriggerReplace).
+      { parent: this, replaceOnChanges: ["tags"] },
     );
     const poweredOff = buildSteps(name, { id: builder.id, host: builder.ipAddress, user: "root", hostKey: hostKey.publicKey }, imageName, args, this);
     const replicaRegions = [...new Set([args.buildRegion, ...args.regions])].sort();
