@@ -88,10 +88,13 @@ export interface TailnetJoinCommand {
  * (tailscale/tailscale#7472, #10237, #21249). A route's inbound is its
  * cloud firewall's on every provider (README "Base images").
  *
- * `update` runs when the connection changes while the instance stays: the
- * node joined when its instance was new and keeps its node key, so it only
- * says so. (A new key comes only with a new instance, which replaces the
- * join too: see joinTailnet.)
+ * `update` runs when the connection or these texts change while the
+ * instance stays: the node joined when its instance was new and keeps its
+ * node key, so it does not join again; it only makes sure tailscaled's
+ * firewall rules are off (`tailscale set` takes the flag too:
+ * cmd/tailscale/cli/set.go), for a node that joined before the flag. (A new
+ * key comes only with a new instance, which replaces the join too: see
+ * joinTailnet.)
  */
 export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJoinCommand {
   const log = `log='[lantern-tailnet]'`;
@@ -108,6 +111,7 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
       "set -eu",
       log,
       `echo "$log route=${route.id} joined when its instance was new" >&2`,
+      "sudo tailscale set --netfilter-mode=off",
     ].join("\n"),
   };
 }

@@ -35,8 +35,9 @@ describe("tailnetJoinCommand", () => {
     assert.equal(lines[0], "set -eu");
   });
 
-  it("an update (a new key, the same instance) does not join again", () => {
+  it("an update (a new key, the same instance) does not join again, and turns tailscaled's firewall off", () => {
     assert.doesNotMatch(update, /tailscale up|stdin/);
+    assert.ok(update.split("\n").includes("sudo tailscale set --netfilter-mode=off"));
   });
 
   it("passes shellcheck", () => {

@@ -247,6 +247,8 @@ test_tailnet_join() {
     "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.key-sha256)"
   check "$vm: the join's update (a new key, the same instance) succeeds" remote_tailnet "$vm" tailnet-update "$out"
   check_eq "$vm: ... and does not join again" 1 "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args | grep -c .)"
+  check_eq "$vm: ... and turns tailscaled's firewall rules off (a node joined before the flag)" \
+    "--netfilter-mode=off" "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/set.args)"
 }
 
 # Seconds between the user-data's install and done markers (journal of
