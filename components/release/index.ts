@@ -64,7 +64,9 @@ export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions
   // Secrets, as the route's files are (a digest of secrets stays one).
   const stdin = args.configFiles.apply((files) => INSTALL_SCRIPT + configPayload(files));
   const triggers = args.configFiles.apply((files) => [sha256Hex(configPayload(files))]);
-  return remoteCommand(`${args.route.id}-config`, { connection: args.connection, create, update, stdin, triggers }, opts);
+  // The SDK's own replaceOnChanges, `triggers[*]`, does not cover a change the engine reports as the
+  // whole secret `triggers` (pulumi/pulumi sdk/go/common/resource/properties_path.go, Contains): said here.
+  return remoteCommand(`${args.route.id}-config`, { connection: args.connection, create, update, stdin, triggers }, { ...opts, replaceOnChanges: ["triggers"] });
 }
 
 /**
