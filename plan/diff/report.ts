@@ -112,7 +112,8 @@ function routeLines(d: PlanDiff): string[] {
   if (d.routes.configPushes.length) {
     out.push("", "#### Config pushes");
     for (const p of [...d.routes.configPushes].sort(byWave)) {
-      out.push(`- \`${p.route}\`${p.wave === undefined ? "" : ` (wave ${p.wave})`}: config pushed by \`${p.command}\` (stdin is a secret, not shown)`);
+      const condition = p.ifReplaced ? " if it is replaced (only if a recorded value differs: see the preview)" : "";
+      out.push(`- \`${p.route}\`${p.wave === undefined ? "" : ` (wave ${p.wave})`}: config pushed by \`${p.command}\`${condition} (stdin is a secret, not shown)`);
     }
   }
   return out;

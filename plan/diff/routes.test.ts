@@ -127,6 +127,25 @@ describe("route moves and waves", () => {
     assert.match(summaryLine(d), /0 routes hot-swapped, 0 replaced, 0 added, 0 removed$/);
   });
 
+  it("a push whose command is replaced only if a recorded value differs is listed on that condition", () => {
+    // As the program binds it (components/release instanceBoundOptions): the push names its instance in replaceWith.
+    const bound = (ignoreChanges: string[]) => {
+      const p = fleet("v1");
+      const resources = p.resources.map((r): PlanResource => {
+        if (r.type === ALICLOUD) return { ...r, options: { ...r.options, ignoreChanges } };
+        const instance = p.resources.find((i) => `${i.name}-config` === r.name);
+        return instance ? { ...r, options: { ...r.options, replaceWith: [instance.urn] } } : r;
+      });
+      return { ...p, resources };
+    };
+    // The old plan ignored the image: whether the instance (and so its push) is replaced depends on the recorded one.
+    const d = diffPlans(bound(["userData", "imageId"]), bound(["userData"]));
+    assert.deepEqual(d.routes.configPushes.map((p) => [p.route, p.ifReplaced]), [["alicloud-b-stable-1", true], ["alicloud-b-stable-2", true]]);
+    assert.match(renderReport(d), /^- `alicloud-b-stable-1` \(wave 1\): config pushed by `alicloud-b-stable-1-config` if it is replaced \(only if a recorded value differs: see the preview\) \(stdin is a secret, not shown\)$/m);
+    const sure = diffPlans(fleet("v1", { config: "[secret:routeConfig:aaa]" }), fleet("v1", { config: "[secret:routeConfig:bbb]" }));
+    assert.ok(sure.routes.configPushes.every((p) => p.ifReplaced === undefined));
+  });
+
   it("a tag move with neither a new instance nor a command run is NOT applied", () => {
     const old = fleet("v1");
     const neu = fleet("v2");

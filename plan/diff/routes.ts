@@ -28,11 +28,16 @@ export interface TagMove {
   readonly commands: readonly string[];
 }
 
-/** A hot-swap route whose `<route>-config` runs again: its files (stdin, a secret) changed. */
+/**
+ * A hot-swap route whose `<route>-config` pushes: it is created or replaced
+ * (new files, its trigger; or a new instance), surely or, `ifReplaced`,
+ * only if a recorded value differs.
+ */
 export interface ConfigPush {
   readonly route: string;
   readonly command: string;
   readonly wave?: number;
+  readonly ifReplaced?: true;
 }
 
 export interface Wave {
@@ -146,13 +151,18 @@ export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<str
 }
 
 /** A push runs only when its command is created: its `update` pushes nothing (components/release configPushCommand). */
-const pushes = (c: ResourceChange | undefined) => c !== undefined && (c.action === "add" || c.action === "replace");
+const pushes = (c: ResourceChange | undefined) => c !== undefined && (c.action === "add" || c.action === "replace" || c.action === "replace?");
 
 export function configPushes(routes: Map<string, RouteOutput>, plan: Plan, changes: Changes): ConfigPush[] {
   return [...routes.values()].flatMap((r) =>
     commandsOf(r.name, plan)
       .filter((cmd) => cmd.name === `${r.name}${CONFIG_SUFFIX}` && pushes(changes.get(cmd.urn)))
-      .map((cmd) => ({ route: r.name, command: cmd.name, ...(r.wave === undefined ? {} : { wave: r.wave }) })),
+      .map((cmd) => ({
+        route: r.name,
+        command: cmd.name,
+        ...(r.wave === undefined ? {} : { wave: r.wave }),
+        ...(changes.get(cmd.urn)?.action === "replace?" ? { ifReplaced: true as const } : {}),
+      })),
   );
 }
 
