@@ -62,19 +62,21 @@ export interface ConfigSection {
  * `readText` returns undefined for a file it cannot read.
  */
 export function configSections(env: Env, readText: (path: string) => string | undefined): ConfigSection[] {
-  const section = (path: string, profile: string): ConfigSection[] => {
-    const text = readText(path);
+  // Each file is read once: a file's text, and the path its sections are labelled with.
+  const file = (path: string) => ({ path, text: readText(path) });
+  const section = ({ path, text }: ReturnType<typeof file>, profile: string): ConfigSection[] => {
     const settings = text === undefined ? undefined : configProfile(text, profile);
     return settings ? [{ label: `${path} [${profile}]`, settings }] : [];
   };
+  const home = file("~/.oci/config");
   const profile = ociSetting(env, "config_file_profile");
   if (profile) {
-    const own = section("~/.oci/config", profile);
+    const own = section(home, profile);
     if (own.length === 0) throw new Error(`OCI config file ~/.oci/config has no profile [${profile}] (TF_VAR_config_file_profile or OCI_CONFIG_FILE_PROFILE)`);
-    return [...own, ...section("~/.oci/config", "DEFAULT")];
+    return [...own, ...section(home, "DEFAULT")];
   }
-  const primary = readText("~/.oci/config") === undefined && env.OCI_CONFIG_FILE ? env.OCI_CONFIG_FILE : "~/.oci/config";
-  return [...section(primary, "DEFAULT"), ...section("~/.oraclebmc/config", "DEFAULT")];
+  const primary = home.text === undefined && env.OCI_CONFIG_FILE ? file(env.OCI_CONFIG_FILE) : home;
+  return [...section(primary, "DEFAULT"), ...section(file("~/.oraclebmc/config"), "DEFAULT")];
 }
 
 export interface OciApiKey {
