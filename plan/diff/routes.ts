@@ -155,14 +155,11 @@ const pushes = (c: ResourceChange | undefined) => c !== undefined && (c.action =
 
 export function configPushes(routes: Map<string, RouteOutput>, plan: Plan, changes: Changes): ConfigPush[] {
   return [...routes.values()].flatMap((r) =>
-    commandsOf(r.name, plan)
-      .filter((cmd) => cmd.name === `${r.name}${CONFIG_SUFFIX}` && pushes(changes.get(cmd.urn)))
-      .map((cmd) => ({
-        route: r.name,
-        command: cmd.name,
-        ...(r.wave === undefined ? {} : { wave: r.wave }),
-        ...(changes.get(cmd.urn)?.action === "replace?" ? { ifReplaced: true as const } : {}),
-      })),
+    commandsOf(r.name, plan).flatMap((cmd) => {
+      const change = changes.get(cmd.urn);
+      if (cmd.name !== `${r.name}${CONFIG_SUFFIX}` || !pushes(change)) return [];
+      return [{ route: r.name, command: cmd.name, ...(r.wave === undefined ? {} : { wave: r.wave }), ...(change?.action === "replace?" ? { ifReplaced: true as const } : {}) }];
+    }),
   );
 }
 
