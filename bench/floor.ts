@@ -34,6 +34,16 @@ import * as tls from "@pulumi/tls";
  * prints both sides' values), their `dependsOn` and `replaceWith` edges in
  * all, and how many have a `replacementTrigger`.
  */
+/** One resource type's share of the project's plan. */
+export interface TypeShape {
+  count: number;
+  bytes: number;
+  values: number;
+  dependsOn: number;
+  replaceWith: number;
+  replacementTriggers: number;
+}
+
 export interface FloorShape {
   readonly components: number;
   /**
@@ -43,9 +53,7 @@ export interface FloorShape {
    * the project's values.
    */
   readonly floorValues?: Readonly<Record<string, number>>;
-  readonly types: Readonly<
-    Record<string, { readonly count: number; readonly bytes: number; readonly values: number; readonly dependsOn: number; readonly replaceWith: number; readonly replacementTriggers: number }>
-  >;
+  readonly types: Readonly<Record<string, Readonly<TypeShape>>>;
 }
 
 const shape = JSON.parse(readFileSync(process.env.FLOOR_SHAPE ?? "", "utf8")) as FloorShape;

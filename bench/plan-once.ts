@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { mocks } from "../plan/mocks";
 import { type Plan, runPlan } from "../plan/run";
-import type { FloorShape } from "./floor";
+import type { FloorShape, TypeShape } from "./floor";
 import { inputBytes, inputValues } from "./input-bytes";
 
 export interface PlanCost {
@@ -42,7 +42,7 @@ mocks.newResource = (args) => {
 const edges = (option: unknown): number => (Array.isArray(option) ? option.length : 0);
 
 function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number; inputValues: number } {
-  const types: Record<string, { count: number; bytes: number; values: number; dependsOn: number; replaceWith: number; replacementTriggers: number }> = {};
+  const types: Record<string, TypeShape> = {};
   let components = 0;
   for (const r of plan.resources) {
     if (r.type === "pulumi:pulumi:Stack" || r.type === "floor:index:Group") continue;
