@@ -7,12 +7,13 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { diffPlans } from "../../plan/diff";
+import { instanceOf as routeInstance } from "../../plan/diff/routes";
 import { mockId } from "../../plan/mocks";
 import type { Plan, PlanResource } from "../../plan/run";
 import { addedOrRemoved, changedResources, planJson, type StackConfig, variantStackFile } from "../../plan/testing";
 import { parseFleetConfig, routesOf } from "../../stacks/config";
 import { INSTALL_SCRIPT } from "../cloud-init/userdata";
-import { IMAGE_PROPERTY, INSTANCE_TYPES, type ProviderName, USER_DATA_PROPERTY } from "../../stacks/catalog";
+import { IMAGE_PROPERTY, type ProviderName, USER_DATA_PROPERTY } from "../../stacks/catalog";
 import { ROUTE_FILES } from "../cloud-init/userdata";
 import { configPayload, configPushCommand, hotSwapCommand, instanceOptions, releaseSkew, verifiedTagOf, verifyCommand } from "./index";
 
@@ -223,7 +224,7 @@ describe("tag bumps in plans", () => {
 describe("what belongs to an instance", () => {
   const routes = staging.outputs.routes as { name: string; provider: ProviderName; rollout: "replace" | "hotswap" }[];
   const byName = new Map(staging.resources.map((r) => [r.name, r]));
-  const instanceOf = (route: (typeof routes)[number]) => staging.resources.find((r) => r.type === INSTANCE_TYPES[route.provider] && r.name === route.name) ?? assert.fail(route.name);
+  const instanceOf = (route: (typeof routes)[number]) => routeInstance(route.name, staging) ?? assert.fail(route.name);
   /** Its release command, config push (hot-swap), Tailscale key and join. */
   const boundTo = (route: (typeof routes)[number]): PlanResource[] =>
     [route.rollout === "hotswap" ? ["hotswap", "config"] : ["verify"], ["tailscale-key", "tailnet"]].flat().map((s) => byName.get(`${route.name}-${s}`) ?? assert.fail(`${route.name}-${s}`));
