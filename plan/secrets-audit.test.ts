@@ -60,7 +60,8 @@ function secretLeaks(plan: Plan): string[] {
     const property = USER_DATA_INPUT[r.type];
     if (property !== undefined) {
       if (r.inputs[property] !== MASK) leaks.push(`${r.name}: ${property} is not a secret input`);
-      // Builders' outputs are secret as their input is (bridged providers do not accept secrets, so the engine
+      // Builders' outputs are secret as their input is (bridged providers do not accept secrets: pulumi/pulumi-terraform-bridge
+      // pkg/tfbridge/provider.go, Configure, answers without AcceptSecrets; so the engine
       // marks the outputs of secret inputs: pulumi/pulumi pkg/resource/plugin/provider_plugin.go, annotateSecrets).
       const route = !r.name.endsWith("-builder");
       if (route && !(r.options.additionalSecretOutputs as string[] | undefined)?.includes(property)) leaks.push(`${r.name}: ${property} is not a secret output`);
