@@ -240,7 +240,13 @@ describe("what belongs to an instance", () => {
       }
     }
     const others = staging.resources.filter((r) => (r.options.replaceWith !== undefined || r.options.replacementTrigger !== undefined) && !bound.includes(r));
-    assert.ok(others.every((r) => !routes.some((route) => (r.options.replaceWith as string[] | undefined)?.includes(instanceOf(route).urn))), "nothing else names a route instance");
+    for (const route of routes) {
+      const instance = instanceOf(route);
+      for (const r of others) {
+        assert.ok(!(r.options.replaceWith as string[] | undefined)?.includes(instance.urn), `${r.name} is replaced with ${route.name}`);
+        assert.notEqual(r.options.replacementTrigger, mockId(instance.type, instance.name, instance.inputs), `${r.name} is triggered by ${route.name}`);
+      }
+    }
   });
 
   it("a run that replaced the instance and failed before them is finished by the next: they are created again (install, a new key, a join), not updated", () => {
