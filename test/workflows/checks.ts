@@ -209,3 +209,69 @@ export function mergeBase(workflows: readonly Workflow[], jobs: readonly Job[]):
     .map((j) => `${label(j)}: reads HEAD^1 from a checkout without fetch-depth 2`);
   return [...stale, ...shallow];
 }
+
+/** GNU timeout's durations (`70m`, `1h`, `90`: seconds without a suffix) in minutes. */
+function minutes(duration: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(duration ?? "");
+  if (m === null) return undefined;
+  return (Number(m[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "" | "s" | "m" | "h" | "d"]) / 60;
+}
+
+/**
+ * Every `pulumi up` stops itself inside its job's time: under `timeout
+ * --signal=INT`, whose budget plus `--kill-after` ends before
+ * `timeout-minutes`. The CLI's first SIGINT finishes the steps in flight
+ * and writes the state (pulumi/pulumi pkg/backend/cancellation_scope.go);
+ * a job that times out gets SIGINT, SIGTERM 7.5 s later, and is killed 2.5 s
+ * after that (actions/runner src/Runner.Sdk/ProcessInvoker.cs), which
+ * leaves pending operations in the state.
+ */
+export function updateBudgets(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) =>
+    pulumiOperations(job)
+      .filter((op) => op.command === "up")
+      .flatMap((op) => {
+        const where = `${label(job)}: \`${op.text.trim().split("\n")[0]}\``;
+        if (op.timeout === undefined) return [`${where} runs without \`timeout --signal=INT\`: the job's timeout kills the CLI mid-step`];
+        if (op.timeout.signal !== "INT") return [`${where} is stopped with ${op.timeout.signal ?? "SIGTERM (timeout's default)"}, not SIGINT`];
+        const [budget, grace] = [minutes(op.timeout.duration), minutes(op.timeout.killAfter)];
+        if (budget === undefined || grace === undefined) return [`${where}: timeout needs a duration and --kill-after in GNU timeout's units`];
+        if (job.timeoutMinutes !== undefined && budget + grace >= job.timeoutMinutes) {
+          return [`${where}: a budget of ${budget} minutes plus ${grace} to stop is not inside the job's timeout-minutes ${job.timeoutMinutes}`];
+        }
+        return [];
+      }));
+}
+
+/**
+ * A Pulumi token lasts as long as its job: pulumi/auth-actions asks for a
+ * lifetime only when `token-expiration` is set (src/main.ts), and Pulumi
+ * Cloud's default is 2 hours (docs: administration/access-identity/oidc-issuers,
+ * "expiration ... Defaults to 2 hours"). An update past it fails part-way:
+ * encrypting a new secret calls the API with that token (pulumi/pulumi
+ * pkg/secrets/service/manager.go, pkg/backend/httpstate/client/client.go).
+ */
+export const DEFAULT_TOKEN_SECONDS = 7200;
+export function tokenLifetimes(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) =>
+    authSteps(job).flatMap((auth) => {
+      const seconds = auth.with["token-expiration"] === undefined ? DEFAULT_TOKEN_SECONDS : Number(auth.with["token-expiration"]);
+      if (job.timeoutMinutes === undefined || seconds >= job.timeoutMinutes * 60) return [];
+      return [`${label(job)}: its Pulumi token lasts ${seconds} s, less than the job's timeout-minutes ${job.timeoutMinutes} (set token-expiration)`];
+    }));
+}
+
+/**
+ * Every job that updates a stack first refuses a commit that is no longer
+ * main's head: runs queue in the order they reach the stack's group, not in
+ * commit order, and an approval or a re-run can come late, so an older run
+ * would roll the stack back.
+ */
+export function supersededCommits(jobs: readonly Job[]): string[] {
+  return jobs.flatMap((job) => {
+    const up = pulumiOperations(job).find((op) => op.command === "up");
+    if (up === undefined) return [];
+    const guard = job.steps.findIndex((s) => /commits\/main/.test(s.run ?? "") && /GITHUB_SHA/.test(s.run ?? ""));
+    return guard >= 0 && guard < up.step ? [] : [`${label(job)}: runs \`pulumi up\` without first refusing a commit that is no longer main's head`];
+  });
+}

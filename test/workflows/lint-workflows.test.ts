@@ -37,7 +37,7 @@ describe("the workflow linter", () => {
     for (const [key, entry] of Object.entries(INPUTS)) {
       if (key === "//") continue;
       assert.ok(typeof entry === "object", key);
-      assert.equal(key, `${entry.source.repo}@${entry.source.ref}`);
+      assert.equal(key, `${entry.source.repo}@${entry.source.commit}`);
       assert.match(entry.source.commit, /^[0-9a-f]{40}$/);
       assert.equal(entry.source.path, "action.yml");
       assert.ok(entry.optional.length + entry.required.length > 0, key);
@@ -49,7 +49,8 @@ describe("the workflow linter", () => {
     const dir = fs.mkdtempSync(path.join(tmpdir(), "lint-workflows-"));
     for (const f of fs.readdirSync(SOURCE)) fs.copyFileSync(path.join(SOURCE, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, "mutant-made-up-input.yml"), mutant("drift.yml", (d) => (stepUsing(d, "drift", "pulumi/actions").with["comment-on-pr-numbr"] = "3")));
-    fs.writeFileSync(path.join(dir, "mutant-unvendored.yml"), mutant("deploy.yml", (d) => (stepUsing(d, "staging", "pulumi/actions").uses = "pulumi/actions@v8")));
+    fs.writeFileSync(path.join(dir, "mutant-unvendored.yml"), mutant("deploy.yml", (d) => (stepUsing(d, "staging", "pulumi/actions").uses = `pulumi/actions@${"0".repeat(40)}`)));
+    fs.writeFileSync(path.join(dir, "mutant-tag.yml"), mutant("deploy.yml", (d) => (stepUsing(d, "prod", "pulumi/auth-actions").uses = "pulumi/auth-actions@v2")));
     fs.writeFileSync(path.join(dir, "mutant-missing-required.yml"), mutant("deploy.yml", (d) => delete stepUsing(d, "prod", "pulumi/auth-actions").with.organization));
     fs.writeFileSync(path.join(dir, "mutant-missing-required-by-code.yml"), mutant("drift.yml", (d) => delete stepUsing(d, "drift", "pulumi/auth-actions").with["requested-token-type"]));
 
@@ -58,12 +59,13 @@ describe("the workflow linter", () => {
     assert.equal(lint.status, 1, lint.stdout + lint.stderr);
     assert.deepEqual(
       findings.map((l) => path.basename(l.split(":")[0]!)).sort(),
-      ["mutant-made-up-input.yml", "mutant-missing-required-by-code.yml", "mutant-missing-required.yml", "mutant-unvendored.yml"],
+      ["mutant-made-up-input.yml", "mutant-missing-required-by-code.yml", "mutant-missing-required.yml", "mutant-tag.yml", "mutant-unvendored.yml"],
       lint.stdout,
     );
-    assert.match(lint.stdout, /mutant-made-up-input\.yml:\d+:\d+: input "comment-on-pr-numbr" is not defined by pulumi\/actions@v7 \(action\.yml of pulumi\/actions at 8e5e406f4007 defines: command, .*comment-on-pr-number/);
-    assert.match(lint.stdout, /mutant-unvendored\.yml:\d+:\d+: no vendored inputs for "pulumi\/actions@v8"/);
-    assert.match(lint.stdout, /mutant-missing-required\.yml:\d+:\d+: required input "organization" of pulumi\/auth-actions@v2 is missing/);
-    assert.match(lint.stdout, /mutant-missing-required-by-code\.yml:\d+:\d+: required input "requested-token-type" of pulumi\/auth-actions@v2 is missing/);
+    assert.match(lint.stdout, /mutant-made-up-input\.yml:\d+:\d+: input "comment-on-pr-numbr" is not defined by pulumi\/actions@8e5e406f4007fca908480587cb9893c07090f58d \(action\.yml of pulumi\/actions at 8e5e406f4007 defines: command, .*comment-on-pr-number/);
+    assert.match(lint.stdout, /mutant-unvendored\.yml:\d+:\d+: no vendored inputs for "pulumi\/actions@0{40}"/);
+    assert.match(lint.stdout, /mutant-tag\.yml:\d+:\d+: "pulumi\/auth-actions@v2" is not pinned to a commit/);
+    assert.match(lint.stdout, /mutant-missing-required\.yml:\d+:\d+: required input "organization" of pulumi\/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2 is missing/);
+    assert.match(lint.stdout, /mutant-missing-required-by-code\.yml:\d+:\d+: required input "requested-token-type" of pulumi\/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2 is missing/);
   });
 });

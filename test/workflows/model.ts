@@ -72,6 +72,8 @@ export interface PulumiOperation {
   /** The invocation's text (run) or its inputs as `key: value` lines (action). */
   readonly text: string;
   readonly step: number;
+  /** GNU `timeout` it runs under, if any: `timeout [--signal=S] [--kill-after=K] DURATION pulumi ...`. */
+  readonly timeout?: { readonly signal?: string; readonly killAfter?: string; readonly duration: string };
 }
 
 export type Workflow = { readonly file: string; readonly doc: Record<string, unknown> };
@@ -201,7 +203,7 @@ export function jobsOf(w: Workflow): Job[] {
 export const label = (job: Job): string =>
   `${job.file} ${job.id}${Object.keys(job.matrix).length ? ` (${Object.values(job.matrix).join(", ")})` : ""}`;
 
-/** The action a `uses:` names, without its ref: `pulumi/actions@v7` -> `pulumi/actions`. */
+/** The action a `uses:` names, without its ref: `pulumi/actions@<commit>` -> `pulumi/actions`. */
 export const actionName = (uses: string | undefined): string | undefined => uses?.replace(/@.*$/, "");
 
 /** Every `pulumi <command> ...` a step runs (continuation lines included), and pulumi/actions commands. */
@@ -213,12 +215,16 @@ export function pulumiOperations(job: Job): PulumiOperation[] {
     }
     if (step.run === undefined) return [];
     const script = step.run.replace(/\\\n/g, " ");
-    // In command position only (line start, after ; & | or a subshell's paren): not in an echo's text.
-    return [...script.matchAll(/(?:^|[;&|(])[ \t]*pulumi[ \t]+([a-z][a-z-]*)([^\n;&|]*)/gm)].map((m) => ({
-      command: m[1]!,
-      text: `pulumi ${m[1]!}${m[2]!}`,
-      step: i,
-    }));
+    // In command position only (line start, after ; & | or a subshell's paren, maybe under `timeout`): not in an echo's text.
+    return [...script.matchAll(/(?:^|[;&|(])[ \t]*(?:timeout((?:[ \t]+--[a-z-]+=[^ \t]+)*)[ \t]+([^ \t-][^ \t]*)[ \t]+)?pulumi[ \t]+([a-z][a-z-]*)([^\n;&|]*)/gm)].map((m) => {
+      const option = (name: string) => new RegExp(`--${name}=([^ \\t]+)`).exec(m[1] ?? "")?.[1];
+      return {
+        command: m[3]!,
+        text: `pulumi ${m[3]!}${m[4]!}`,
+        step: i,
+        ...(m[2] === undefined ? {} : { timeout: { signal: option("signal"), killAfter: option("kill-after"), duration: m[2] } }),
+      };
+    });
   });
 }
 

@@ -29,14 +29,17 @@ function script(file: string, id: string, command: string): Script {
 
 interface Outcome { exit: number; stdout: string; summary: string; args: string; temp: string }
 
-function runStep(step: Script, pulumi: { exit: number; output: string }, env: Record<string, string> = {}): Outcome {
+/** `untilInterrupted`: the stand-in runs until SIGINT, which it records, as the CLI's first SIGINT ends an update (pkg/backend/cancellation_scope.go). */
+function runStep(step: Script, pulumi: { exit: number; output: string; untilInterrupted?: boolean }, env: Record<string, string> = {}): Outcome {
   const temp = fs.mkdtempSync(path.join(tmpdir(), "run-step-"));
   const bin = path.join(temp, "bin");
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(temp, "pulumi-output.txt"), pulumi.output);
   fs.writeFileSync(
     path.join(bin, "pulumi"),
-    `#!/bin/bash\nprintf '%s\\n' "$*" >> "${temp}/pulumi-args"\ncat "${temp}/pulumi-output.txt"\nexit ${pulumi.exit}\n`,
+    `#!/bin/bash\nprintf '%s\\n' "$*" >> "${temp}/pulumi-args"\ncat "${temp}/pulumi-output.txt"\n` +
+      (pulumi.untilInterrupted ? `trap 'kill $!; echo SIGINT >> "${temp}/pulumi-args"; exit ${pulumi.exit}' INT\nsleep 60 > /dev/null & wait\n` : "") +
+      `exit ${pulumi.exit}\n`,
     { mode: 0o755 },
   );
   const summary = path.join(temp, "summary.md");
@@ -129,6 +132,16 @@ describe("the up step", () => {
     assert.equal(out.exit, 4);
     assert.match(out.summary, /## pulumi up: prod failed \(exit 4\)\n\n- error: update failed/);
     assert.match(out.args, /^up --yes --stack lantern\/lantern-fleet\/prod --diff --policy-pack policy /);
+  });
+
+  it("interrupts the CLI with SIGINT at its budget, and says so", () => {
+    const prod = script("deploy.yml", "prod", "up");
+    const short = { ...prod, run: prod.run.replaceAll("--kill-after=15m 150m", "--kill-after=20s 1s").replaceAll("150m budget", "1s budget") };
+    assert.notEqual(short.run, prod.run);
+    const out = runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
+    assert.equal(out.exit, 124);
+    assert.match(out.args, /\nSIGINT\n$/);
+    assert.match(out.summary, /## pulumi up: prod failed \(exit 124\)\n\nStopped at its 1s budget/);
   });
 
   it("mutation: under GitHub's default shell (`bash -e`, no pipefail) a failed update would pass, recorded as exit 0", () => {

@@ -19,8 +19,11 @@ import {
   pullRequestWriteTokens,
   reportArtifacts,
   secretsFromEnvironments,
+  supersededCommits,
   timeouts,
+  tokenLifetimes,
   tokensPerRun,
+  updateBudgets,
 } from "./checks";
 import { cloneWorkflow, jobsOf, loadWorkflows, pulumiOperations, type Workflow } from "./model";
 
@@ -229,6 +232,9 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
     assert.deepEqual(policyPack(WORKFLOWS, jobs()), []);
     assert.deepEqual(reportArtifacts(jobs()), []);
     assert.deepEqual(mergeBase(WORKFLOWS, jobs()), []);
+    assert.deepEqual(updateBudgets(jobs()), []);
+    assert.deepEqual(tokenLifetimes(jobs()), []);
+    assert.deepEqual(supersededCommits(jobs()), []);
     assert.ok(fs.existsSync(path.join(ROOT, "policy/PulumiPolicy.yaml")), "the policy pack every preview and update passes");
   });
 
@@ -241,6 +247,29 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
   it("mutation: a job without timeout-minutes is caught", () => {
     const w = broken("deploy.yml", (d) => delete d.jobs.prod["timeout-minutes"]);
     assertFinds(timeouts(jobs(w)), /deploy.yml prod: no timeout-minutes/);
+  });
+
+  it("mutation: an update without timeout's SIGINT, with another signal, or with a budget past the job's timeout is caught", () => {
+    const upRun = (d: any, job: string) => run(d, job, "pulumi up");
+    const bare = broken("deploy.yml", (d) => (upRun(d, "prod").run = upRun(d, "prod").run.replace(/timeout [^\n]*? pulumi up/, "pulumi up")));
+    assertFinds(updateBudgets(jobs(bare)), /deploy.yml prod: `pulumi up --yes .*` runs without `timeout --signal=INT`/);
+    const term = broken("deploy.yml", (d) => (upRun(d, "staging").run = upRun(d, "staging").run.replace("--signal=INT ", "")));
+    assertFinds(updateBudgets(jobs(term)), /deploy.yml staging: .* is stopped with SIGTERM/);
+    const long = broken("deploy.yml", (d) => (d.jobs.prod["timeout-minutes"] = 160));
+    assertFinds(updateBudgets(jobs(long)), /deploy.yml prod: .* a budget of 150 minutes plus 15 to stop is not inside the job's timeout-minutes 160/);
+  });
+
+  it("mutation: a deploy token that expires before its job's timeout is caught", () => {
+    const w = broken("deploy.yml", (d) => delete auth(d, "prod").with["token-expiration"]);
+    assertFinds(tokenLifetimes(jobs(w)), /deploy.yml prod: its Pulumi token lasts 7200 s, less than the job's timeout-minutes 180/);
+  });
+
+  it("mutation: an update that does not first refuse a superseded commit is caught", () => {
+    const guard = (d: any, job: string) => (d.jobs[job].steps as any[]).findIndex((s) => s.name === "Refuse a superseded commit");
+    for (const job of ["staging", "prod"]) {
+      const w = broken("deploy.yml", (d) => d.jobs[job].steps.splice(guard(d, job), 1));
+      assertFinds(supersededCommits(jobs(w)), new RegExp(`deploy.yml ${job}: runs \`pulumi up\` without first refusing`));
+    }
   });
 
   it("mutation: an unpinned, floating or other CLI version is caught", () => {
