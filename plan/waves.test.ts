@@ -1,8 +1,9 @@
 /**
  * Release waves as a real `pulumi up` would see them: in the prod plan,
  * every route's first release command and instance depend on exactly the
- * last commands of the wave before (config push for hot-swap routes, verify
- * for replace routes), and the waves have the configured sizes.
+ * last commands of the wave before (each route's tailnet join, which waits
+ * for its release: config push for hot-swap routes, verify for replace
+ * routes), and the waves have the configured sizes.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -19,7 +20,8 @@ describe("release waves in the prod plan", () => {
   const plan = planJson(["--stack", "prod"]);
   const routes = plan.outputs.routes as RouteOutput[];
   const byName = new Map(plan.resources.map((r) => [r.name, r]));
-  const lastCommand = (r: RouteOutput) => byName.get(`${r.name}-${r.rollout === "hotswap" ? "config" : "verify"}`)!;
+  const releaseEnd = (r: RouteOutput) => byName.get(`${r.name}-${r.rollout === "hotswap" ? "config" : "verify"}`)!;
+  const lastCommand = (r: RouteOutput) => byName.get(`${r.name}-tailnet`)!;
   const firstCommand = (r: RouteOutput) => byName.get(`${r.name}-${r.rollout === "hotswap" ? "hotswap" : "verify"}`)!;
   const explicit = (name: string) => new Set((byName.get(name)?.options.dependsOn as string[] | undefined) ?? []);
 
@@ -41,10 +43,14 @@ describe("release waves in the prod plan", () => {
       for (const name of [firstCommand(route).name, route.name]) {
         const deps = explicit(name);
         for (const urn of previous) assert.ok(deps.has(urn), `${name} (wave ${route.wave}) waits for ${urn.split("::").pop()}`);
-        const waitsFor = [...deps].filter((urn) => /-(config|verify|hotswap)$/.test(urn));
+        const waitsFor = [...deps].filter((urn) => /-(config|verify|hotswap|tailnet)$/.test(urn));
         assert.equal(waitsFor.length, previous.size, `${name} waits for nothing else of the release`);
       }
     }
+  });
+
+  it("a route joins the tailnet only after its own release (and config push), and nothing else", () => {
+    for (const route of routes) assert.deepEqual([...explicit(`${route.name}-tailnet`)], [releaseEnd(route).urn], route.name);
   });
 
   it("a hot-swap route pushes its config only after its own release command", () => {

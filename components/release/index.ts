@@ -72,12 +72,17 @@ export function configPush(args: RolloutArgs, opts: pulumi.CustomResourceOptions
 /**
  * Declares the route's release command after its instance and after the
  * previous release wave (waves.ts), and for a hot-swap route its config push
- * after the release; returns the tag it verified ("unverified" when none).
+ * after the release; returns the tag it verified ("unverified" when none)
+ * and its last command, which whatever else the route's wave runs follows.
  */
-export function rollOut(args: RolloutArgs, instance: pulumi.CustomResource, waves: WaveGate, parent: pulumi.Resource): pulumi.Output<string> {
+export function rollOut(
+  args: RolloutArgs,
+  instance: pulumi.CustomResource,
+  waves: WaveGate,
+  parent: pulumi.Resource,
+): { verifiedTag: pulumi.Output<string>; last: command.remote.Command } {
   const bound = instanceBoundOptions(instance);
   const run = releaseCommand(args, { parent, dependsOn: [instance, ...waves.previous(args.route)], ...bound });
   const last = args.route.rollout === "hotswap" ? configPush(args, { parent, dependsOn: [run], ...bound }) : run;
-  waves.declare(args.route, last);
-  return run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified");
+  return { verifiedTag: run.stdout.apply((stdout) => verifiedTagOf(stdout) ?? "unverified"), last };
 }

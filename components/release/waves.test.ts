@@ -72,7 +72,7 @@ describe("WaveGate", () => {
   it("refuses a route declared twice, and says which routes never declared", () => {
     const gate = new WaveGate(releaseWaves(routes, cfg));
     gate.declare(routes[0]!, command("a"));
-    assert.throws(() => gate.declare(routes[0]!, command("a")), /declared its release command twice/);
+    assert.throws(() => gate.declare(routes[0]!, command("a")), /declared its last command twice/);
     assert.throws(
       () => gate.assertComplete(),
       (err: Error) => routes.slice(1).every((r) => err.message.includes(r.id)) && !err.message.includes(`${routes[0]!.id},`),

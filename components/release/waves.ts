@@ -1,10 +1,12 @@
 /**
  * Release waves in the resource graph. Every route's release command (and,
  * for `replace` routes, the instance whose replacement is the rollout)
- * depends on every release command of the wave before it, so a real
- * `pulumi up` starts a wave only once the previous one has verified; a
- * release that fails verification stops at the first wave that meets it
- * (the engine does not run a resource whose dependency failed).
+ * depends on the last command of every route of the wave before it (its
+ * tailnet join, which follows its release), so a real `pulumi up` starts a
+ * wave only once the previous one has verified, and a change to what the
+ * join runs reaches routes wave by wave too; a release that fails
+ * verification stops at the first wave that meets it (the engine does not
+ * run a resource whose dependency failed).
  *
  * Commands are declared region by region, not wave by wave, so a later
  * wave's dependencies are promises the gate keeps as the earlier wave's
@@ -16,7 +18,7 @@ import type { Route } from "../../stacks/config";
 export class WaveGate {
   /** Each wave's routes, in release order. */
   private readonly members: Map<number, string[]> = new Map();
-  /** Per route, its release command once declared. */
+  /** Per route, its last command once declared. */
   private readonly commands: Map<string, { readonly declared: Promise<pulumi.Resource>; resolve?: (command: pulumi.Resource) => void }> = new Map();
 
   /** `waveOf`: each route's wave (stacks/config.ts releaseWaves). */
@@ -37,7 +39,7 @@ export class WaveGate {
   }
 
   /**
-   * The release commands of the wave before this route's (none for the
+   * The last commands of the wave before this route's (none for the
    * first wave), each a promise kept once its route declares it. A list of
    * promises, not a promise of the list: the SDK wraps a promised `dependsOn`
    * in an Output and walks its whole value, every resource of the wave, for
@@ -49,18 +51,18 @@ export class WaveGate {
     return wave === 0 ? [] : this.members.get(wave - 1)!.map((id) => this.commands.get(id)!.declared);
   }
 
-  /** Records a route's release command, which settles its place in the next wave's dependencies. */
+  /** Records a route's last command, which settles its place in the next wave's dependencies. */
   declare(route: Route, command: pulumi.Resource): void {
     this.wave(route);
     const entry = this.commands.get(route.id)!;
-    if (!entry.resolve) throw new Error(`route ${route.id} declared its release command twice`);
+    if (!entry.resolve) throw new Error(`route ${route.id} declared its last command twice`);
     entry.resolve(command);
     entry.resolve = undefined;
   }
 
-  /** Every route declared its command: no wave can wait forever. */
+  /** Every route declared its last command: no wave can wait forever. */
   assertComplete(): void {
     const missing = [...this.members.values()].flatMap((ids) => ids.filter((id) => this.commands.get(id)!.resolve));
-    if (missing.length > 0) throw new Error(`release commands never declared for: ${missing.join(", ")}`);
+    if (missing.length > 0) throw new Error(`last commands never declared for: ${missing.join(", ")}`);
   }
 }

@@ -7,7 +7,8 @@ import type { RegionRoutesArgs, RouteLaunch } from "./types";
 /**
  * What the program runs on a launched instance over SSH, the same on every
  * provider: its release (components/release: install or verify, and config
- * pushes, in its wave) and its tailnet join (components/tailscale). Returns
+ * pushes, in its wave) and then its tailnet join (components/tailscale), the
+ * last of the route's wave. Returns
  * the tag verified on the route.
  */
 export function operateRoute(
@@ -18,7 +19,8 @@ export function operateRoute(
   parent: pulumi.Resource,
 ): pulumi.Output<string> {
   const connection = routeConnection({ host, hostPublicKey, managementPrivateKey: args.managementPrivateKey });
-  const verifiedTag = rollOut({ connection, route, configFiles, release: args.release }, instance, args.waves, parent);
-  joinTailnet(route, args.tailnet, connection, instance, parent);
+  const { verifiedTag, last } = rollOut({ connection, route, configFiles, release: args.release }, instance, args.waves, parent);
+  // The join last: a change to what it runs on the box then reaches routes wave by wave, as a release does.
+  args.waves.declare(route, joinTailnet(route, args.tailnet, connection, instance, last, parent));
   return verifiedTag;
 }

@@ -137,6 +137,7 @@ export function joinTailnet(
   tailnet: Tailnet,
   connection: pulumi.Input<command.types.input.remote.ConnectionArgs>,
   instance: pulumi.CustomResource,
+  afterRelease: pulumi.Resource,
   parent: pulumi.Resource,
 ): command.remote.Command {
   const bound = instanceBoundOptions(instance);
@@ -151,8 +152,9 @@ export function joinTailnet(
   return remoteCommand(
     `${route.id}-tailnet`,
     { connection, create, update, stdin: pulumi.secret(key.key) },
-    // Its inputs order it after both: the host is the instance's address, stdin the key.
-    { parent, ...bound },
+    // Its inputs order it after the instance and the key (the host, stdin); it also waits for the
+    // route's release, so it runs in its route's wave (components/release/waves.ts).
+    { parent, dependsOn: [afterRelease], ...bound },
   );
 }
 
