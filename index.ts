@@ -45,7 +45,8 @@ const imageArgs = (regions: readonly string[]) => ({ stack, recipe, rebuild: con
 //    program's management key (their login); hot-swap routes also get their
 //    config pushed over SSH, rendered from the same inputs as the user-data.
 //    Every new instance joins the tailnet over SSH with its own one-off key.
-const managementKey = new tls.PrivateKey("management-ssh-key", { algorithm: "ED25519" });
+// Protected: a new key would lock the program out of every hot-swap route (README "Host authenticity").
+const managementKey = new tls.PrivateKey("management-ssh-key", { algorithm: "ED25519" }, { protect: true });
 const tailscaleKeys = tailscaleKeyConfigOf(config);
 const tailnet = {
   key: tailscaleKeys,

@@ -275,3 +275,18 @@ export function supersededCommits(jobs: readonly Job[]): string[] {
     return guard >= 0 && guard < up.step ? [] : [`${label(job)}: runs \`pulumi up\` without first refusing a commit that is no longer main's head`];
   });
 }
+
+/**
+ * Every job runs the Node of package-lock.json's `node`, the one `npm test`
+ * and the golden plans run: Linode's user-data is gzipped with Node's
+ * bundled zlib, Chromium's fork, whose deflate output depends on its
+ * version (nodejs/node deps/zlib/contrib/optimizations/insert_string.h:
+ * "the generated compressed output will differ from vanilla zlib"), and
+ * other bytes for the same document would replace every `replace` route.
+ */
+export function nodeVersions(jobs: readonly Job[], lockedNode: string): string[] {
+  return jobs.flatMap((job) =>
+    job.steps
+      .filter((s) => actionName(s.uses) === "actions/setup-node" && s.with["node-version"] !== lockedNode)
+      .map((s) => `${label(job)}: sets up Node ${s.with["node-version"] ?? "(unset)"}, not package-lock.json's node ${lockedNode}`));
+}

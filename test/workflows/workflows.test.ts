@@ -13,6 +13,7 @@ import {
   approvalGates,
   failFastShells,
   mergeBase,
+  nodeVersions,
   pinnedCli,
   policyPack,
   pullRequestJobs,
@@ -30,9 +31,9 @@ import { cloneWorkflow, jobsOf, loadWorkflows, pulumiOperations, type Workflow }
 const ROOT = path.resolve(__dirname, "../..");
 const WORKFLOWS = loadWorkflows(path.join(ROOT, ".github/workflows"));
 const FILES = WORKFLOWS.map((w) => w.file);
-const SDK_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
-  packages: Record<string, { version: string }>;
-}).packages["node_modules/@pulumi/pulumi"]!.version;
+const LOCK = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
+const SDK_VERSION = LOCK.packages["node_modules/@pulumi/pulumi"]!.version;
+const NODE_VERSION = LOCK.packages["node_modules/node"]!.version;
 
 const jobs = (workflows: readonly Workflow[] = WORKFLOWS) => workflows.flatMap(jobsOf);
 
@@ -235,6 +236,7 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
     assert.deepEqual(updateBudgets(jobs()), []);
     assert.deepEqual(tokenLifetimes(jobs()), []);
     assert.deepEqual(supersededCommits(jobs()), []);
+    assert.deepEqual(nodeVersions(jobs(), NODE_VERSION), []);
     assert.ok(fs.existsSync(path.join(ROOT, "policy/PulumiPolicy.yaml")), "the policy pack every preview and update passes");
   });
 
@@ -270,6 +272,11 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
       const w = broken("deploy.yml", (d) => d.jobs[job].steps.splice(guard(d, job), 1));
       assertFinds(supersededCommits(jobs(w)), new RegExp(`deploy.yml ${job}: runs \`pulumi up\` without first refusing`));
     }
+  });
+
+  it("mutation: a floating Node (another zlib, other gzip bytes) is caught", () => {
+    const w = broken("deploy.yml", (d) => (step(d, "staging", (s) => String(s.uses).startsWith("actions/setup-node@")).with["node-version"] = 24));
+    assertFinds(nodeVersions(jobs(w), NODE_VERSION), /deploy.yml staging: sets up Node 24, not package-lock.json's node 24\.21\.0/);
   });
 
   it("mutation: an unpinned, floating or other CLI version is caught", () => {
