@@ -33,7 +33,7 @@ const imageResources = (plan: Plan): PlanResource[] =>
 const buildSteps = (plan: Plan) => plan.resources.filter((r) => /BaseImage/.test(r.urn) && r.type.startsWith("command:"));
 const componentOf = (r: PlanResource) => r.parent;
 
-const pins = stackConfig("prod")["lantern-fleet:image"] as { stockImages: { linode: string; alicloud: Record<string, string>; oci: Record<string, string> } };
+const pins = stackConfig("prod")["lantern-fleet:image"] as { caCertUrl: string; stockImages: { linode: string; alicloud: Record<string, string>; oci: Record<string, string> } };
 
 describe("base images (prod plan)", () => {
   it("Linode: one image, replicated to exactly the route regions plus the build region, with cloud-init", () => {
@@ -92,7 +92,7 @@ describe("base images (prod plan)", () => {
     const identity = (stockImage: string, buildRegion?: string): ImageIdentity => ({
       stack: "prod",
       recipe: recipeHash(),
-      parameters: { caCertUrl: "https://ops.lantr.net/lanternet-ca.crt", otlpEndpoint: "https://ops.lantr.net:443" },
+      parameters: { caCertUrl: pins.caCertUrl, otlpEndpoint: "https://ops.lantr.net:443" },
       stockImage,
       ...(buildRegion === undefined ? {} : { buildRegion }),
     });

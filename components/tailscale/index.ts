@@ -88,11 +88,17 @@ export interface TailnetJoinCommand {
  * (tailscale/tailscale#7472, #10237, #21249). A route's inbound is its
  * cloud firewall's on every provider (README "Base images").
  *
+ * `--accept-dns=false`: a route resolves nothing in the tailnet, and the
+ * proxy's sockets may not reach it at all (image/metadata-block.nft drops
+ * what lantern-box.service sends out of tailscale0); tailscaled would
+ * otherwise send tailnet names to its resolver at 100.100.100.100
+ * (`accept-dns` defaults to true: cmd/tailscale/cli/up.go).
+ *
  * `update` runs when the connection or these texts change while the
  * instance stays: the node joined when its instance was new and keeps its
  * node key, so it does not join again; it only makes sure tailscaled's
- * firewall rules are off (`tailscale set` takes the flag too:
- * cmd/tailscale/cli/set.go), for a node that joined before the flag. (A new
+ * firewall rules and its DNS are off (`tailscale set` takes both flags:
+ * cmd/tailscale/cli/set.go), for a node that joined before them. (A new
  * key comes only with a new instance, which replaces the join too: see
  * joinTailnet.)
  */
@@ -104,21 +110,22 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
       log,
       WAIT_FOR_FIRST_BOOT,
       `echo "$log route=${route.id} joining the tailnet at ${loginServer}" >&2`,
-      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --timeout=300s`,
+      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s`,
       `echo "$log route=${route.id} joined" >&2`,
     ].join("\n"),
     update: [
       "set -eu",
       log,
       `echo "$log route=${route.id} joined when its instance was new" >&2`,
-      "sudo tailscale set --netfilter-mode=off",
+      "sudo tailscale set --netfilter-mode=off --accept-dns=false",
     ].join("\n"),
   };
 }
 
 /**
  * Declares the route's key and its join, after the instance and replaced
- * with it (components/release instanceBoundOptions), so every new instance,
+ * with it (components/release instanceBoundOptions), the join after the
+ * route's release too (its wave's last), so every new instance,
  * whatever replaced it, joins with a new, unused key made moments before,
  * also when the run that replaced the instance failed before the key (a key
  * it made is kept, and the next run's join uses it while it is valid). The key is its command's stdin: a Pulumi secret

@@ -30,14 +30,14 @@ describe("tailnetJoinCommand", () => {
   it("joins once first boot is done, reading the key from stdin, with the route's hostname and the login server, leaving the firewall alone", () => {
     const lines = create.split("\n");
     const wait = lines.findIndex((l) => l.includes("/var/lib/cloud/instance/boot-finished"));
-    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --netfilter-mode=off --timeout=300s`);
+    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s`);
     assert.ok(wait >= 0 && up > wait, "waits for first boot, then joins");
     assert.equal(lines[0], "set -eu");
   });
 
   it("an update (a new key, the same instance) does not join again, and turns tailscaled's firewall off", () => {
     assert.doesNotMatch(update, /tailscale up|stdin/);
-    assert.ok(update.split("\n").includes("sudo tailscale set --netfilter-mode=off"));
+    assert.ok(update.split("\n").includes("sudo tailscale set --netfilter-mode=off --accept-dns=false"));
   });
 
   it("passes shellcheck", () => {

@@ -240,15 +240,15 @@ test_tailnet_join() {
   check "$vm: the tailnet join succeeds" remote_tailnet "$vm" tailnet "$out"
   ups=$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args)
   check_eq "$vm: tailscale up ran once" 1 "$(grep -c . <<<"$ups")"
-  check "$vm: ... with the route's hostname and the login server, leaving the firewall alone" \
-    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID --netfilter-mode=off( |$)" <<<"$ups"
+  check "$vm: ... with the route's hostname and the login server, leaving the firewall and DNS alone" \
+    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID --netfilter-mode=off --accept-dns=false( |$)" <<<"$ups"
   check_eq "$vm: tailscale up read the instance's key from the join's stdin" \
     "$(printf '%s' "$LANTERN_E2E_TAILSCALE_AUTH_KEY" | sha256sum | cut -d' ' -f1)" \
     "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.key-sha256)"
   check "$vm: the join's update (a new key, the same instance) succeeds" remote_tailnet "$vm" tailnet-update "$out"
   check_eq "$vm: ... and does not join again" 1 "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args | grep -c .)"
-  check_eq "$vm: ... and turns tailscaled's firewall rules off (a node joined before the flag)" \
-    "--netfilter-mode=off" "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/set.args)"
+  check_eq "$vm: ... and turns tailscaled's firewall rules and DNS off (a node joined before the flags)" \
+    "--netfilter-mode=off --accept-dns=false" "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/set.args)"
 }
 
 # Seconds between the user-data's install and done markers (journal of

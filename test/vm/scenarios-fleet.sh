@@ -172,13 +172,15 @@ start_journald_receivers() {
   check "$vm: the collector's config is the image's (image/otelcol-config.yaml)" \
     test "$config" = "$(cat "$REPO_DIR/image/otelcol-config.yaml")"
   lines=$(cd "$REPO_DIR" && "$NODE" -e 'const receivers = require("yaml").parse(require("fs").readFileSync(0, "utf8")).receivers;
-    const known = new Set(["units", "identifiers", "priority", "start_at", "storage"]);
+    const known = new Set(["units", "identifiers", "priority", "matches", "start_at", "storage"]);
     for (const [name, r] of Object.entries(receivers).filter(([n]) => n === "journald" || n.startsWith("journald/"))) {
       const unknown = Object.keys(r).filter((k) => !known.has(k));
       if (unknown.length > 0) throw new Error(`${name}: options this stand-in does not rebuild: ${unknown.join(", ")}`);
       const args = ["--utc", "--output=json", "--follow", ...(r.start_at === "beginning" ? ["--no-tail"] : []),
-        ...(r.units ?? []).flatMap((u) => ["--unit", u]), ...(r.identifiers ?? []).flatMap((i) => ["--identifier", i]), "--priority", r.priority ?? "info"];
-      if (![name, ...args].every((a) => /^[A-Za-z0-9@._:=\/-]+$/.test(a))) throw new Error(`${name}: unexpected characters`);
+        ...(r.units ?? []).flatMap((u) => ["--unit", u]), ...(r.identifiers ?? []).flatMap((i) => ["--identifier", i]), "--priority", r.priority ?? "info",
+        // buildMatchesConfig: each match its FIELD=value pairs, keys sorted, "+" between matches.
+        ...(r.matches ?? []).flatMap((m, i) => [...(i > 0 ? ["+"] : []), ...Object.keys(m).sort().map((k) => `${k}=${m[k]}`)])];
+      if (![name, ...args].every((a) => /^[A-Za-z0-9@._:=\/+-]+$/.test(a))) throw new Error(`${name}: unexpected characters`);
       console.log([name.replace("/", "-"), ...args].join(" "));
     }' <<<"$config") || { fail "$vm: parse the collector's journald receivers"; return 0; }
   RECEIVER_NAMES=()
@@ -186,8 +188,10 @@ start_journald_receivers() {
     [ -n "$name" ] || continue
     read -ra args <<<"$rest"
     # journalctl's JSON alone in the file (its warnings to the journal), truncated first
-    # (StandardOutput=truncate:, systemd 248 and later: systemd.exec(5)).
+    # (StandardOutput=truncate:, systemd 248 and later: systemd.exec(5)); as the collector's
+    # user, with the group its drop-in gives it (image/provision.sh), as the receiver runs it.
     ssh_guest "$vm" sudo systemd-run --quiet --unit="receiver-$name" \
+      --property=User=otelcol-contrib --property=SupplementaryGroups=systemd-journal \
       --property=StandardOutput="truncate:/var/tmp/receiver-$name.json" --property=StandardError=journal \
       journalctl "${args[@]}" </dev/null ||
       { fail "$vm: start the $name receiver's journalctl"; continue; }
@@ -226,6 +230,12 @@ test_shipped_units() {
   check "$vm: shipped logs: a config push (lantern-configure-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=configure' "$shipped"
   check "$vm: shipped logs: the crashing release's failed soak" grep -qF "FAILED: step=soak tag=$CRASH_TAG" "$shipped"
   check "$vm: shipped logs: the rejected push's failed pre-flight" grep -qE 'FAILED: step=preflight tag=v[0-9.]+ .*rejects the new config' "$shipped"
+  # lantern-box's own output (a real one logs every client's address) stays on the box; systemd's lines about it do not.
+  check "$vm: shipped logs: systemd's line on the crashing release's exit" \
+    grep -qE '^lantern-box\.service: Main process exited, code=exited, status=2/' "$shipped"
+  check "$vm: lantern-box's own output is in the journal (control)" \
+    test -n "$(ssh_guest "$vm" sudo journalctl --quiet --no-pager _SYSTEMD_UNIT=lantern-box.service)"
+  check_eq "$vm: shipped logs: no line of lantern-box's own output" 0 "$(grep -cxF lantern-box.service "$units")"
   # Every transient unit the install script ran in since the receivers started was read.
   ran=$(ssh_guest "$vm" sudo journalctl --field=_SYSTEMD_UNIT | grep -E '^lantern-(install|verify|configure)-' | sort) || true
   for name in install verify configure; do
@@ -325,6 +335,19 @@ r=$(in_unit curl -sS --max-time 5 -X PUT -H 'Metadata-Token-Expiry-Seconds: 60' 
 echo "unit_linode=$(one_line "$r") exit=$rc"
 r=$(in_unit curl -sS --max-time 5 -X PUT -H 'X-aliyun-ecs-metadata-token-ttl-seconds: 60' http://100.100.100.200/latest/api/token 2>&1) && rc=0 || rc=$?
 echo "unit_ali=$(one_line "$r") exit=$rc"
+# The tailnet: tailscaled routes each peer out of tailscale0 (tailscale
+# wgengine/router/osrouter/router_linux.go); the stand-in tailscaled makes
+# no interface, so a dummy one stands in, routing one peer address. It
+# discards what it is given and counts it (IPv6 off: nothing else is sent).
+if [ ! -e /sys/class/net/tailscale0 ]; then
+  ip link add tailscale0 type dummy && { sysctl -qw net.ipv6.conf.tailscale0.disable_ipv6=1 || true; } &&
+    ip link set tailscale0 up && ip route replace 100.64.0.7/32 dev tailscale0
+fi
+tx() { cat /sys/class/net/tailscale0/statistics/tx_packets; }
+a=$(tx); curl -sS --max-time 2 http://100.64.0.7/ >/dev/null 2>&1; b=$(tx)
+in_unit curl -sS --max-time 2 http://100.64.0.7/ >/dev/null 2>&1; c=$(tx)
+echo "tailnet_root_tx=$((b - a))"
+echo "tailnet_unit_tx=$((c - b))"
 EOF
 )
 
@@ -380,6 +403,9 @@ test_metadata_unreachable() {
   check "$vm $when: from lantern-box's cgroup 100.100.100.200 times out, dropped ($(probe_value unit_ali))" \
     grep -qE '^unit_ali=.* exit=28$' "$PROBE_OUT"
   check_eq "$vm $when: the stand-in served root's requests only (Linode, Alibaba tokens)" "1 1" "$PROBE_TOKENS"
+  check "$vm $when: root reaches a tailnet peer through tailscale0 (control: $(probe_value tailnet_root_tx) packets)" \
+    test "$(probe_value tailnet_root_tx)" -gt 0
+  check_eq "$vm $when: from lantern-box's cgroup nothing leaves through tailscale0" 0 "$(probe_value tailnet_unit_tx)"
   METADATA_CGROUP_INODE=$(probe_value unit_cgroup_inode)
 }
 
@@ -401,6 +427,8 @@ test_metadata_block_per_start() {
   check "$vm without the table: from lantern-box's cgroup 100.100.100.200 answers ($(probe_value unit_ali))" \
     grep -qE '^unit_ali=[0-9a-f]{32} +exit=0$' "$PROBE_OUT"
   check_eq "$vm without the table: the stand-in served root and lantern-box's cgroup (Linode, Alibaba tokens)" "2 2" "$PROBE_TOKENS"
+  check "$vm without the table: from lantern-box's cgroup a tailnet peer is reached through tailscale0 ($(probe_value tailnet_unit_tx) packets)" \
+    test "$(probe_value tailnet_unit_tx)" -gt 0
   ssh_guest "$vm" sudo systemctl restart lantern-box.service >"$RUN_DIR/$vm-metadata-restart.log" 2>&1 ||
     fail "$vm: systemctl restart lantern-box.service (see $RUN_DIR/$vm-metadata-restart.log)"
   test_metadata_unreachable "$vm" after-restart "after systemctl restart"
@@ -420,11 +448,33 @@ SECRETS_PROBE_SCRIPT=$(
   cat <<'EOF'
 set -u
 pid=$(systemctl show -p MainPID --value lantern-box.service)
+# as_unit [+cap] <command>: in the unit's mount namespace, as root with only
+# the capabilities systemd gave the unit (its bounding set; none
+# inheritable, so an exec as root gets exactly those: capabilities(7)),
+# plus the one named. The kernel's ptrace check guards /proc/<pid>/root.
+caps=$(systemctl show -p CapabilityBoundingSet --value lantern-box.service)
+echo "unit_capabilities=$caps"
+# The sets of the running process holding CAP_DAC_READ_SEARCH (2) or CAP_SYS_PTRACE (19).
+echo "unit_main_bounding=$(awk '$1 == "CapBnd:" { print $2 }' "/proc/$pid/status")"
+echo "unit_main_with_ptrace_or_dac=$(while read -r set value; do
+  case $set in Cap*:) (((16#$value >> 2 & 1) | (16#$value >> 19 & 1))) && printf '%s ' "$set" ;; esac
+done <"/proc/$pid/status")"
+as_unit() {
+  local extra="" set=-all c
+  case $1 in +*) extra=",$1" && shift ;; esac
+  for c in $caps; do set="$set,+${c#cap_}"; done
+  nsenter -t "$pid" -m -- setpriv --inh-caps=-all --ambient-caps=-all --bounding-set="$set$extra" -- "$@"
+}
 for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key /etc/lantern-box/config.json; do
-  root=no unit=no
+  root=no unit=no proc=no ptrace=no
   [ -e "$f" ] && cat "$f" >/dev/null 2>&1 && root=yes
   nsenter -t "$pid" -m cat "$f" >/dev/null 2>&1 && unit=yes
+  # Resolved first: an absolute symlink under /proc/1/root (/var/lib/cloud/instance) resolves in the reader's own root.
+  real=$(readlink -f "$f")
+  as_unit cat "/proc/1/root$real" >/dev/null 2>&1 && proc=yes
+  as_unit +sys_ptrace cat "/proc/1/root$real" >/dev/null 2>&1 && ptrace=yes
   echo "file $f root=$root unit=$unit"
+  echo "proc $f unit=$proc with_sys_ptrace=$ptrace"
 done
 # Devices, FIFOs and sockets skipped (-D skip): a FIFO would block the
 # search. The status tells a finished search (0 found, 1 none) from a cut one.
@@ -456,6 +506,16 @@ test_secrets_unreadable() {
   done
   check_eq "$vm: lantern-box's namespace reads its own config.json (control)" \
     "file /etc/lantern-box/config.json root=yes unit=yes" "$(grep -F "file /etc/lantern-box/config.json " "$out")"
+  check_eq "$vm: lantern-box's capabilities are the network ones (confine.conf)" \
+    "unit_capabilities=cap_net_bind_service cap_net_admin cap_net_raw" "$(grep '^unit_capabilities=' "$out")"
+  check_eq "$vm: ... and its running process's bounding set (NET_BIND_SERVICE, NET_ADMIN, NET_RAW)" \
+    "unit_main_bounding=0000000000003400" "$(grep '^unit_main_bounding=' "$out")"
+  check_eq "$vm: ... none of whose capability sets holds CAP_SYS_PTRACE or CAP_DAC_READ_SEARCH" \
+    "unit_main_with_ptrace_or_dac=" "$(grep '^unit_main_with_ptrace_or_dac=' "$out")"
+  for f in /var/lib/cloud/instance/user-data.txt /run/cloud-init/instance-data-sensitive.json /etc/ssh/ssh_host_ed25519_key; do
+    check_eq "$vm: with the unit's capabilities /proc/1/root$f (resolved) is unreadable; with CAP_SYS_PTRACE, as the release's unit grants, it is (control)" \
+      "proc $f unit=no with_sys_ptrace=yes" "$(grep -F "proc $f " "$out")"
+  done
   check "$vm: root finds the host key in cloud-init's copy of the user-data (control)" \
     grep -qE '^root_hits=.*/user-data\.txt.* status=[02]$' "$out"
   check_eq "$vm: the Tailscale key the join read from stdin rests in no file, for root either (search finished)" \
