@@ -80,8 +80,8 @@ readonly METADATA_BLOCK_NFT=/usr/local/lib/lantern/metadata-block.nft
 readonly METADATA_BLOCK_LOAD="ExecStartPre=+/usr/sbin/nft -f $METADATA_BLOCK_NFT"
 # Where first boot's secrets rest on disk: cloud-init's copies of the
 # user-data and instance data, the SSH host keys, Tailscale's state.
-readonly SECRET_PATHS="-/var/lib/cloud -/run/cloud-init -/etc/ssh -/var/lib/tailscale -/run/lantern"
-readonly LB_CAPABILITY_BOUNDS="CapabilityBoundingSet=~CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"
+readonly SECRET_PATHS="-/var/lib/cloud -/run/cloud-init -/etc/ssh -/var/lib/tailscale -/run/tailscale -/run/lantern"
+readonly LB_CAPABILITY_BOUNDS="CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE"
 readonly LB_AMBIENT_CAPABILITIES="AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE"
 
 readonly MGMT_USER=lantern
@@ -385,10 +385,10 @@ EOF
   # CAP_SYS_PTRACE, which opens /proc/1/root/<any path> to a root process
   # (proc_pid_root(5): a ptrace access check), and CAP_DAC_READ_SEARCH
   # (open_by_handle_at(2)). A server needs neither (sing-box uses them to
-  # find a connection's local process), so the drop-in takes them away:
-  # `~` lines are ANDed into the bounding set, and an empty
-  # AmbientCapabilities= resets the unit's list before the rest is given
-  # back (systemd.exec(5)).
+  # find a connection's local process), so the drop-in sets both lists
+  # itself, the network capabilities only: an empty assignment resets the
+  # unit's list (systemd.exec(5)), so a later release's unit cannot widen
+  # them. The tailscaled socket (/run/tailscale) is hidden too.
   install -D -m 0644 -o root -g root "$SCRIPT_DIR/metadata-block.nft" "$METADATA_BLOCK_NFT"
   write_file 0644 "$LB_CONFINE_DROPIN" <<EOF
 [Unit]
@@ -397,6 +397,7 @@ After=nftables.service
 [Service]
 $METADATA_BLOCK_LOAD
 InaccessiblePaths=$SECRET_PATHS
+CapabilityBoundingSet=
 $LB_CAPABILITY_BOUNDS
 AmbientCapabilities=
 $LB_AMBIENT_CAPABILITIES
@@ -599,7 +600,7 @@ self_check() {
   check "metadata block loads (nft --check, on a cgroup that exists here)" metadata_block_loads
   check "lantern-box's start loads the metadata block" has_line "$LB_CONFINE_DROPIN" "$METADATA_BLOCK_LOAD"
   check "lantern-box cannot read first boot's secrets" has_line "$LB_CONFINE_DROPIN" "InaccessiblePaths=$SECRET_PATHS"
-  check "lantern-box cannot trace other processes or open files by handle" has_line "$LB_CONFINE_DROPIN" "$LB_CAPABILITY_BOUNDS"
+  check "lantern-box's capabilities are the network ones only" has_line "$LB_CONFINE_DROPIN" "$LB_CAPABILITY_BOUNDS"
   check "lantern-box's ambient capabilities are the network ones" has_line "$LB_CONFINE_DROPIN" "$LB_AMBIENT_CAPABILITIES"
   check "lantern-box is not installed" lantern_box_absent
 

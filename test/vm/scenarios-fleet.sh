@@ -348,6 +348,15 @@ a=$(tx); curl -sS --max-time 2 http://100.64.0.7/ >/dev/null 2>&1; b=$(tx)
 in_unit curl -sS --max-time 2 http://100.64.0.7/ >/dev/null 2>&1; c=$(tx)
 echo "tailnet_root_tx=$((b - a))"
 echo "tailnet_unit_tx=$((c - b))"
+# The route's own tailnet address, where tailscaled's peer API listens: local,
+# so reached over lo, not tailscale0. A listener stands in for the peer API.
+ip addr replace 100.64.0.8/32 dev tailscale0
+systemctl is-active --quiet tailnet-self-stand-in ||
+  systemd-run --quiet --unit=tailnet-self-stand-in python3 -m http.server --bind 100.64.0.8 --directory /tmp 8099
+for _ in $(seq 50); do curl -s -o /dev/null --max-time 1 http://100.64.0.8:8099/ && break; sleep 0.1; done
+echo "tailnet_self_root=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' http://100.64.0.8:8099/ 2>&1)"
+r=$(in_unit curl -sS --max-time 3 -o /dev/null -w '%{http_code}' http://100.64.0.8:8099/ 2>&1) && rc=0 || rc=$?
+echo "tailnet_self_unit=$(one_line "$r") exit=$rc"
 EOF
 )
 
@@ -406,6 +415,9 @@ test_metadata_unreachable() {
   check "$vm $when: root reaches a tailnet peer through tailscale0 (control: $(probe_value tailnet_root_tx) packets)" \
     test "$(probe_value tailnet_root_tx)" -gt 0
   check_eq "$vm $when: from lantern-box's cgroup nothing leaves through tailscale0" 0 "$(probe_value tailnet_unit_tx)"
+  check_eq "$vm $when: root reaches the route's own tailnet address (control)" 200 "$(probe_value tailnet_self_root)"
+  check "$vm $when: from lantern-box's cgroup the route's own tailnet address times out, dropped ($(probe_value tailnet_self_unit))" \
+    grep -qE '^tailnet_self_unit=.* exit=28$' "$PROBE_OUT"
   METADATA_CGROUP_INODE=$(probe_value unit_cgroup_inode)
 }
 
@@ -429,6 +441,8 @@ test_metadata_block_per_start() {
   check_eq "$vm without the table: the stand-in served root and lantern-box's cgroup (Linode, Alibaba tokens)" "2 2" "$PROBE_TOKENS"
   check "$vm without the table: from lantern-box's cgroup a tailnet peer is reached through tailscale0 ($(probe_value tailnet_unit_tx) packets)" \
     test "$(probe_value tailnet_unit_tx)" -gt 0
+  check "$vm without the table: from lantern-box's cgroup the route's own tailnet address answers ($(probe_value tailnet_self_unit))" \
+    grep -qE '^tailnet_self_unit=200 +exit=0$' "$PROBE_OUT"
   ssh_guest "$vm" sudo systemctl restart lantern-box.service >"$RUN_DIR/$vm-metadata-restart.log" 2>&1 ||
     fail "$vm: systemctl restart lantern-box.service (see $RUN_DIR/$vm-metadata-restart.log)"
   test_metadata_unreachable "$vm" after-restart "after systemctl restart"

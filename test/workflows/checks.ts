@@ -219,9 +219,12 @@ function minutes(duration: string | undefined): number | undefined {
 
 /**
  * Every `pulumi up` stops itself inside its job's time: under `timeout
- * --signal=INT`, whose budget plus `--kill-after` ends before
+ * --foreground --signal=INT`, whose budget plus `--kill-after` ends before
  * `timeout-minutes`. The CLI's first SIGINT finishes the steps in flight
- * and writes the state (pulumi/pulumi pkg/backend/cancellation_scope.go);
+ * and writes the state, its second terminates it (pulumi/pulumi
+ * pkg/backend/cancellation_scope.go), and without --foreground timeout
+ * signals its process group after the CLI, a second SIGINT (coreutils
+ * src/timeout.c, cleanup);
  * a job that times out gets SIGINT, SIGTERM 7.5 s later, and is killed 2.5 s
  * after that (actions/runner src/Runner.Sdk/ProcessInvoker.cs), which
  * leaves pending operations in the state.
@@ -234,6 +237,7 @@ export function updateBudgets(jobs: readonly Job[]): string[] {
         const where = `${label(job)}: \`${op.text.trim().split("\n")[0]}\``;
         if (op.timeout === undefined) return [`${where} runs without \`timeout --signal=INT\`: the job's timeout kills the CLI mid-step`];
         if (op.timeout.signal !== "INT") return [`${where} is stopped with ${op.timeout.signal ?? "SIGTERM (timeout's default)"}, not SIGINT`];
+        if (!op.timeout.foreground) return [`${where}: timeout without --foreground also signals its process group, and a second SIGINT terminates the CLI`];
         const [budget, grace] = [minutes(op.timeout.duration), minutes(op.timeout.killAfter)];
         if (budget === undefined || grace === undefined) return [`${where}: timeout needs a duration and --kill-after in GNU timeout's units`];
         if (job.timeoutMinutes !== undefined && budget + grace >= job.timeoutMinutes) {

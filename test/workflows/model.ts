@@ -72,8 +72,8 @@ export interface PulumiOperation {
   /** The invocation's text (run) or its inputs as `key: value` lines (action). */
   readonly text: string;
   readonly step: number;
-  /** GNU `timeout` it runs under, if any: `timeout [--signal=S] [--kill-after=K] DURATION pulumi ...`. */
-  readonly timeout?: { readonly signal?: string; readonly killAfter?: string; readonly duration: string };
+  /** GNU `timeout` it runs under, if any: `timeout [--foreground] [--signal=S] [--kill-after=K] DURATION pulumi ...`. */
+  readonly timeout?: { readonly foreground: boolean; readonly signal?: string; readonly killAfter?: string; readonly duration: string };
 }
 
 export type Workflow = { readonly file: string; readonly doc: Record<string, unknown> };
@@ -216,13 +216,15 @@ export function pulumiOperations(job: Job): PulumiOperation[] {
     if (step.run === undefined) return [];
     const script = step.run.replace(/\\\n/g, " ");
     // In command position only (line start, after ; & | or a subshell's paren, maybe under `timeout`): not in an echo's text.
-    return [...script.matchAll(/(?:^|[;&|(])[ \t]*(?:timeout((?:[ \t]+--[a-z-]+=[^ \t]+)*)[ \t]+([^ \t-][^ \t]*)[ \t]+)?pulumi[ \t]+([a-z][a-z-]*)([^\n;&|]*)/gm)].map((m) => {
+    return [...script.matchAll(/(?:^|[;&|(])[ \t]*(?:timeout((?:[ \t]+--[a-z-]+(?:=[^ \t]+)?)*)[ \t]+([^ \t-][^ \t]*)[ \t]+)?pulumi[ \t]+([a-z][a-z-]*)([^\n;&|]*)/gm)].map((m) => {
       const option = (name: string) => new RegExp(`--${name}=([^ \\t]+)`).exec(m[1] ?? "")?.[1];
       return {
         command: m[3]!,
         text: `pulumi ${m[3]!}${m[4]!}`,
         step: i,
-        ...(m[2] === undefined ? {} : { timeout: { signal: option("signal"), killAfter: option("kill-after"), duration: m[2] } }),
+        ...(m[2] === undefined
+          ? {}
+          : { timeout: { foreground: /(^|[ \t])--foreground($|[ \t])/.test(m[1] ?? ""), signal: option("signal"), killAfter: option("kill-after"), duration: m[2] } }),
       };
     });
   });

@@ -38,7 +38,12 @@ function runStep(step: Script, pulumi: { exit: number; output: string; untilInte
   fs.writeFileSync(
     path.join(bin, "pulumi"),
     `#!/bin/bash\nprintf '%s\\n' "$*" >> "${temp}/pulumi-args"\ncat "${temp}/pulumi-output.txt"\n` +
-      (pulumi.untilInterrupted ? `trap 'kill $!; echo SIGINT >> "${temp}/pulumi-args"; exit ${pulumi.exit}' INT\nsleep 60 > /dev/null & wait\n` : "") +
+      (pulumi.untilInterrupted
+        ? // Each SIGINT recorded; after the first it waits a second more, where a second would arrive.
+          `got=0\ntrap 'got=1; echo SIGINT >> "${temp}/pulumi-args"' INT\n` +
+          `for _ in $(seq 600); do sleep 0.1 & wait $!; [ "$got" = 1 ] && break; done\n` +
+          `for _ in $(seq 10); do sleep 0.1 & wait $!; done\nexit ${pulumi.exit}\n`
+        : "") +
       `exit ${pulumi.exit}\n`,
     { mode: 0o755 },
   );
@@ -140,7 +145,7 @@ describe("the up step", () => {
     assert.notEqual(short.run, prod.run);
     const out = runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
     assert.equal(out.exit, 124);
-    assert.match(out.args, /\nSIGINT\n$/);
+    assert.match(out.args, /\nSIGINT\n$/, "one SIGINT: a second would terminate the CLI");
     assert.match(out.summary, /## pulumi up: prod failed \(exit 124\)\n\nStopped at its 1s budget/);
   });
 

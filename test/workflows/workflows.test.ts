@@ -251,12 +251,14 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
     assertFinds(timeouts(jobs(w)), /deploy.yml prod: no timeout-minutes/);
   });
 
-  it("mutation: an update without timeout's SIGINT, with another signal, or with a budget past the job's timeout is caught", () => {
+  it("mutation: an update without timeout's SIGINT, with another signal, to its process group, or with a budget past the job's timeout is caught", () => {
     const upRun = (d: any, job: string) => run(d, job, "pulumi up");
     const bare = broken("deploy.yml", (d) => (upRun(d, "prod").run = upRun(d, "prod").run.replace(/timeout [^\n]*? pulumi up/, "pulumi up")));
     assertFinds(updateBudgets(jobs(bare)), /deploy.yml prod: `pulumi up --yes .*` runs without `timeout --signal=INT`/);
     const term = broken("deploy.yml", (d) => (upRun(d, "staging").run = upRun(d, "staging").run.replace("--signal=INT ", "")));
     assertFinds(updateBudgets(jobs(term)), /deploy.yml staging: .* is stopped with SIGTERM/);
+    const group = broken("deploy.yml", (d) => (upRun(d, "prod").run = upRun(d, "prod").run.replace("--foreground ", "")));
+    assertFinds(updateBudgets(jobs(group)), /deploy.yml prod: .* timeout without --foreground also signals its process group/);
     const long = broken("deploy.yml", (d) => (d.jobs.prod["timeout-minutes"] = 160));
     assertFinds(updateBudgets(jobs(long)), /deploy.yml prod: .* a budget of 150 minutes plus 15 to stop is not inside the job's timeout-minutes 160/);
   });
