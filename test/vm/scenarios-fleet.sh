@@ -348,8 +348,10 @@ a=$(tx); curl -sS --max-time 2 http://100.64.0.7/ >/dev/null 2>&1; b=$(tx)
 in_unit curl -sS --max-time 2 http://100.64.0.7/ >/dev/null 2>&1; c=$(tx)
 echo "tailnet_root_tx=$((b - a))"
 echo "tailnet_unit_tx=$((c - b))"
-# The route's own tailnet address, where tailscaled's peer API listens: local,
-# so reached over lo, not tailscale0. A listener stands in for the peer API.
+# The route's own tailnet address, where tailscaled's peer API listens
+# (tailscale ipn/ipnlocal/local.go, initPeerAPIListener: one listener per
+# node address): local, so reached over lo, not tailscale0. A listener
+# stands in for the peer API.
 ip addr replace 100.64.0.8/32 dev tailscale0
 systemctl is-active --quiet tailnet-self-stand-in ||
   systemd-run --quiet --unit=tailnet-self-stand-in python3 -m http.server --bind 100.64.0.8 --directory /tmp 8099

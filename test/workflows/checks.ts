@@ -255,7 +255,7 @@ export function updateBudgets(jobs: readonly Job[]): string[] {
  * encrypting a new secret calls the API with that token (pulumi/pulumi
  * pkg/secrets/service/manager.go, pkg/backend/httpstate/client/client.go).
  */
-export const DEFAULT_TOKEN_SECONDS = 7200;
+const DEFAULT_TOKEN_SECONDS = 7200;
 export function tokenLifetimes(jobs: readonly Job[]): string[] {
   return jobs.flatMap((job) =>
     authSteps(job).flatMap((auth) => {

@@ -39,10 +39,12 @@ function runStep(step: Script, pulumi: { exit: number; output: string; untilInte
     path.join(bin, "pulumi"),
     `#!/bin/bash\nprintf '%s\\n' "$*" >> "${temp}/pulumi-args"\ncat "${temp}/pulumi-output.txt"\n` +
       (pulumi.untilInterrupted
-        ? // Each SIGINT recorded; after the first it waits a second more, where a second would arrive.
+        ? // Each SIGINT recorded; after the first it waits a second more. Two sent at once (timeout
+          // without --foreground) merge into one pending signal for this shell, so the workflow
+          // check (updateBudgets), not this run, is what requires --foreground.
           `got=0\ntrap 'got=1; echo SIGINT >> "${temp}/pulumi-args"' INT\n` +
           `for _ in $(seq 600); do sleep 0.1 & wait $!; [ "$got" = 1 ] && break; done\n` +
-          `for _ in $(seq 10); do sleep 0.1 & wait $!; done\nexit ${pulumi.exit}\n`
+          `for _ in $(seq 10); do sleep 0.1 & wait $!; done\n`
         : "") +
       `exit ${pulumi.exit}\n`,
     { mode: 0o755 },
