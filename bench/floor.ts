@@ -27,13 +27,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 
-/**
- * The project's plan in numbers: its component resources, and per custom
- * resource type how many, their inputs' mean bytes and values as the program
- * sent them (bench/input-bytes.ts; the floor matches the bytes, the bench
- * prints both sides' values), their `dependsOn` and `replaceWith` edges in
- * all, and how many have a `replacementTrigger`.
- */
 /** One resource type's share of the project's plan. */
 export interface TypeShape {
   count: number;
@@ -44,6 +37,13 @@ export interface TypeShape {
   replacementTriggers: number;
 }
 
+/**
+ * The project's plan in numbers: its component resources, and per custom
+ * resource type how many, their inputs' mean bytes and values as the program
+ * sent them (bench/input-bytes.ts; the floor matches the bytes, the bench
+ * prints both sides' values), their `dependsOn` and `replaceWith` edges in
+ * all, and how many have a `replacementTrigger`.
+ */
 export interface FloorShape {
   readonly components: number;
   /**

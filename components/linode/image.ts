@@ -32,7 +32,7 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
     const firewall = new linode.Firewall(
       `${name}-builder-firewall`,
       {
-        // Labels are unique per account and at most 32 characters.
+        // "This Firewall's unique label" (linode/terraform-provider-linode docs/resources/firewall.md), at most 32 characters.
         label: physicalName(`${args.stack}-lantern-builder`, 32),
         inboundPolicy: "DROP",
         outboundPolicy: "ACCEPT",
@@ -50,8 +50,10 @@ export class LinodeBaseImage extends pulumi.ComponentResource {
     const builder = new linode.Instance(
       `${name}-builder`,
       {
-        // No label: Linode labels are unique per account (components/linode/routes.ts), and the engine
-        // creates a replacement builder before it deletes the old one. Tagged with what it builds.
+        // No label: Linode assigns one (linode/terraform-provider-linode docs/resources/instance.md,
+        // `label`), so a replacement builder, which the engine creates before it deletes the old one
+        // (pulumi/pulumi pkg/resource/deploy/step_generator.go: delete first only when the provider or
+        // deleteBeforeReplace asks), cannot collide with the old one's label. Tagged with what it builds.
         region: args.buildRegion,
         type: PROVIDER_PROFILES.linode.defaultInstanceType,
         image: args.stockImage,

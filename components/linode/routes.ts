@@ -31,7 +31,7 @@ export class LinodeRegionRoutes extends pulumi.ComponentResource {
       const firewall = new linode.Firewall(
         `${route.id}-firewall`,
         {
-          // Labels are unique per account and at most 32 characters.
+          // "This Firewall's unique label" (linode/terraform-provider-linode docs/resources/firewall.md), at most 32 characters.
           label: physicalName(`${args.stack}-${route.id}`, 32),
           inboundPolicy: "DROP",
           outboundPolicy: "ACCEPT",

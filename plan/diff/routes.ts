@@ -151,16 +151,16 @@ export function tagMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<str
 }
 
 /** A push runs only when its command is created: its `update` pushes nothing (components/release configPushCommand). */
-const pushes = (c: ResourceChange | undefined) => c !== undefined && (c.action === "add" || c.action === "replace" || c.action === "replace?");
+const pushes = (c: ResourceChange | undefined): c is ResourceChange => c !== undefined && (c.action === "add" || c.action === "replace" || c.action === "replace?");
 
 export function configPushes(routes: Map<string, RouteOutput>, plan: Plan, changes: Changes): ConfigPush[] {
-  return [...routes.values()].flatMap((r) =>
-    commandsOf(r.name, plan).flatMap((cmd) => {
-      const change = changes.get(cmd.urn);
-      if (cmd.name !== `${r.name}${CONFIG_SUFFIX}` || !pushes(change)) return [];
-      return [{ route: r.name, command: cmd.name, ...(r.wave === undefined ? {} : { wave: r.wave }), ...(change?.action === "replace?" ? { ifReplaced: true as const } : {}) }];
-    }),
-  );
+  const commands = new Map(plan.resources.filter((r) => r.type === COMMAND_TYPE).map((r) => [r.name, r]));
+  return [...routes.values()].flatMap((r) => {
+    const cmd = commands.get(`${r.name}${CONFIG_SUFFIX}`);
+    const change = cmd && changes.get(cmd.urn);
+    if (cmd === undefined || !pushes(change)) return [];
+    return [{ route: r.name, command: cmd.name, ...(r.wave === undefined ? {} : { wave: r.wave }), ...(change.action === "replace?" ? { ifReplaced: true as const } : {}) }];
+  });
 }
 
 /**

@@ -87,6 +87,7 @@ test_config_push() {
   done
   check_telemetry "$vm" "$ver" "$vm after the good config push"
   check "$vm: the push's output does not quote the pushed password" not_grep "$PUSH_GOOD_PASSWORD" "$out"
+  check "$vm: the push ran the install script's configure (control for the update's check below)" grep -q "mode=configure" "$out"
   check "$vm: the management key still logs in after the push (authorized_keys pushed)" management_login "$vm"
 
   # The push's update (an edited install script or connection, the same files) pushes nothing.
