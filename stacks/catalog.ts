@@ -139,3 +139,16 @@ export const USER_DATA_LIMITS: Readonly<Record<ProviderName, UserDataLimit>> = {
   // OCI: all instance metadata together (user_data base64 + ssh_authorized_keys).
   oci: { bytes: 32_000, counts: "all instance metadata" },
 };
+
+/**
+ * The OpenTelemetry `cloud.provider` value of each provider: the semantic
+ * conventions' well-known values (semantic-conventions model/cloud/registry.yaml;
+ * open-telemetry/opentelemetry-go semconv/v1.43.0/attribute_group.go,
+ * CloudProviderAkamaiCloud, CloudProviderAlibabaCloud, CloudProviderOracleCloud).
+ * Linode is Akamai's cloud.
+ */
+export const OTEL_CLOUD_PROVIDER: Readonly<Record<ProviderName, string>> = {
+  linode: "akamai_cloud",
+  alicloud: "alibaba_cloud",
+  oci: "oracle_cloud",
+};

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { parse, stringify } from "yaml";
 import { parseFleetConfig, type Route, routesOf } from "../../stacks/config";
-import { USER_DATA_LIMITS } from "../../stacks/catalog";
+import { OTEL_CLOUD_PROVIDER, USER_DATA_LIMITS } from "../../stacks/catalog";
 import { decodeUserData, encodeUserData, UserDataTooLargeError } from "./encoding";
 import { INSTALL_SCRIPT, INSTALL_SCRIPT_PATH, renderUserData } from "./userdata";
 import { encodeRouteUserData } from "./index";
@@ -60,7 +61,7 @@ describe("renderUserData", () => {
       assert.deepEqual(doc.ssh_genkeytypes, ["ed25519"]);
       const attributes =
         `service.name=vps-proxy,service.version=${r.releaseTag.slice(1)},host.name=${r.id},route.id=${r.id},` +
-        `deployment.environment=staging,cloud.provider=${r.provider},cloud.region=${r.region},lantern.track=${r.track}`;
+        `deployment.environment=staging,cloud.provider=${OTEL_CLOUD_PROVIDER[r.provider]},cloud.region=${r.region},lantern.track=${r.track}`;
       for (const envFile of ["/etc/lantern-box/otel.env", "/etc/otelcol-contrib/otelcol.env"]) {
         assert.ok(file(doc, envFile).content.includes(`OTEL_RESOURCE_ATTRIBUTES=${attributes}\n`), envFile);
         assert.equal(file(doc, envFile).permissions, "0600");
@@ -83,13 +84,30 @@ describe("renderUserData", () => {
       const installAt = script.findIndex((line) => line.includes(INSTALL_SCRIPT_PATH));
       for (const side of ["systemctl restart otelcol-contrib.service", "cloud-init query v1.instance_id"]) {
         const line = script.find((l) => l.includes(side)) ?? assert.fail(side);
-        assert.match(line, /^if .*; then echo "\[lantern-firstboot\] step=[\w-]+ outcome=ok"; else .*outcome=failed.*failed_side_steps=/);
+        assert.match(line, /^t=\$\(date \+%s\); if .*; then log [\w-]+ ok "\$t"; else log [\w-]+ failed "\$t" >&2; failed_side_steps=/);
         assert.ok(script.indexOf(line) < installAt, `${side} runs before the install`);
       }
-      assert.match(script.at(-2)!, /^if \[ -n "\$failed_side_steps" \]; then .*outcome=degraded.*; exit 1; fi$/);
+      assert.match(script.at(-2)!, /^if \[ -n "\$failed_side_steps" \]; then log "done" degraded .*; exit 1; fi$/);
       assert.ok(installAt < script.length - 2, "the degraded exit comes after the install");
     });
   }
+
+  it("first boot's lines carry step, tag, outcome and seconds, as /bin/sh runs them", () => {
+    const r = route("linode-us-lax-stable-1");
+    const script = shellLines(rendered(r));
+    const log = script.find((line) => line.startsWith("log() {")) ?? assert.fail("no log function in runcmd");
+    // Steps as runcmd calls them; the start is set 7 seconds back, so the done lines' seconds are known.
+    const calls = ['start=$(($(date +%s) - 7)) t=$(date +%s)', 'log otel failed "$t"', "log install started", 'log "done" degraded "$start" "failed: otel"', 'log "done" ok "$start"'];
+    const result = spawnSync("sh", ["-eu", "-c", [log, ...calls].join("\n")], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    const tag = r.releaseTag;
+    assert.deepEqual(result.stdout.trimEnd().split("\n"), [
+      `[lantern-firstboot] step=otel tag=${tag} outcome=failed seconds=0`,
+      `[lantern-firstboot] step=install tag=${tag} outcome=started`,
+      `[lantern-firstboot] step=done tag=${tag} outcome=degraded seconds=7 failed: otel`,
+      `[lantern-firstboot] step=done tag=${tag} outcome=ok seconds=7`,
+    ]);
+  });
 
   it("a tag bump changes service.version in the telemetry env files and nothing else there", () => {
     const r = route("linode-us-lax-stable-1");
@@ -107,7 +125,7 @@ describe("renderUserData", () => {
     assert.ok(line, "an instance-id step");
     assert.match(line, /case "\$id" in ''\|\*\[!A-Za-z0-9._:-\]\*\) false ;; esac && sed -i/);
     assert.match(line, /instance\.id=\$id\/" \/etc\/lantern-box\/otel\.env \/etc\/otelcol-contrib\/otelcol\.env;/);
-    assert.match(line, /step=instance-id outcome=failed/, "a side step: telemetry never blocks the install");
+    assert.match(line, /else log instance-id failed "\$t" >&2;/, "a side step: telemetry never blocks the install");
   });
 
   it("gives each track its own tag: canary routes get the override", () => {

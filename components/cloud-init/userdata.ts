@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { type ScalarTag, stringify, type Tags } from "yaml";
+import { OTEL_CLOUD_PROVIDER } from "../../stacks/catalog";
 import type { FleetConfig, Route } from "../../stacks/config";
 
 /** The shared download-verify-install-check step (first boot and hot-swap). */
@@ -79,7 +80,7 @@ export function otelEnvFile(input: Pick<UserDataInput, "route" | "stack" | "conf
     `host.name=${route.id}`,
     `route.id=${route.id}`,
     `deployment.environment=${stack}`,
-    `cloud.provider=${route.provider}`,
+    `cloud.provider=${OTEL_CLOUD_PROVIDER[route.provider]}`,
     `cloud.region=${route.region}`,
     `lantern.track=${route.track}`,
   ].join(",");
@@ -96,8 +97,14 @@ export function collectorEnvFile(input: Pick<UserDataInput, "route" | "stack" | 
   return [`LANTERN_OTLP_ENDPOINT=${input.config.otel.endpoint}`, otelEnvFile(input, serviceVersion)].join("\n");
 }
 
-function step(name: string): string[] {
-  return ["echo", `${LOG_TAG} step=${name}`];
+/**
+ * First boot's log line, `[lantern-firstboot] step=<step> tag=<tag> outcome=<outcome>`, as
+ * the install script writes its own (install-lantern-box.sh log): `log <step> <outcome>
+ * [<start epoch> [<detail>]]` adds `seconds=` since that start. POSIX sh (cloud-init runs
+ * runcmd with /bin/sh); the tag was matched by the config schema.
+ */
+function logFunction(tag: string): string {
+  return `log() { echo "${LOG_TAG} step=$1 tag=${tag} outcome=$2\${3:+ seconds=$(($(date +%s) - $3))}\${4:+ $4}"; }`;
 }
 
 /**
@@ -106,7 +113,7 @@ function step(name: string): string[] {
  * `command` is built only from schema-validated values.
  */
 function sideStep(name: string, command: string): string {
-  return `if ${command}; then echo "${LOG_TAG} step=${name} outcome=ok"; else echo "${LOG_TAG} step=${name} outcome=failed" >&2; failed_side_steps="$failed_side_steps ${name}"; fi`;
+  return `t=$(date +%s); if ${command}; then log ${name} ok "$t"; else log ${name} failed "$t" >&2; failed_side_steps="$failed_side_steps ${name}"; fi`;
 }
 
 /**
@@ -205,13 +212,14 @@ export function renderUserData(input: UserDataInput): string {
     // before the instance exists and stays readable in its metadata.
     runcmd: [
       "set -eu",
-      'failed_side_steps=""',
+      logFunction(route.releaseTag),
+      'start=$(date +%s) failed_side_steps=""',
       sideStep("instance-id", RECORD_INSTANCE_ID),
       sideStep("otel", "systemctl restart otelcol-contrib.service"),
-      step(`install tag=${route.releaseTag}`),
+      "log install started",
       ["env", ...installEnvironment(route, config), INSTALL_SCRIPT_PATH, "install", route.releaseTag],
-      `if [ -n "$failed_side_steps" ]; then echo "${LOG_TAG} step=done outcome=degraded failed:$failed_side_steps" >&2; exit 1; fi`,
-      step("done outcome=ok"),
+      'if [ -n "$failed_side_steps" ]; then log "done" degraded "$start" "failed:$failed_side_steps" >&2; exit 1; fi',
+      'log "done" ok "$start"',
     ],
   };
   return `#cloud-config\n${stringify(document, { lineWidth: 0, customTags: withInstallScriptTag })}`;

@@ -32,10 +32,26 @@ import {
   type RouteFileName,
 } from "../cloud-init/userdata";
 
-/** Bounded wait for first boot to have finished (successfully or not) before touching the route; needs `$log`. */
+/**
+ * The log lines of what the program runs over SSH, before and around the
+ * install script: `say <text>` writes `$log <text>` to stderr, which `pulumi
+ * up` shows, and to the route's journal under the identifier the collector
+ * ships (image/otelcol-config.yaml, journald/install-script), so a failure
+ * there reaches telemetry too; `fail <text>` says `FAILED: <text>` and exits
+ * 1. logger(1) is util-linux's (package bsdutils, Essential on Debian and
+ * Ubuntu); journald takes its tag as SYSLOG_IDENTIFIER (systemd
+ * systemd.journal-fields(7)). A logger that fails never fails the run.
+ * Needs `$log`.
+ */
+export const SHIPPED_LOG = [
+  `say() { echo "$log $1" >&2; logger -t ${INSTALL_SYSLOG_IDENTIFIER} -- "$log $1" || true; }`,
+  'fail() { say "FAILED: $1"; exit 1; }',
+].join("\n");
+
+/** Bounded wait for first boot to have finished (successfully or not) before touching the route; needs SHIPPED_LOG. */
 export const WAIT_FOR_FIRST_BOOT =
   "timeout 900 sh -c 'until [ -f /var/lib/cloud/instance/boot-finished ]; do sleep 5; done' " +
-  "|| { echo \"$log FAILED: step=wait: first boot did not finish within 15 minutes\" >&2; exit 1; }";
+  '|| fail "step=wait outcome=failed: first boot did not finish within 15 minutes"';
 
 const INSTALL_SCRIPT_SHA256 = createHash("sha256").update(INSTALL_SCRIPT).digest("hex");
 const INSTALL_SCRIPT_BYTES = Buffer.byteLength(INSTALL_SCRIPT);
@@ -52,11 +68,11 @@ const RECEIVE_CONFIG = [
   '  case $name in',
   `    ${ROUTE_FILES.join(" | ")}) base64 -d <<<"$data" | sudo install -m 0600 /dev/stdin "$stage/$name"; received=$((received + 1)) ;;`,
   '    end) ended=$data ;;',
-  '    *) echo "$log FAILED: step=receive: unexpected entry in the config payload" >&2; exit 1 ;;',
+  '    *) fail "step=receive outcome=failed: unexpected entry in the config payload" ;;',
   "  esac",
   "done",
   `if [ "$ended" != "$received" ] || [ "$received" != ${ROUTE_FILES.length} ]; then`,
-  '  echo "$log FAILED: step=receive: the config payload arrived incomplete" >&2; exit 1',
+  '  fail "step=receive outcome=failed: the config payload arrived incomplete"',
   "fi",
 ];
 
@@ -103,14 +119,15 @@ function remoteRun(route: Route, run: RemoteRun): string {
   return [
     "set -eu",
     `log='[${run.logTag}]'`,
+    SHIPPED_LOG,
     WAIT_FOR_FIRST_BOOT,
-    `echo "$log route=${route.id} ${run.description}; first boot: $(cloud-init status 2>/dev/null | tr -d '\\n')" >&2`,
+    `say "route=${route.id} ${run.description}; first boot: $(cloud-init status 2>/dev/null | tr -d '\\n')"`,
     `unit=${run.unit}-$(date +%s)-$$`,
     'script=$(mktemp) && trap \'rm -f "$script"\' EXIT',
     // Exactly the script's bytes (dd reads a pipe one byte at a time, never past them); anything after is a config payload.
     `dd bs=1 count=${INSTALL_SCRIPT_BYTES} status=none of="$script"`,
     `echo "${INSTALL_SCRIPT_SHA256}  $script" | sha256sum --check --status ||`,
-    '  { echo "$log FAILED: step=receive: the install script arrived incomplete or altered" >&2; exit 1; }',
+    '  fail "step=receive outcome=failed: the install script arrived incomplete or altered"',
     `sudo install -D -m 0755 "$script" ${INSTALL_SCRIPT_PATH}`,
     ...(run.payload ? RECEIVE_CONFIG : []),
     "rc=0",

@@ -27,7 +27,7 @@ import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import type { Route } from "../../stacks/config";
-import { WAIT_FOR_FIRST_BOOT } from "../release/commands";
+import { SHIPPED_LOG, WAIT_FOR_FIRST_BOOT } from "../release/commands";
 import { instanceBoundOptions } from "../release/strategy";
 import { remoteCommand } from "../ssh";
 
@@ -108,16 +108,19 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
     create: [
       "set -eu",
       log,
+      SHIPPED_LOG,
       WAIT_FOR_FIRST_BOOT,
-      `echo "$log route=${route.id} joining the tailnet at ${loginServer}" >&2`,
-      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s`,
-      `echo "$log route=${route.id} joined" >&2`,
+      `say "route=${route.id} step=join outcome=started login-server=${loginServer}"`,
+      `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s ||`,
+      '  fail "step=join outcome=failed: tailscale up exited $?"',
+      `say "route=${route.id} step=join outcome=ok"`,
     ].join("\n"),
     update: [
       "set -eu",
       log,
-      `echo "$log route=${route.id} joined when its instance was new" >&2`,
-      "sudo tailscale set --netfilter-mode=off --accept-dns=false",
+      SHIPPED_LOG,
+      `say "route=${route.id} step=join outcome=skipped: joined when its instance was new"`,
+      'sudo tailscale set --netfilter-mode=off --accept-dns=false || fail "step=set outcome=failed: tailscale set exited $?"',
     ].join("\n"),
   };
 }

@@ -30,14 +30,16 @@ describe("tailnetJoinCommand", () => {
   it("joins once first boot is done, reading the key from stdin, with the route's hostname and the login server, leaving the firewall alone", () => {
     const lines = create.split("\n");
     const wait = lines.findIndex((l) => l.includes("/var/lib/cloud/instance/boot-finished"));
-    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s`);
+    const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s ||`);
     assert.ok(wait >= 0 && up > wait, "waits for first boot, then joins");
     assert.equal(lines[0], "set -eu");
+    // A failed join is said where telemetry gets it (SHIPPED_LOG), then the command fails.
+    assert.match(lines[up + 1]!, /^ {2}fail "step=join outcome=failed: tailscale up exited \$\?"$/);
   });
 
   it("an update (a new key, the same instance) does not join again, and turns tailscaled's firewall off", () => {
     assert.doesNotMatch(update, /tailscale up|stdin/);
-    assert.ok(update.split("\n").includes("sudo tailscale set --netfilter-mode=off --accept-dns=false"));
+    assert.ok(update.split("\n").includes('sudo tailscale set --netfilter-mode=off --accept-dns=false || fail "step=set outcome=failed: tailscale set exited $?"'));
   });
 
   it("passes shellcheck", () => {

@@ -42,6 +42,13 @@ check() {
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
+# check_fails "<description>" <command...>: PASS when the command fails.
+check_fails() {
+  local what=$1
+  shift
+  if "$@"; then fail "$what"; else pass "$what"; fi
+}
+
 # check_eq "<description>" <expected> <actual>
 check_eq() {
   if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi

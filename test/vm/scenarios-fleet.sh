@@ -225,7 +225,12 @@ test_shipped_units() {
     fs.writeFileSync(process.argv[1], entries.map((e) => text(e.MESSAGE) + "\n").join(""));
     fs.writeFileSync(process.argv[2], entries.map((e) => (e._SYSTEMD_UNIT ?? "") + "\n").join(""));' "$shipped" "$units" <"$shipped.json" ||
     fail "$vm: parse the receivers' output"
-  check "$vm: shipped logs: first boot's install (cloud-final)" grep -qF "[lantern-firstboot] step=done outcome=ok" "$shipped"
+  check "$vm: shipped logs: first boot's install (cloud-final)" grep -qE '\[lantern-firstboot\] step=done tag=v[0-9.]+ outcome=ok seconds=[0-9]+' "$shipped"
+  check "$vm: shipped logs: the tailnet join's outcome" grep -qE '^\[lantern-tailnet\] route=[a-z0-9-]+ step=join outcome=ok$' "$shipped"
+  check "$vm: shipped logs: the refused tailnet join" \
+    grep -qxF "[lantern-tailnet] FAILED: step=join outcome=failed: tailscale up exited 1" "$shipped"
+  check "$vm: shipped logs: the hot-swap whose install script arrived cut off" \
+    grep -qxF "[lantern-hotswap] FAILED: step=receive outcome=failed: the install script arrived incomplete or altered" "$shipped"
   check "$vm: shipped logs: a hot-swap's install (lantern-install-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=install' "$shipped"
   check "$vm: shipped logs: a verification (lantern-verify-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=verify' "$shipped"
   check "$vm: shipped logs: a config push (lantern-configure-*)" grep -qE '\[lantern-install\] step=done tag=v[0-9.]+ outcome=ok mode=configure' "$shipped"
