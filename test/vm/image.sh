@@ -14,9 +14,10 @@ PROVISION_TIMEOUT=1200
 
 # The program's build steps, read from the offline plan (the Linode build of
 # staging; every provider's build uses the same steps): the CopyToRemote's
-# source (repository-relative) and remotePath, and the scripts the provision
-# and clean-for-capture commands run. Sets RECIPE_SOURCE, RECIPE_REMOTE_PATH,
-# PROVISION_SCRIPT, CLEAN_SCRIPT.
+# source (repository-relative) and remotePath, the scripts the provision
+# and clean-for-capture commands run, and the clean-and-power-off command's
+# whole text, which the builder here runs as is. Sets RECIPE_SOURCE,
+# RECIPE_REMOTE_PATH, PROVISION_SCRIPT, CLEAN_SCRIPT, CLEAN_POWEROFF.
 read_build_steps() {
   local plan=$RUN_DIR/plan-staging.json steps
   # ts-node from the project, as run.sh renders user-data ($NODE may be npm's own node).
@@ -29,12 +30,16 @@ read_build_steps() {
     const copy = step("recipe").inputs || {};
     const script = (name, file) => ((step(name).inputs || {}).create || "").match(new RegExp(`bash (\\S+/${file})`))?.[1] || "";
     console.log([(copy.source || {}).fileArchive || "", copy.remotePath || "", script("provision", "provision.sh"),
-      script("clean-poweroff", "clean-for-capture.sh")].join("\n"));' "$plan") || die "reading the build steps from the plan failed"
-  { read -r RECIPE_SOURCE; read -r RECIPE_REMOTE_PATH; read -r PROVISION_SCRIPT; read -r CLEAN_SCRIPT; } <<<"$steps"
+      script("clean-poweroff", "clean-for-capture.sh"), (step("clean-poweroff").inputs || {}).create || ""].join("\n"));' "$plan") ||
+    die "reading the build steps from the plan failed"
+  { read -r RECIPE_SOURCE; read -r RECIPE_REMOTE_PATH; read -r PROVISION_SCRIPT; read -r CLEAN_SCRIPT; read -r CLEAN_POWEROFF; } <<<"$steps"
   local value
   for value in "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT"; do
     [[ $value =~ ^[A-Za-z0-9._/-]+$ ]] || die "unexpected build step value in the plan: '$value'"
   done
+  # One line of words, paths and `&&`: run in the builder as the program runs it.
+  [[ $CLEAN_POWEROFF =~ ^[A-Za-z0-9._/=\ \&-]+$ && $CLEAN_POWEROFF == *"bash $CLEAN_SCRIPT"* ]] ||
+    die "unexpected clean-and-power-off command in the plan: '$CLEAN_POWEROFF'"
   log "build steps from the plan: copy $RECIPE_SOURCE to $RECIPE_REMOTE_PATH, run $PROVISION_SCRIPT and $CLEAN_SCRIPT"
 }
 
@@ -44,7 +49,7 @@ read_build_steps() {
 base_key() {
   {
     (cd "$REPO_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum)
-    printf '%s\n' "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT"
+    printf '%s\n' "$RECIPE_SOURCE" "$RECIPE_REMOTE_PATH" "$PROVISION_SCRIPT" "$CLEAN_SCRIPT" "$CLEAN_POWEROFF"
     declare -f provision_env builder_userdata hold_apt_lists_lock run_recipe copy_to_remote build_otelcol build_tailscale_repo build_deb sign_apt_repo
     cat "$VM_DIR"/stubs/*
     printf '%s\n' "$TAILSCALE_LOGIN_SERVER" "$LANTERN_E2E_TAILSCALE_AUTH_KEY" # baked into the tailscale stand-in
@@ -135,9 +140,10 @@ run_recipe() {
   # Builder-only trust of the test CA goes before capture (see rootfs.sh).
   ssh_guest "$vm" "rm -f $BUILDER_CA_FILE && update-ca-certificates --fresh >/dev/null 2>&1" ||
     die "$vm: removing the builder-only CA failed"
-  # clean-for-capture.sh removes the login keys: power off in the same
-  # session, as the last command on the builder.
-  ssh_guest "$vm" "bash $CLEAN_SCRIPT && echo CAPTURE-READY && systemctl poweroff" \
+  # clean-for-capture.sh removes the login keys: the program's own command
+  # cleans and schedules the power-off in the same session, the last one on
+  # the builder; the marker says the command itself succeeded.
+  ssh_guest "$vm" "$CLEAN_POWEROFF && echo CAPTURE-READY" \
     >"$RUN_DIR/clean-for-capture.log" 2>&1 || true
   grep -qx CAPTURE-READY "$RUN_DIR/clean-for-capture.log" || {
     tail -n 30 "$RUN_DIR/clean-for-capture.log" >&2

@@ -505,18 +505,24 @@ test_hot_swap() {
 
 # ------------------------------------------------------------ bad first boot
 
+# test_bad_first_boot <vm> <tag> <what> <step>: a route whose first boot
+# meets a bad release (<what>) ends in cloud-init status error with the
+# install script's failure at <step>, nothing installed, and its `replace`
+# verification fails.
 test_bad_first_boot() {
-  local vm=route2 out=$RUN_DIR/route2-verify-$BAD_TAG.log
-  log "== first boot of a route whose tag $BAD_TAG has a bad checksum"
-  launch_route "$vm" "$BAD_TAG" || return 0
+  local vm=$1 tag=$2 what=$3 step=$4 out=$RUN_DIR/$1-verify-$2.log
+  log "== first boot of a route whose tag $tag $what"
+  launch_route "$vm" "$tag" || return 0
   check_eq "$vm: cloud-init status" error "$(cloud_init_status "$vm")"
   check "$vm: lantern-box not installed" ssh_guest "$vm" '! dpkg-query -W lantern-box >/dev/null 2>&1'
-  check "$vm: cloud-init-output.log has the install failure" \
-    grep -qF "[lantern-install] FAILED: step=verify" "$RUN_DIR/$vm.cloud-init-output.log"
-  if remote_release "$vm" "$BAD_TAG" verify "$out"; then
-    fail "$vm: the replace route's verification of $BAD_TAG must fail"
+  check "$vm: cloud-init-output.log has the install failure at step=$step" \
+    grep -qF "[lantern-install] FAILED: step=$step tag=$tag" "$RUN_DIR/$vm.cloud-init-output.log"
+  check "$vm: ... and first boot stopped there (no step=done line)" \
+    not_grep "[lantern-firstboot] step=done" "$RUN_DIR/$vm.cloud-init-output.log"
+  if remote_release "$vm" "$tag" verify "$out"; then
+    fail "$vm: the replace route's verification of $tag must fail"
   else
-    pass "$vm: the replace route's verification of $BAD_TAG fails"
+    pass "$vm: the replace route's verification of $tag fails"
   fi
   check "$vm: the failed verification logs FAILED: step=" grep -qF "FAILED: step=" "$out"
   check "$vm: the failed verification prints no verified= line" not_grep "verified=" "$out"
@@ -617,7 +623,8 @@ main() {
   test_hot_swap
   test_fleet_after_hot_swaps
   if [ -n "${LANTERN_VM_BAKED:-}" ]; then capture_baked route1; else stop_vm route1; fi
-  test_bad_first_boot
+  test_bad_first_boot route2 "$BAD_TAG" "has a bad checksum" verify
+  test_bad_first_boot route3 "$MISSING_TAG" "has no release on the server" download
   test_baked "${REPAIR_TAG#v}"
   timing "whole run" "$(elapsed "$t0")"
   summary
