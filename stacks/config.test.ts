@@ -4,6 +4,7 @@ import { Region } from "oci-common";
 import { PROVIDER_PROFILES } from "./catalog";
 import {
   alicloudZoneOf,
+  checkFleetConfig,
   ConfigError,
   deployProblems,
   type FleetConfig,
@@ -159,6 +160,140 @@ describe("parseFleetConfig", () => {
     for (const [edit, path, message] of cases) {
       assert.deepEqual(problemsOf(withChange(edit)).filter((p) => p.path === path).map((p) => p.message), [message], path);
     }
+  });
+});
+
+describe("every problem at once: schema and cross-key problems together", () => {
+  const UNDEFINED_BETA = 'track "beta" is not defined under tracks (defined: stable, canary)';
+  const ROLLOUT = "expected the rollout strategy: replace or hotswap";
+
+  it("reports a provider's bad field with an unknown region and an undefined track of another provider", () => {
+    const problems = problemsOf(
+      withChange((r) => {
+        r.providers.alicloud = { rollout: "swap", regions: { "ap-southeast-1": { stable: 1 } } };
+        r.providers.linode.regions["us-nowhere"] = { beta: 1 };
+      }),
+    );
+    assert.deepEqual(problems, [
+      { path: "providers.alicloud.rollout", message: ROLLOUT },
+      { path: "providers.linode.regions.us-nowhere", message: 'unknown linode region "us-nowhere"' },
+      { path: "providers.linode.regions.us-nowhere.beta", message: UNDEFINED_BETA },
+    ]);
+  });
+
+  it("reports a provider's bad field with an unknown region of the same provider and of another one", () => {
+    const problems = problemsOf(
+      withChange((r) => {
+        r.providers.linode.rollout = "swap";
+        r.providers.linode.buildRegion = "mars-1";
+        r.providers.linode.regions["us-nowhere"] = { stable: 1 };
+        r.providers.oci.compartmentId = "compartment-1";
+        r.providers.oci.regions["xx-nowhere-1"] = { canary: 1, beta: 1 };
+      }),
+    );
+    assert.deepEqual(problems, [
+      { path: "providers.linode.rollout", message: ROLLOUT },
+      { path: "providers.oci.compartmentId", message: "expected a compartment or tenancy OCID" },
+      { path: "providers.linode.regions.us-nowhere", message: 'unknown linode region "us-nowhere"' },
+      { path: "providers.oci.regions.xx-nowhere-1", message: 'unknown oci region "xx-nowhere-1"' },
+      { path: "providers.oci.regions.xx-nowhere-1.beta", message: UNDEFINED_BETA },
+      { path: "providers.linode.buildRegion", message: 'unknown linode region "mars-1"' },
+    ]);
+  });
+
+  it("reports a bad route count with an unknown region and an undefined track beside it", () => {
+    const problems = problemsOf(
+      withChange((r) => {
+        r.providers.linode.regions["us-lax"].stable = 51;
+        r.providers.linode.regions["us-lax"].beta = 1;
+        r.providers.linode.regions["mars-1"] = { stable: 1 };
+      }),
+    );
+    assert.deepEqual(problems.map((p) => p.path), [
+      "providers.linode.regions.us-lax.stable",
+      "providers.linode.regions.us-lax.beta",
+      "providers.linode.regions.mars-1",
+    ]);
+  });
+
+  it("reports a track's bad value with routes and waves naming undefined tracks (a track with a bad value is still defined)", () => {
+    const problems = problemsOf(
+      withChange((r) => {
+        r.tracks.canary.releaseTag = "latest";
+        r.providers.linode.regions["us-lax"].beta = 1;
+        r.waves = { first: ["canary", "gamma"] };
+        r.releaseBaseUrl = "http://example.com";
+      }),
+    );
+    assert.deepEqual(problems.map((p) => p.path), ["releaseBaseUrl", "tracks.canary.releaseTag", "providers.linode.regions.us-lax.beta", "waves.first.1"]);
+  });
+
+  it("reports an empty fleet beside a provider's bad field", () => {
+    const problems = problemsOf(withChange((r) => (r.providers = { linode: { rollout: "swap", regions: { "us-lax": { stable: 0 } } } })));
+    assert.deepEqual(problems.map((p) => p.path), ["providers.linode.rollout", "providers"]);
+  });
+
+  it("reports no cross-key problem it cannot decide: the schema's problem stands alone", () => {
+    const only = (edit: (r: Record<string, any>) => void, paths: string[]) => assert.deepEqual(problemsOf(withChange(edit)).map((p) => p.path), paths);
+    // Route counts that do not parse: the fleet's size is unknown, so no "the fleet has no routes".
+    only((r) => (r.providers = { linode: { rollout: "replace", regions: { "us-lax": "x" } } }), ["providers.linode.regions.us-lax"]);
+    only((r) => (r.providers = { linode: { rollout: "replace", regions: [] } }), ["providers.linode.regions"]);
+    only((r) => (r.providers = { linode: { rollout: "replace", regions: { "us-lax": { stable: 0, canary: 51 } } } }), ["providers.linode.regions.us-lax.canary"]);
+    only((r) => (r.providers = { linode: null }), ["providers.linode"]);
+    // A misspelled provider's routes are routes too.
+    only((r) => (r.providers = { aws: { rollout: "replace", regions: { "us-east-1": { stable: 1 } } } }), ["providers.aws"]);
+    // Tracks that do not parse as a record: no route's track is judged.
+    only((r) => (r.tracks = "stable"), ["tracks"]);
+    // A key or value the schema refuses is not judged again.
+    only((r) => (r.providers.linode.regions["us-lax"].Beta = 1), ["providers.linode.regions.us-lax.Beta"]);
+    only((r) => (r.providers.linode.buildRegion = 5), ["providers.linode.buildRegion"]);
+    only((r) => (r.waves = { first: "gamma" }), ["waves.first"]);
+  });
+});
+
+describe("deploy problems of an invalid config (checkFleetConfig deployParts)", () => {
+  const checked = (edit: (r: Record<string, any>) => void) => {
+    const { config, problems, deployParts } = checkFleetConfig(withChange(edit));
+    assert.equal(config, undefined);
+    return { problems: problems.map((p) => p.path), deploy: deployProblems(deployParts).map((p) => p.path) };
+  };
+
+  it("are decided from every section that parsed", () => {
+    assert.deepEqual(checked((r) => (r.releaseTag = "latest")), {
+      problems: ["releaseTag"],
+      deploy: ["ingress.sshSourceCidrs", "tailscale.oauthClientId", "tailscale.tags", "image.stockImages.linode", "image.stockImages.oci.us-ashburn-1"],
+    });
+    assert.deepEqual(
+      checked((r) => {
+        r.tracks.canary.releaseTag = "latest";
+        r.image.tracks = { stable: "newest", beta: "hold" };
+        r.image.stockImages = { linode: "linode/ubuntu24.04", oci: { "us-ashburn-1": "ocid1.image.oc1.iad.aaaaaaaaexample" } };
+        r.ingress = { sshSourceCidrs: ["203.0.113.0/28"] };
+        r.tailscale = { oauthClientId: "kClient123CNTRL", tags: ["tag:lantern-route"] };
+      }),
+      { problems: ["tracks.canary.releaseTag"], deploy: ["image.tracks.beta", "image.tracks.canary"] },
+    );
+  });
+
+  it("are left out where their sections did not parse or the cross-key rules failed, never a second problem at a reported key", () => {
+    const deployOf = (edit: (r: Record<string, any>) => void) => checked(edit).deploy;
+    const PINS = ["image.stockImages.linode", "image.stockImages.oci.us-ashburn-1"];
+    const TAILSCALE = ["tailscale.oauthClientId", "tailscale.tags"];
+    assert.deepEqual(deployOf((r) => (r.ingress = { sshSourceCidrs: ["0.0.0.0/0"] })), [...TAILSCALE, ...PINS]);
+    assert.deepEqual(deployOf((r) => (r.tailscale = { tags: [] })), ["ingress.sshSourceCidrs", ...PINS]);
+    assert.deepEqual(deployOf((r) => (r.image.caCertUrl = "http://x/ca.crt")), ["ingress.sshSourceCidrs", ...TAILSCALE]);
+    assert.deepEqual(deployOf((r) => (r.providers.linode.rollout = "swap")), ["ingress.sshSourceCidrs", ...TAILSCALE]);
+    // An unknown region needs no pin or zone, and a route on an undefined track no image: the region or track is the problem.
+    const alicloud = (regions: Record<string, unknown>) => ({ rollout: "hotswap", zones: { "ap-southeast-1": "ap-southeast-1a" }, regions });
+    assert.deepEqual(deployOf((r) => (r.providers.alicloud = alicloud({ "ap-southeast-1": { stable: 1 }, "xx-nowhere": { stable: 1 } }))), ["ingress.sshSourceCidrs", ...TAILSCALE]);
+    assert.deepEqual(deployOf((r) => (r.providers.linode.regions["us-lax"].beta = 1)), ["ingress.sshSourceCidrs", ...TAILSCALE]);
+    assert.deepEqual(deployOf((r) => (r.tracks = "stable")), ["ingress.sshSourceCidrs", ...TAILSCALE, ...PINS]);
+  });
+
+  it("are the same as a valid config's when nothing else is wrong", () => {
+    const { config, deployParts } = checkFleetConfig(valid());
+    assert.ok(config);
+    assert.deepEqual(deployProblems(deployParts), deployProblems(config));
   });
 });
 

@@ -270,34 +270,69 @@ export const fleetConfigSchema = z.strictObject({
       .prefault({}),
   });
 
-type Providers = z.output<typeof providersSchema>;
-type Tracks = z.output<typeof tracksSchema>;
+/** Any plain object, its values unread: the shape a rule needs of a section whose values may be invalid. */
+const anyRecord = z.record(z.string(), z.unknown());
+const routeCountsSchema = z.record(z.string(), regionRoutesSchema);
 
-/** Rules across keys: regions must exist, routes must name defined tracks, the fleet is not empty. */
-function crossCheck(providers: Providers, tracks: Tracks): ConfigProblem[] {
+/** A part of the config parsed on its own, or undefined when it does not parse (the schema reports it). */
+function parsedPart<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+/**
+ * Rules across keys: regions must exist, routes must name defined tracks, the fleet is not empty.
+ * Each reads only the part it needs, parsed on its own, so a bad value beside it (another field of
+ * the provider, another region's counts, a track's releaseTag) hides none of them; a rule whose part
+ * does not parse is left to the schema's problem there. `tracks` are the defined tracks, when `tracks`
+ * is an object at all (a track with a bad value is still defined).
+ */
+function crossCheck(rawProviders: unknown, tracks: Readonly<Record<string, unknown>> | undefined): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const providers = parsedPart(anyRecord, rawProviders);
+  if (!providers) return problems;
+  const sections = Object.fromEntries(PROVIDERS.map((p) => [p, parsedPart(anyRecord, providers[p])] as const));
   for (const provider of PROVIDERS) {
-    for (const [region, routes] of Object.entries(providers[provider]?.regions ?? {})) {
+    for (const [region, routes] of Object.entries(parsedPart(anyRecord, sections[provider]?.regions) ?? {})) {
       const regionPath = `providers.${provider}.regions.${region}`;
       if (!isRegionOf(provider, region)) {
         problems.push({ path: regionPath, message: `unknown ${provider} region "${region}"` });
       }
-      for (const track of Object.keys(routes).filter((t) => !Object.hasOwn(tracks, t))) {
+      if (!tracks) continue;
+      // A key that is no track name has the schema's problem already.
+      const named = Object.keys(parsedPart(anyRecord, routes) ?? {}).filter((track) => TRACK_NAME.test(track));
+      for (const track of named.filter((t) => !Object.hasOwn(tracks, t))) {
         const defined = Object.keys(tracks).join(", ") || "none";
         problems.push({ path: `${regionPath}.${track}`, message: `track "${track}" is not defined under tracks (defined: ${defined})` });
       }
     }
   }
   for (const provider of ["linode", "alicloud"] as const) {
-    const build = providers[provider]?.buildRegion;
+    const build = parsedPart(z.string(), sections[provider]?.buildRegion);
     if (build !== undefined && !isRegionOf(provider, build)) {
       problems.push({ path: `providers.${provider}.buildRegion`, message: `unknown ${provider} region "${build}"` });
     }
   }
-  if (routesOf({ releaseTag: "v0.0.0", tracks, providers }).length === 0) {
+  // The fleet's size is known only when every provider is a known one and every route count parsed.
+  const counts: { [P in ProviderName]?: RouteCounts[P] } = {};
+  let sized = Object.keys(providers).every((key) => (PROVIDERS as readonly string[]).includes(key));
+  for (const provider of PROVIDERS.filter((p) => providers[p] !== undefined)) {
+    const regions = parsedPart(routeCountsSchema, sections[provider]?.regions);
+    if (regions) counts[provider] = { regions };
+    else sized = false;
+  }
+  if (sized && routePlacesOf(counts).length === 0) {
     problems.push({ path: "providers", message: "the fleet has no routes: give at least one region a route count above 0" });
   }
   return problems;
+}
+
+/** `waves.first` names defined tracks (when `waves` parsed and `tracks` is an object). */
+function waveProblems(rawWaves: unknown, tracks: Readonly<Record<string, unknown>> | undefined): ConfigProblem[] {
+  if (!tracks) return [];
+  return [...(parsedPart(fleetConfigSchema.shape.waves, rawWaves)?.first ?? []).entries()]
+    .filter(([, track]) => !Object.hasOwn(tracks, track))
+    .map(([i, track]) => ({ path: `waves.first.${i}`, message: `track "${track}" is not defined under tracks` }));
 }
 
 export type FleetConfig = z.output<typeof fleetConfigSchema>;
@@ -321,22 +356,57 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates raw stack config (keys without the project prefix). Throws ConfigError. */
-export function parseFleetConfig(raw: unknown): FleetConfig {
+/**
+ * The sections deployProblems reads, each one present only when it parsed on its own (a section that
+ * did not has the schema's problems already). A FleetConfig has them all.
+ */
+export interface DeployParts {
+  readonly ingress?: FleetConfig["ingress"];
+  readonly tailscale?: FleetConfig["tailscale"];
+  readonly image?: FleetConfig["image"];
+  /** Present only when the cross-key rules passed too: every region exists and every route's track is defined. */
+  readonly providers?: FleetConfig["providers"];
+  /** The defined tracks: only their names are read. */
+  readonly tracks?: Readonly<Record<string, unknown>>;
+}
+
+export interface FleetConfigCheck {
+  /** The config, when it has no problem. */
+  readonly config?: FleetConfig;
+  /** Every problem: the schema's and the cross-key rules', each with its key path. */
+  readonly problems: readonly ConfigProblem[];
+  /** What deployProblems can decide from, valid or not: the whole config when valid. */
+  readonly deployParts: DeployParts;
+}
+
+/** Validates raw stack config (keys without the project prefix), collecting every problem. */
+export function checkFleetConfig(raw: unknown): FleetConfigCheck {
   const result = fleetConfigSchema.safeParse(raw);
   const problems = result.success ? [] : issueProblems(result.error);
-  // Cross-key rules need valid providers and tracks, not a valid whole: report them alongside.
-  const fields = (raw ?? {}) as { providers?: unknown; tracks?: unknown };
-  const providers = providersSchema.safeParse(fields.providers);
-  const tracks = tracksSchema.safeParse(fields.tracks);
-  if (providers.success && tracks.success) problems.push(...crossCheck(providers.data, tracks.data));
-  if (result.success) {
-    for (const [i, track] of (result.data.waves.first ?? []).entries()) {
-      if (!Object.hasOwn(result.data.tracks, track)) problems.push({ path: `waves.first.${i}`, message: `track "${track}" is not defined under tracks` });
-    }
-  }
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
-  return result.data;
+  // Cross-key rules read only the parts they need: reported alongside the schema's problems, not after them.
+  const fields = parsedPart(anyRecord, raw) ?? {};
+  const tracks = parsedPart(anyRecord, fields.tracks);
+  const crossKey = crossCheck(fields.providers, tracks);
+  problems.push(...crossKey, ...waveProblems(fields.waves, tracks));
+  const config = result.success && problems.length === 0 ? result.data : undefined;
+  // Each section as the whole config has it, else parsed on its own.
+  const whole = result.success ? result.data : undefined;
+  const { shape } = fleetConfigSchema;
+  const deployParts: DeployParts = {
+    ingress: whole?.ingress ?? parsedPart(shape.ingress, fields.ingress),
+    tailscale: whole?.tailscale ?? parsedPart(shape.tailscale, fields.tailscale),
+    image: whole?.image ?? parsedPart(shape.image, fields.image),
+    providers: crossKey.length === 0 ? (whole?.providers ?? parsedPart(shape.providers, fields.providers)) : undefined,
+    tracks,
+  };
+  return { config, problems, deployParts };
+}
+
+/** Validates raw stack config (keys without the project prefix). Throws ConfigError. */
+export function parseFleetConfig(raw: unknown): FleetConfig {
+  const { config, problems } = checkFleetConfig(raw);
+  if (!config) throw new ConfigError(problems);
+  return config;
 }
 
 /** A schema's issues as problems: each names its key path and what was expected there. */
@@ -411,30 +481,34 @@ export function releaseTagFor(cfg: Pick<FleetConfig, "releaseTag" | "tracks">, t
  * renames existing ones; lowering a count removes the highest numbers.
  */
 export function routesOf(cfg: Pick<FleetConfig, "releaseTag" | "tracks" | "providers"> & Partial<Pick<FleetConfig, "releaseChecksums">>): Route[] {
-  return PROVIDERS.flatMap((provider) => {
-    const providerCfg = cfg.providers[provider];
-    if (!providerCfg) return [];
+  return routePlacesOf(cfg.providers).map(({ provider, region, track, n }): Route => {
     const profile = PROVIDER_PROFILES[provider];
-    return Object.entries(providerCfg.regions).flatMap(([region, counts]) =>
-      Object.entries(counts).flatMap(([track, count]) =>
-        Array.from({ length: count }, (_, i): Route => {
-          const tag = releaseTagFor(cfg, track);
-          const debSha256 = cfg.releaseChecksums?.[tag]?.[profile.arch];
-          return {
-            id: `${provider}-${region}-${track}-${i + 1}`,
-            provider,
-            region,
-            track,
-            arch: profile.arch,
-            instanceType: instanceTypeOf(cfg, provider),
-            rollout: providerCfg.rollout,
-            releaseTag: tag,
-            ...(debSha256 ? { debSha256 } : {}),
-          };
-        }),
-      ),
-    );
+    const tag = releaseTagFor(cfg, track);
+    const debSha256 = cfg.releaseChecksums?.[tag]?.[profile.arch];
+    return {
+      id: `${provider}-${region}-${track}-${n}`,
+      provider,
+      region,
+      track,
+      arch: profile.arch,
+      instanceType: instanceTypeOf(cfg, provider),
+      rollout: cfg.providers[provider]!.rollout,
+      releaseTag: tag,
+      ...(debSha256 ? { debSha256 } : {}),
+    };
   });
+}
+
+/** Each provider's route counts per region and track: all that decides which routes exist. */
+type RouteCounts = { readonly [P in ProviderName]?: { readonly regions: Readonly<Record<string, Readonly<Record<string, number>>>> } };
+
+/** Where each route runs, in config order: provider, region, track and its number there (from 1). */
+function routePlacesOf(providers: RouteCounts): { provider: ProviderName; region: string; track: string; n: number }[] {
+  return PROVIDERS.flatMap((provider) =>
+    Object.entries(providers[provider]?.regions ?? {}).flatMap(([region, counts]) =>
+      Object.entries(counts).flatMap(([track, count]) => Array.from({ length: count }, (_, i) => ({ provider, region, track, n: i + 1 }))),
+    ),
+  );
 }
 
 /** Where a provider's single image build runs (Linode, alicloud). */
@@ -455,66 +529,77 @@ const PROPOSE_PINS = "run `npm run --silent propose-pins -- --stack <stack>` and
  * old default was anywhere), and a pinned stock image (and alicloud zone) for
  * every region that builds or launches. The program refuses to declare
  * anything without them; parseFleetConfig alone stays usable for configs
- * that only render user-data.
+ * that only render user-data. Each rule reads only the sections it needs, so
+ * for an invalid config (checkFleetConfig's deployParts) the rules whose
+ * sections parsed are still decided, alongside the config's own problems.
  */
-export function deployProblems(cfg: FleetConfig): ConfigProblem[] {
+export function deployProblems(parts: DeployParts): ConfigProblem[] {
+  const { ingress, tailscale, image, providers } = parts;
   const problems: ConfigProblem[] = [];
-  if (!cfg.ingress.sshSourceCidrs) {
+  if (ingress && !ingress.sshSourceCidrs) {
     problems.push({ path: "ingress.sshSourceCidrs", message: `required: list ${SSH_SOURCES}; 0.0.0.0/0 is refused` });
   }
-  if (!cfg.tailscale.oauthClientId) {
+  if (tailscale && !tailscale.oauthClientId) {
     problems.push({ path: "tailscale.oauthClientId", message: "required: the id of the OAuth client (auth_keys scope) that creates each route's one-off key" });
   }
-  if (!cfg.tailscale.tags) {
+  if (tailscale && !tailscale.tags) {
     problems.push({ path: "tailscale.tags", message: "required: at least one tag (e.g. tag:lantern-route) that the OAuth client owns" });
   }
-  const pins = cfg.image.stockImages;
-  if (cfg.providers.linode && !pins.linode) {
+  if (providers) problems.push(...pinProblems(providers, image?.stockImages));
+  return [...problems, ...trackImageProblems(parts)];
+}
+
+/** The stock image pins (when `image` parsed: `pins`) and alicloud zones that the providers' regions need. */
+function pinProblems(providers: FleetConfig["providers"], pins: FleetConfig["image"]["stockImages"] | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (pins && providers.linode && !pins.linode) {
     problems.push({ path: "image.stockImages.linode", message: `missing: the stock image Linode builders start from; ${PROPOSE_PINS}` });
   }
-  if (cfg.providers.alicloud) {
-    const build = buildRegionOf(cfg, "alicloud");
-    if (!pins.alicloud[build]) {
+  if (providers.alicloud) {
+    const build = buildRegionOf({ providers }, "alicloud");
+    if (pins && !pins.alicloud[build]) {
       problems.push({ path: `image.stockImages.alicloud.${build}`, message: `missing: the stock image of the alicloud build region; ${PROPOSE_PINS}` });
     }
-    for (const region of regionsOf(cfg, "alicloud").filter((r) => !cfg.providers.alicloud?.zones[r])) {
+    for (const region of regionsOf({ providers }, "alicloud").filter((r) => !providers.alicloud?.zones[r])) {
       problems.push({ path: `providers.alicloud.zones.${region}`, message: `missing: the zone of the ${region} vSwitch; ${PROPOSE_PINS}` });
     }
     // The region id, then one letter (with a hyphen where the region id ends in a letter):
     // the letter also picks the vSwitch's block (components/alicloud/network.ts vswitchCidrOf).
     const inRegion = (region: string, zone: string) => zone.startsWith(region) && /^-?[a-z]$/.test(zone.slice(region.length));
-    for (const [region, zone] of Object.entries(cfg.providers.alicloud.zones).filter(([r, z]) => !inRegion(r, z))) {
+    for (const [region, zone] of Object.entries(providers.alicloud.zones).filter(([r, z]) => !inRegion(r, z))) {
       problems.push({ path: `providers.alicloud.zones.${region}`, message: `zone ${zone} is not in region ${region}: expected ${region} and a zone letter, like ${region}${/[a-z]$/.test(region) ? "-" : ""}a` });
     }
   }
-  for (const region of cfg.providers.oci ? regionsOf(cfg, "oci").filter((r) => !pins.oci[r]) : []) {
+  for (const region of pins && providers.oci ? regionsOf({ providers }, "oci").filter((r) => !pins.oci[r]) : []) {
     problems.push({ path: `image.stockImages.oci.${region}`, message: `missing: the stock image OCI builders in ${region} start from; ${PROPOSE_PINS}` });
   }
-  return [...problems, ...trackImageProblems(cfg)];
+  return problems;
 }
 
 /**
  * Every track with routes says which base images they run (a rebuild never
  * moves a route by default), and a pinned track names an image for each of
- * its providers and regions.
+ * its providers and regions. Needs `image` and the defined tracks; the routes'
+ * rules need `providers` too.
  */
-function trackImageProblems(cfg: FleetConfig): ConfigProblem[] {
+function trackImageProblems({ image, tracks, providers }: DeployParts): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const track of Object.keys(cfg.image.tracks).filter((t) => !Object.hasOwn(cfg.tracks, t))) {
+  if (!image || !tracks) return problems;
+  for (const track of Object.keys(image.tracks).filter((t) => !Object.hasOwn(tracks, t))) {
     problems.push({ path: `image.tracks.${track}`, message: `track "${track}" is not defined under tracks` });
   }
   const seen = new Set<string>();
-  for (const route of routesOf(cfg)) {
+  for (const route of routePlacesOf(providers ?? {})) {
     const path = imagePinPath(route);
     if (seen.has(path)) continue;
     seen.add(path);
-    const image = cfg.image.tracks[route.track];
-    if (image === undefined) {
+    const imageOfTrack = image.tracks[route.track];
+    if (imageOfTrack === undefined) {
       problems.push({
         path: `image.tracks.${route.track}`,
         message: `missing: the base images ${route.track} routes run: "${HELD_IMAGE}", "${NEWEST_IMAGE}" or the ids \`pulumi stack output images\` printed (README "Rolling images")`,
       });
-    } else if (typeof image === "object" && pinnedImageOf(image, route) === undefined) {
+    } else if (typeof imageOfTrack === "object" && pinnedImageOf(imageOfTrack, route) === undefined) {
       problems.push({ path, message: `missing: the ${route.provider} image ${route.track} routes in ${route.region} run` });
     }
   }

@@ -86,6 +86,88 @@ describe("loadStack", () => {
     });
   });
 
+  it("reports deploy problems with the config's other problems at once: a bad tag and missing SSH sources", async () => {
+    const { [`${PROJECT}:ingress`]: _i, ...rest } = staging.config;
+    await withConfig({ ...rest, [`${PROJECT}:releaseTag`]: "latest" }, staging.secretKeys);
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      assert.deepEqual(err.problems.map((p) => p.path), ["releaseTag", "ingress.sshSourceCidrs"]);
+      assert.match(err.message, /releaseTag: expected a release tag like v0\.0\.73/);
+      assert.match(err.message, /ingress\.sshSourceCidrs: required: list the deploy runner's egress CIDRs/);
+      return true;
+    });
+  });
+
+  it("reports schema, cross-key, secret and deploy problems together", async () => {
+    const { [`${PROJECT}:tailscale`]: _ts, [`${PROJECT}:routeConfig`]: _r, ...rest } = staging.config;
+    const image = JSON.parse(staging.config[`${PROJECT}:image`]!) as Record<string, unknown>;
+    const providers = JSON.parse(staging.config[`${PROJECT}:providers`]!) as Record<string, any>;
+    providers.oci.rollout = "swap";
+    providers.linode.regions["us-nowhere"] = { beta: 1 };
+    await withConfig(
+      {
+        ...rest,
+        [`${PROJECT}:releaseTag`]: "latest",
+        [`${PROJECT}:image`]: JSON.stringify({ ...image, stockImages: {}, tracks: { stable: "hold" } }),
+        [`${PROJECT}:providers`]: JSON.stringify(providers),
+      },
+      staging.secretKeys.filter((k) => k !== `${PROJECT}:routeConfig`),
+    );
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      // Providers that fail their schema or the cross-key rules decide no pin, zone or track image.
+      assert.deepEqual(err.problems.map((p) => p.path), [
+        "releaseTag",
+        "providers.oci.rollout",
+        "providers.linode.regions.us-nowhere",
+        "providers.linode.regions.us-nowhere.beta",
+        "routeConfig",
+        "tailscale.oauthClientId",
+        "tailscale.tags",
+      ]);
+      return true;
+    });
+    providers.oci.rollout = "hotswap";
+    delete providers.linode.regions["us-nowhere"];
+    await withConfig(
+      {
+        ...rest,
+        [`${PROJECT}:releaseTag`]: "latest",
+        [`${PROJECT}:image`]: JSON.stringify({ ...image, stockImages: {}, tracks: { stable: "hold" } }),
+        [`${PROJECT}:providers`]: JSON.stringify(providers),
+      },
+      staging.secretKeys.filter((k) => k !== `${PROJECT}:routeConfig`),
+    );
+    assert.throws(loadStack, (err: unknown) => {
+      assert.ok(err instanceof StackConfigError);
+      assert.deepEqual(err.problems.map((p) => p.path), [
+        "releaseTag",
+        "routeConfig",
+        "tailscale.oauthClientId",
+        "tailscale.tags",
+        "image.stockImages.linode",
+        "image.stockImages.alicloud.ap-southeast-1",
+        "image.stockImages.oci.us-ashburn-1",
+        "image.tracks.canary",
+      ]);
+      return true;
+    });
+  });
+
+  it("reports no deploy problem at a key whose own value is wrong, nor from a section that does not parse", async () => {
+    const expectOnly = async (edits: Record<string, unknown>, paths: string[]) => {
+      await withConfig({ ...staging.config, ...Object.fromEntries(Object.entries(edits).map(([k, v]) => [`${PROJECT}:${k}`, JSON.stringify(v)])) }, staging.secretKeys);
+      assert.throws(loadStack, (err: unknown) => {
+        assert.ok(err instanceof StackConfigError);
+        assert.deepEqual(err.problems.map((p) => p.path), paths);
+        return true;
+      });
+    };
+    await expectOnly({ ingress: { sshSourceCidrs: [] } }, ["ingress.sshSourceCidrs"]);
+    await expectOnly({ tailscale: { oauthClientId: "k client", tags: [] } }, ["tailscale.oauthClientId", "tailscale.tags"]);
+    await expectOnly({ image: { stockImages: {} } }, ["image.caCertUrl"]);
+  });
+
   it("keeps user-data and the pushed config files secret", async () => {
     await withConfig(staging.config, staging.secretKeys);
     const { stack, config, secrets } = loadStack();

@@ -5,12 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-  ConfigError,
+  checkFleetConfig,
   type ConfigProblem,
   describeProblems,
   deployProblems,
   type FleetConfig,
-  parseFleetConfig,
   SECRET_KEYS,
   type SecretKey,
   secretProblem,
@@ -61,14 +60,8 @@ export type SettingsCheck = (config: FleetConfig, stack: string, secrets: Readon
 
 /** Validates everything, collecting every problem, then returns or throws StackConfigError. */
 export function loadStack(checkRendered: SettingsCheck = () => []): StackSettings {
-  const problems: ConfigProblem[] = [];
-  let config: FleetConfig | undefined;
-  try {
-    config = parseFleetConfig(rawStackConfig(pulumi.runtime.allConfig()));
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-  }
+  const { config, problems: configProblems, deployParts } = checkFleetConfig(rawStackConfig(pulumi.runtime.allConfig()));
+  const problems: ConfigProblem[] = [...configProblems];
   const cfg = new pulumi.Config(PROJECT);
   const secrets = {} as Record<SecretKey, pulumi.Output<string>>;
   const plain = {} as Record<SecretKey, string>;
@@ -80,8 +73,10 @@ export function loadStack(checkRendered: SettingsCheck = () => []): StackSetting
     if (value !== "") secrets[key] = cfg.requireSecret(key);
   }
   const stack = pulumi.getStack();
+  // What a deploy needs, decided from every section that parsed (all of them when the config is
+  // valid): reported with the config's other problems, not only once those are fixed.
+  problems.push(...deployProblems(deployParts));
   // Sizes depend on the secrets too: check every route's user-data before declaring anything.
-  if (config) problems.push(...deployProblems(config));
   if (problems.length === 0 && config) problems.push(...checkRendered(config, stack, plain));
   if (problems.length > 0 || config === undefined) throw new StackConfigError(problems);
   return { stack, config, secrets };
