@@ -22,14 +22,26 @@
  *   `urn:pulumi:org:<org>`, team tokens requested with scope `team:<name>`).
  * - Stack permissions: pulumi/docs content/docs/administration/concepts/rbac/
  *   permission-sets.md ("Stack Read: basic read-only access to stacks. Allows
- *   for running previews"; Stack Write adds `stack:write` and updates).
+ *   for running previews"; its scopes include `stack:decrypt`, so a Stack Read
+ *   token decrypts the stack's secret config; Stack Write is Stack Read plus
+ *   `stack:write` and updates). A team token acts "with that team's
+ *   permissions" (oidc-issuers.md, "Token types"): on every stack the team
+ *   has, whichever policy issued it, so a team that a reviewer-free
+ *   environment gets must have no permission on prod.
  * - Environment protection: github/docs content/actions/reference/
  *   workflows-and-actions/deployments-and-environments.md (the deployment
  *   branch rule is matched against GITHUB_REF, so a `main`-only environment
  *   refuses pull_request runs, whose ref is refs/pull/<n>/merge; environment
  *   secrets reach only jobs that reference the environment, after approval
- *   where reviewers are required; without "Prevent self-review" the person
- *   who started the run may approve it).
+ *   where reviewers are required; "Only one of the required reviewers needs
+ *   to approve the job"; with "Prevent self-review", "users who initiate a
+ *   deployment cannot approve the deployment job, even if they are a required
+ *   reviewer", without it the person who started the run may approve it).
+ * - An environment a workflow names that does not exist is created "without
+ *   any protection rules or secrets" by running it (github/docs content/
+ *   actions/how-tos/deploy/configure-and-manage-deployments/
+ *   manage-environments.md): a PR's workflow can name any environment, and
+ *   one not configured here has no reviewers.
  */
 
 export const STACKS = ["staging", "prod"] as const;
@@ -44,9 +56,12 @@ export interface EnvironmentSettings {
   readonly deploymentBranches: "any" | "main";
 }
 
-export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
+export type Environments = Readonly<Record<string, EnvironmentSettings>>;
+
+export const ENVIRONMENTS: Environments = {
   "staging-read": { credentials: "read-only", stack: "staging", requiredReviewers: false, deploymentBranches: "any" },
-  "production-read": { credentials: "read-only", stack: "prod", requiredReviewers: false, deploymentBranches: "any" },
+  "production-read": { credentials: "read-only", stack: "prod", requiredReviewers: true, deploymentBranches: "any" },
+  "production-drift": { credentials: "read-only", stack: "prod", requiredReviewers: false, deploymentBranches: "main" },
   staging: { credentials: "deploy", stack: "staging", requiredReviewers: false, deploymentBranches: "main" },
   "production-approval": { credentials: "none", requiredReviewers: true, deploymentBranches: "main" },
   production: { credentials: "deploy", stack: "prod", requiredReviewers: false, deploymentBranches: "main" },
@@ -54,14 +69,20 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
 
 export type StackPermission = "Stack Read" | "Stack Write";
 
+export type Teams = Readonly<Record<string, Readonly<Partial<Record<Stack, StackPermission>>>>>;
+
 /** Pulumi teams and their permission sets per stack (the organization's default stack permission: None). */
-export const TEAMS: Readonly<Record<string, Readonly<Partial<Record<Stack, StackPermission>>>>> = {
-  "lantern-fleet-read": { staging: "Stack Read", prod: "Stack Read" },
+export const TEAMS: Teams = {
+  "lantern-fleet-read-staging": { staging: "Stack Read" },
+  "lantern-fleet-read": { prod: "Stack Read" },
   "lantern-fleet-deploy-staging": { staging: "Stack Write" },
   "lantern-fleet-deploy-prod": { prod: "Stack Write" },
 };
 
-export const canUpdate = (team: string): boolean => Object.values(TEAMS[team] ?? {}).includes("Stack Write");
+export const canUpdate = (team: string, teams: Teams = TEAMS): boolean => Object.values(teams[team] ?? {}).includes("Stack Write");
+
+/** Stack Read and Stack Write both include `stack:decrypt`: the stack's secret config in clear. */
+export const canDecrypt = (team: string, stack: Stack, teams: Teams = TEAMS): boolean => teams[team]?.[stack] !== undefined;
 
 export const OIDC_ISSUER = "https://token.actions.githubusercontent.com";
 
@@ -75,10 +96,12 @@ export interface OidcPolicy {
 
 const AUD = "urn:pulumi:org:<org>";
 const DEPLOY = { ref: "refs/heads/main", workflow_ref: "<owner>/<repo>/.github/workflows/deploy.yml@refs/heads/main" };
+const DRIFT = { ref: "refs/heads/main", workflow_ref: "<owner>/<repo>/.github/workflows/drift.yml@refs/heads/main" };
 
 export const OIDC_POLICIES: readonly OidcPolicy[] = [
-  { decision: "allow", tokenType: "team", team: "lantern-fleet-read", rules: { aud: AUD, sub: "repo:<owner>/<repo>:environment:staging-read" } },
+  { decision: "allow", tokenType: "team", team: "lantern-fleet-read-staging", rules: { aud: AUD, sub: "repo:<owner>/<repo>:environment:staging-read" } },
   { decision: "allow", tokenType: "team", team: "lantern-fleet-read", rules: { aud: AUD, sub: "repo:<owner>/<repo>:environment:production-read" } },
+  { decision: "allow", tokenType: "team", team: "lantern-fleet-read", rules: { aud: AUD, sub: "repo:<owner>/<repo>:environment:production-drift", ...DRIFT } },
   { decision: "allow", tokenType: "team", team: "lantern-fleet-deploy-staging", rules: { aud: AUD, sub: "repo:<owner>/<repo>:environment:staging", ...DEPLOY } },
   { decision: "allow", tokenType: "team", team: "lantern-fleet-deploy-prod", rules: { aud: AUD, sub: "repo:<owner>/<repo>:environment:production", ...DEPLOY } },
 ];
@@ -141,16 +164,31 @@ export function claimsOf(workflowFile: string, environment: string | undefined, 
 export const PR_RUN: Run = { event: "pull_request", ref: "refs/pull/17/merge" };
 
 /**
- * Every claim set a pull_request run can present, its workflow being the PR's
+ * The runs anyone who can push a branch starts with a workflow of their own:
+ * a pull request's, and a push to (or a manual run of) a branch that is not
+ * main (only a reviewed pull request changes main: README, "Who can get
+ * which credentials").
+ */
+export const BRANCH_RUNS: readonly Run[] = [PR_RUN, { event: "push", ref: "refs/heads/feature" }, { event: "workflow_dispatch", ref: "refs/heads/feature" }];
+
+/**
+ * Every claim set these runs can present, their workflow being the branch's
  * own: no environment or any environment name (the documented ones and any a
  * policy names), any workflow file (the repository's and any a policy names).
  */
-export function pullRequestClaimSets(policies: readonly OidcPolicy[], workflowFiles: readonly string[], n: Names = NAMES): Claims[] {
+export function claimSetsOf(runs: readonly Run[], policies: readonly OidcPolicy[], workflowFiles: readonly string[], n: Names = NAMES): Claims[] {
   const named = (re: RegExp) => policies.flatMap((p) => Object.values(p.rules)).flatMap((v) => [...v.matchAll(re)].map((m) => m[1]!));
   const environments = [undefined, ...new Set([...Object.keys(ENVIRONMENTS), ...named(/environment:([^*?]+)$/g)])];
   const files = [...new Set([...workflowFiles, "pr-made.yml", ...named(/\.github\/workflows\/([^@*?]+)@/g)])];
-  return environments.flatMap((env) => files.map((file) => claimsOf(file, env, PR_RUN, n)));
+  return runs.flatMap((run) => environments.flatMap((env) => files.map((file) => claimsOf(file, env, run, n))));
 }
+
+/** Every claim set a pull_request run can present (claimSetsOf). */
+export const pullRequestClaimSets = (policies: readonly OidcPolicy[], workflowFiles: readonly string[], n: Names = NAMES): Claims[] =>
+  claimSetsOf([PR_RUN], policies, workflowFiles, n);
+
+/** The environment a claim set's `sub` names, if any. */
+export const environmentOfClaims = (claims: Claims): string | undefined => /:environment:(.+)$/.exec(claims.sub ?? "")?.[1];
 
 const cell = (s: string): string => `\`${s}\``;
 

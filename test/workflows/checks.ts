@@ -5,14 +5,21 @@
  * see the finding.
  */
 import {
+  BRANCH_RUNS,
+  canDecrypt,
   canUpdate,
+  claimSetsOf,
   claimsOf,
   ENVIRONMENTS,
+  type Environments,
+  environmentOfClaims,
   issuesTeamToken,
   type OidcPolicy,
   PR_RUN,
   pullRequestClaimSets,
   type Run,
+  TEAMS,
+  type Teams,
 } from "./access";
 import { actionName, type Job, label, pulumiOperations, stackOf, type Workflow } from "./model";
 
@@ -40,7 +47,7 @@ function runsOf(job: Job): Run[] {
  * claims a pull_request run can present, whatever the PR's workflow says.
  */
 export function pullRequestWriteTokens(policies: readonly OidcPolicy[], workflowFiles: readonly string[]): string[] {
-  const writeTeams = [...new Set(policies.map((p) => p.team))].filter(canUpdate);
+  const writeTeams = [...new Set(policies.map((p) => p.team))].filter((team) => canUpdate(team));
   return writeTeams.flatMap((team) =>
     pullRequestClaimSets(policies, workflowFiles)
       .filter((claims) => issuesTeamToken(policies, team, claims))
@@ -78,16 +85,104 @@ export function pullRequestJobs(jobs: readonly Job[], policies: readonly OidcPol
 }
 
 /**
+ * Prod's secrets stay behind a reviewer for anyone who can push a branch.
+ * Stack Read and Stack Write both include `stack:decrypt` (access.ts,
+ * sources), and a pull request, a push to a branch or a manual run of one
+ * runs the branch's own workflows and program: a token that can decrypt prod
+ * must reach such a run only in an environment with required reviewers
+ * (whose secrets, and whose jobs, wait for one: access.ts, sources). An
+ * environment that is not configured here has none (a workflow that names
+ * it creates it bare), and a job without an environment waits for nobody.
+ * Like pullRequestWriteTokens this counts the OIDC policy only, not the
+ * environments' branch rules: `production-drift` is `main`-only and its
+ * policy requires main's drift.yml, each enough on its own.
+ */
+export function branchProdSecrets(
+  policies: readonly OidcPolicy[],
+  workflowFiles: readonly string[],
+  environments: Environments = ENVIRONMENTS,
+  teams: Teams = TEAMS,
+): string[] {
+  const readers = [...new Set(policies.map((p) => p.team))].filter((team) => canDecrypt(team, "prod", teams));
+  return readers.flatMap((team) =>
+    claimSetsOf(BRANCH_RUNS, policies, workflowFiles)
+      .filter((claims) => issuesTeamToken(policies, team, claims))
+      .flatMap((claims) => {
+        const env = environmentOfClaims(claims);
+        const settings = env === undefined ? undefined : environments[env];
+        if (settings?.requiredReviewers === true) return [];
+        const where = env === undefined ? "without an environment"
+          : settings === undefined ? `in environment "${env}", which a workflow creates without reviewers`
+          : `in environment "${env}", which has no required reviewers`;
+        return [`a ${claims.event_name} run at ${claims.ref} (sub ${claims.sub}, workflow_ref ${claims.workflow_ref}) gets the ${team} token, which decrypts prod's secrets, ${where}`];
+      }));
+}
+
+/**
+ * The job that updates prod runs only after a reviewer of
+ * `production-approval` approved: it needs the approval job (directly, or
+ * through jobs that need it), and neither it nor a job in between has a
+ * status check function in its `if`. A job whose needed job failed or was
+ * skipped is skipped "unless the jobs use a conditional expression that
+ * causes the job to continue" (github/docs content/actions/reference/
+ * workflows-and-actions/workflow-syntax.md, jobs.<job_id>.needs), and "a
+ * default status check of `success()` is applied unless you include one of
+ * these functions" (expressions.md, "Status check functions"): `always()`,
+ * `!cancelled()` or `failure()` run it after a rejection, and even an
+ * explicit `success() || ...` can. A rejected job fails (github/docs
+ * content/actions/how-tos/deploy/configure-and-manage-deployments/
+ * review-deployments.md).
+ */
+export const APPROVAL_ENVIRONMENT = "production-approval";
+const STATUS_FUNCTION = /\b(success|always|failure|cancelled)\s*\(/;
+export function prodApproval(
+  jobs: readonly Job[],
+  environments: Environments = ENVIRONMENTS,
+  teams: Teams = TEAMS,
+): string[] {
+  const gate = environments[APPROVAL_ENVIRONMENT];
+  const findings = gate?.requiredReviewers === true ? [] : [`environment "${APPROVAL_ENVIRONMENT}" has no required reviewers: it approves nothing`];
+  const updatesProd = (job: Job): boolean => {
+    const env = job.environment === undefined ? undefined : environments[job.environment];
+    const deployEnv = env?.credentials === "deploy" && env.stack === "prod";
+    const writeToken = authSteps(job).some((a) => {
+      const team = requestedTeam(a.with);
+      return team !== undefined && teams[team]?.prod === "Stack Write";
+    });
+    return deployEnv || writeToken;
+  };
+  const afterApproval = (job: Job, seen: ReadonlySet<string>): boolean => {
+    if (STATUS_FUNCTION.test(job.condition ?? "") || seen.has(job.id)) return false;
+    return job.needs.some((id) => {
+      const needed = jobs.filter((j) => j.file === job.file && j.id === id);
+      return needed.length > 0 && needed.every((n) => n.environment === APPROVAL_ENVIRONMENT || afterApproval(n, new Set([...seen, job.id])));
+    });
+  };
+  return [
+    ...findings,
+    ...jobs
+      .filter(updatesProd)
+      .filter((job) => !afterApproval(job, new Set()))
+      .map((job) => `${label(job)}: can update prod without an approval: it does not need the job of environment "${APPROVAL_ENVIRONMENT}" (directly or through jobs that need it), or its \`if\` (or one in between) has a status check function that runs it whatever the approval's outcome`),
+  ];
+}
+
+/**
  * Every Pulumi token a job requests is issued on every run it is meant for
  * (or the job fails at login), and a token that can update a stack only on main.
+ * A run from another branch of a job whose environment allows `main` only is
+ * refused by the environment before any step (access.ts, sources): the job
+ * is not meant for it, and the policy refusing it too is no finding.
  */
 export function tokensPerRun(jobs: readonly Job[], policies: readonly OidcPolicy[]): string[] {
   return jobs.flatMap((job) =>
     authSteps(job).flatMap((auth) => {
       const team = requestedTeam(auth.with);
       if (team === undefined) return [`${label(job)}: requests no team token (scope team:<name>)`];
+      const mainOnly = job.environment !== undefined && ENVIRONMENTS[job.environment]?.deploymentBranches === "main";
       return runsOf(job).flatMap((run) => {
         const issued = issuesTeamToken(policies, team, claimsOf(job.file, job.environment, run));
+        if (!issued && mainOnly && run.ref !== "refs/heads/main") return [];
         if (!issued) return [`${label(job)}: on ${run.event} at ${run.ref} the OIDC policy refuses its ${team} token`];
         if (canUpdate(team) && run.ref !== "refs/heads/main") return [`${label(job)}: on ${run.event} at ${run.ref} gets ${team}, which can update a stack`];
         return [];
@@ -109,8 +204,13 @@ export function secretsFromEnvironments(jobs: readonly Job[]): string[] {
 
 /**
  * An approval never holds a stack's group: jobs waiting for reviewers are in
- * no concurrency group, and jobs in a `pulumi-<stack>` group need no
- * reviewers. Every job that updates or refreshes a stack is in its group,
+ * no concurrency group that another run would queue behind (a `pulumi-<stack>`
+ * group, or any group without cancel-in-progress: a PR's prod preview waits
+ * for its reviewer inside its run's `pr-<n>` group, which the PR's next push
+ * cancels: "To also cancel any currently running job or workflow in the same
+ * concurrency group, specify cancel-in-progress: true", github/docs
+ * workflow-syntax.md, concurrency), and jobs in a `pulumi-<stack>` group need
+ * no reviewers. Every job that updates or refreshes a stack is in its group,
  * never cancelled.
  */
 export function approvalGates(jobs: readonly Job[]): string[] {
@@ -118,7 +218,7 @@ export function approvalGates(jobs: readonly Job[]): string[] {
     const where = label(job);
     const gated = job.environment !== undefined && ENVIRONMENTS[job.environment]?.requiredReviewers === true;
     const findings: string[] = [];
-    if (gated && job.concurrency !== undefined) {
+    if (gated && job.concurrency !== undefined && (job.concurrency.group.startsWith("pulumi-") || !job.concurrency.cancelInProgress)) {
       findings.push(`${where}: waits for reviewers of "${job.environment}" while holding concurrency group ${job.concurrency.group}`);
     }
     if (job.concurrency?.group.startsWith("pulumi-") && job.environment !== undefined && ENVIRONMENTS[job.environment]?.requiredReviewers !== false) {

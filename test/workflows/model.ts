@@ -55,6 +55,8 @@ export interface Job {
   readonly triggers: readonly Trigger[];
   /** `jobs.<id>.if`, verbatim. */
   readonly condition?: string;
+  /** `jobs.<id>.needs`: the ids of the jobs of its workflow it runs after. */
+  readonly needs: readonly string[];
   readonly environment?: string;
   /** The job's own group, else the workflow's. */
   readonly concurrency?: Concurrency;
@@ -188,6 +190,7 @@ export function jobsOf(w: Workflow): Job[] {
         matrix,
         triggers,
         condition: optional(job.if),
+        needs: job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(scalar) : [scalar(job.needs)],
         environment: environmentOf(job.environment, matrix),
         concurrency: concurrencyOf(job.concurrency ?? w.doc.concurrency, matrix),
         timeoutMinutes: typeof job["timeout-minutes"] === "number" ? job["timeout-minutes"] : undefined,

@@ -8,14 +8,16 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { claimMatches, claimsOf, issuesTeamToken, OIDC_POLICIES, type OidcPolicy, PR_RUN, renderAccessMarkdown } from "./access";
+import { claimMatches, claimsOf, ENVIRONMENTS, issuesTeamToken, OIDC_POLICIES, type OidcPolicy, PR_RUN, renderAccessMarkdown, TEAMS } from "./access";
 import {
   approvalGates,
+  branchProdSecrets,
   failFastShells,
   mergeBase,
   nodeVersions,
   pinnedCli,
   policyPack,
+  prodApproval,
   pullRequestJobs,
   pullRequestWriteTokens,
   reportArtifacts,
@@ -67,7 +69,7 @@ describe("the workflow model", () => {
       "deploy.yml:prod:production:pulumi-prod",
       "deploy.yml:staging:staging:pulumi-staging",
       "deploy.yml:test::",
-      "drift.yml:drift:production-read:pulumi-prod",
+      "drift.yml:drift:production-drift:pulumi-prod",
       "drift.yml:drift:staging-read:pulumi-staging",
       "pull-request.yml:offline-plan::pr-${{ github.event.pull_request.number }}",
       "pull-request.yml:offline-plan::pr-${{ github.event.pull_request.number }}",
@@ -100,8 +102,11 @@ describe("the Pulumi OIDC policy", () => {
     assert.deepEqual(pullRequestWriteTokens(OIDC_POLICIES, FILES), []);
   });
 
-  it("issues the read-only token to a PR job of a -read environment, and no token without an environment", () => {
+  it("issues each stack's read-only token to a PR job of its -read environment only, and no token without an environment", () => {
     assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("pull-request.yml", "production-read", PR_RUN)));
+    assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read-staging", claimsOf("pull-request.yml", "staging-read", PR_RUN)));
+    assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("pull-request.yml", "staging-read", PR_RUN)));
+    assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("drift.yml", "production-drift", PR_RUN)));
     assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("pull-request.yml", undefined, PR_RUN)));
   });
 
@@ -132,6 +137,48 @@ describe("the Pulumi OIDC policy", () => {
   });
 });
 
+describe("prod's secrets", () => {
+  const PROD_READ = "lantern-fleet-read";
+
+  it("no pull request or branch run gets a token that decrypts prod without a reviewer", () => {
+    assert.deepEqual(branchProdSecrets(OIDC_POLICIES, FILES), []);
+  });
+
+  it("mutation: production-read without required reviewers (the model before this check) is caught", () => {
+    const environments = { ...ENVIRONMENTS, "production-read": { ...ENVIRONMENTS["production-read"]!, requiredReviewers: false } };
+    assertFinds(
+      branchProdSecrets(OIDC_POLICIES, FILES, environments),
+      /a pull_request run at refs\/pull\/17\/merge \(sub repo:getlantern\/lantern-fleet:environment:production-read, .*\) gets the lantern-fleet-read token, which decrypts prod's secrets, in environment "production-read", which has no required reviewers/,
+    );
+  });
+
+  it("mutation: one read team for both stacks (staging-read's token also reads prod) is caught", () => {
+    const teams = { ...TEAMS, "lantern-fleet-read-staging": { staging: "Stack Read", prod: "Stack Read" } } as const;
+    assertFinds(branchProdSecrets(OIDC_POLICIES, FILES, ENVIRONMENTS, teams), /sub repo:getlantern\/lantern-fleet:environment:staging-read, .*gets the lantern-fleet-read-staging token, which decrypts prod's secrets/);
+    const shared = OIDC_POLICIES.map((p) => (p.rules.sub?.endsWith(":environment:staging-read") ? { ...p, team: PROD_READ } : p));
+    assertFinds(branchProdSecrets(shared, FILES), /environment:staging-read, .*gets the lantern-fleet-read token, which decrypts prod's secrets, in environment "staging-read", which has no required reviewers/);
+  });
+
+  const driftPolicy = (rules: (r: Record<string, string>) => Record<string, string>): OidcPolicy[] =>
+    OIDC_POLICIES.map((p) => (p.rules.sub?.endsWith(":environment:production-drift") ? { ...p, rules: rules({ ...p.rules }) } : p));
+
+  it("mutation: production-drift's policy on its subject alone, or on drift.yml of any branch, is caught", () => {
+    assertFinds(
+      branchProdSecrets(driftPolicy(({ aud, sub }) => ({ aud: aud!, sub: sub! })), FILES),
+      /a pull_request run at refs\/pull\/17\/merge \(sub repo:getlantern\/lantern-fleet:environment:production-drift, .*\) gets the lantern-fleet-read token, which decrypts prod's secrets, in environment "production-drift", which has no required reviewers/,
+    );
+    const anyBranch = driftPolicy((r) => ({ ...r, ref: "refs/heads/*", workflow_ref: "<owner>/<repo>/.github/workflows/drift.yml@refs/heads/*" }));
+    assertFinds(branchProdSecrets(anyBranch, FILES), /a push run at refs\/heads\/feature \(sub repo:getlantern\/lantern-fleet:environment:production-drift, workflow_ref getlantern\/lantern-fleet\/.github\/workflows\/drift.yml@refs\/heads\/feature\) gets the lantern-fleet-read token/);
+  });
+
+  it("mutation: a prod read policy for any subject of the repository, or for an environment configured nowhere, is caught", () => {
+    const anySub = [...OIDC_POLICIES, { decision: "allow", tokenType: "team", team: PROD_READ, rules: { aud: "urn:pulumi:org:<org>", sub: "repo:<owner>/<repo>:*" } } as const];
+    assertFinds(branchProdSecrets(anySub, FILES), /sub repo:getlantern\/lantern-fleet:pull_request, .*gets the lantern-fleet-read token, which decrypts prod's secrets, without an environment/);
+    const bare = [...OIDC_POLICIES, { decision: "allow", tokenType: "team", team: PROD_READ, rules: { aud: "urn:pulumi:org:<org>", sub: "repo:<owner>/<repo>:environment:prod-preview" } } as const];
+    assertFinds(branchProdSecrets(bare, FILES), /in environment "prod-preview", which a workflow creates without reviewers/);
+  });
+});
+
 describe("pull_request jobs", () => {
   it("get neither deploy environments nor a token that can update a stack, and only preview", () => {
     assert.deepEqual(pullRequestJobs(jobs(), OIDC_POLICIES), []);
@@ -139,7 +186,7 @@ describe("pull_request jobs", () => {
 
   it("mutation: the preview in environment production (deploy credentials) is caught", () => {
     const w = broken("pull-request.yml", (d) => (d.jobs.preview.strategy.matrix.include[1].environment = "production"));
-    assertFinds(pullRequestJobs(jobs(w), OIDC_POLICIES), /preview \(prod, production\): environment "production" holds deploy credentials/);
+    assertFinds(pullRequestJobs(jobs(w), OIDC_POLICIES), /preview \(prod, production[^)]*\): environment "production" holds deploy credentials/);
   });
 
   it("mutation: the preview asking for the prod deploy team, or an organization token, is caught", () => {
@@ -170,18 +217,20 @@ describe("tokens per run", () => {
     assert.deepEqual(tokensPerRun(jobs(), OIDC_POLICIES), []);
   });
 
-  it("a manual drift run from a branch gets the read token; a manual deploy from a branch runs nothing", () => {
-    const drift = jobs().filter((j) => j.id === "drift");
-    for (const job of drift) {
-      assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf(job.file, job.environment, { event: "workflow_dispatch", ref: "refs/heads/feature" })));
-    }
+  it("a manual drift run from a branch gets staging's read token, not prod's; a manual deploy from a branch runs nothing", () => {
+    const branch = { event: "workflow_dispatch", ref: "refs/heads/feature" };
+    const drift = (stack: string) => jobs().find((j) => j.id === "drift" && j.matrix.stack === stack)!;
+    assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read-staging", claimsOf("drift.yml", drift("staging").environment, branch)));
+    assert.equal(ENVIRONMENTS[drift("prod").environment!]?.deploymentBranches, "main", "prod's drift environment refuses a branch");
+    assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("drift.yml", drift("prod").environment, branch)));
+    assert.ok(issuesTeamToken(OIDC_POLICIES, "lantern-fleet-read", claimsOf("drift.yml", drift("prod").environment, { event: "schedule", ref: "refs/heads/main" })));
     const prod = jobs().find((j) => j.id === "prod")!;
     assert.ok(!issuesTeamToken(OIDC_POLICIES, "lantern-fleet-deploy-prod", claimsOf(prod.file, prod.environment, { event: "workflow_dispatch", ref: "refs/heads/feature" })));
   });
 
   it("mutation: a read policy bound to main refuses manual drift from a branch; a deploy job without its environment gets no token", () => {
-    const mainOnly = OIDC_POLICIES.map((p) => (p.team === "lantern-fleet-read" ? { ...p, rules: { ...p.rules, ref: "refs/heads/main" } } : p));
-    assertFinds(tokensPerRun(jobs(), mainOnly), /drift.yml drift \(staging, staging-read\): on workflow_dispatch at refs\/heads\/feature the OIDC policy refuses/);
+    const mainOnly = OIDC_POLICIES.map((p) => (p.team === "lantern-fleet-read-staging" ? { ...p, rules: { ...p.rules, ref: "refs/heads/main" } } : p));
+    assertFinds(tokensPerRun(jobs(), mainOnly), /drift.yml drift \(staging, staging-read[^)]*\): on workflow_dispatch at refs\/heads\/feature the OIDC policy refuses/);
     const noEnv = broken("deploy.yml", (d) => delete d.jobs.prod.environment);
     assertFinds(tokensPerRun(jobs(noEnv), OIDC_POLICIES), /deploy.yml prod: on push at refs\/heads\/main the OIDC policy refuses its lantern-fleet-deploy-prod token/);
   });
@@ -214,14 +263,52 @@ describe("approval gates and concurrency", () => {
     assertFinds(approvalGates(jobs(w)), /prod-approval: waits for reviewers of "production-approval" while holding concurrency group pulumi-prod/);
   });
 
+  it("mutation: the prod preview waiting for its reviewer in a PR group that a new push does not cancel is caught", () => {
+    const w = broken("pull-request.yml", (d) => (d.concurrency["cancel-in-progress"] = false));
+    assertFinds(approvalGates(jobs(w)), /pull-request.yml preview \(prod, production-read[^)]*\): waits for reviewers of "production-read" while holding concurrency group pr-/);
+  });
+
   it("mutation: the approval moved back onto the prod up job (the issue's layout) is caught", () => {
     const w = broken("deploy.yml", (d) => (d.jobs.prod.environment = "production-approval"));
     assertFinds(approvalGates(jobs(w)), /deploy.yml prod: waits for reviewers of "production-approval" while holding concurrency group pulumi-prod/);
   });
 
+  it("prod's deploy runs only after the approval job", () => {
+    assert.deepEqual(prodApproval(jobs()), []);
+    const ready = broken("deploy.yml", (d) => {
+      d.jobs["prod-ready"] = { needs: "prod-approval", "runs-on": "ubuntu-latest", steps: [{ run: "true" }] };
+      d.jobs.prod.needs = ["prod-ready"];
+    });
+    assert.deepEqual(prodApproval(jobs(ready)), [], "through a job that needs the approval");
+  });
+
+  it("mutation: prod without `needs: prod-approval`, or needing staging only, is caught", () => {
+    assertFinds(prodApproval(jobs(broken("deploy.yml", (d) => delete d.jobs.prod.needs))), /deploy.yml prod: can update prod without an approval/);
+    assertFinds(prodApproval(jobs(broken("deploy.yml", (d) => (d.jobs.prod.needs = "staging")))), /deploy.yml prod: can update prod without an approval/);
+  });
+
+  it("mutation: a status check function that runs prod whatever the approval's outcome is caught", () => {
+    for (const fn of ["always()", "!cancelled()", "success() || github.event_name == 'workflow_dispatch'"]) {
+      const w = broken("deploy.yml", (d) => (d.jobs.prod.if = `\${{ ${fn} && github.ref == 'refs/heads/main' }}`));
+      assertFinds(prodApproval(jobs(w)), /deploy.yml prod: can update prod without an approval/);
+    }
+    const between = broken("deploy.yml", (d) => {
+      d.jobs["prod-ready"] = { needs: "prod-approval", if: "${{ always() }}", "runs-on": "ubuntu-latest", steps: [{ run: "true" }] };
+      d.jobs.prod.needs = ["prod-ready"];
+    });
+    assertFinds(prodApproval(jobs(between)), /deploy.yml prod: can update prod without an approval/);
+  });
+
+  it("mutation: production-approval without required reviewers, or the prod deploy in another file without the gate, is caught", () => {
+    const environments = { ...ENVIRONMENTS, "production-approval": { ...ENVIRONMENTS["production-approval"]!, requiredReviewers: false } };
+    assertFinds(prodApproval(jobs(), environments), /environment "production-approval" has no required reviewers/);
+    const other = broken("drift.yml", (d) => (d.jobs.drift.strategy.matrix.include[1].environment = "production"));
+    assertFinds(prodApproval(jobs(other)), /drift.yml drift \(prod, production[^)]*\): can update prod without an approval/);
+  });
+
   it("mutation: drift or deploy outside the stack's group is caught", () => {
     const w = broken("drift.yml", (d) => delete d.jobs.drift.concurrency);
-    assertFinds(approvalGates(jobs(w)), /drift \(prod, production-read\): runs `pulumi refresh` outside concurrency group pulumi-prod/);
+    assertFinds(approvalGates(jobs(w)), /drift \(prod, production-drift[^)]*\): runs `pulumi refresh` outside concurrency group pulumi-prod/);
   });
 });
 
@@ -283,7 +370,7 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
 
   it("mutation: an unpinned, floating or other CLI version is caught", () => {
     const install = (d: any, job: string) => step(d, job, (s) => String(s.uses).startsWith("pulumi/actions@"));
-    assertFinds(pinnedCli(jobs(broken("drift.yml", (d) => delete install(d, "drift").with["pulumi-version"])), SDK_VERSION), /drift \(staging, staging-read\): runs pulumi without installing a pinned version/);
+    assertFinds(pinnedCli(jobs(broken("drift.yml", (d) => delete install(d, "drift").with["pulumi-version"])), SDK_VERSION), /drift \(staging, staging-read[^)]*\): runs pulumi without installing a pinned version/);
     assertFinds(pinnedCli(jobs(broken("deploy.yml", (d) => (install(d, "prod").with["pulumi-version"] = "^3"))), SDK_VERSION), /pulumi-version \^3 is not an exact version/);
     assertFinds(pinnedCli(jobs(broken("deploy.yml", (d) => (install(d, "staging").with["pulumi-version"] = "3.200.0"))), SDK_VERSION), /differs from @pulumi\/pulumi/);
     const old = WORKFLOWS.map((w) => {
@@ -298,7 +385,7 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
 
   it("mutation: a preview without the policy pack, a hashFiles guard or a second install of policy/ is caught", () => {
     const dropped = broken("pull-request.yml", (d) => (run(d, "preview", "pulumi preview").run = run(d, "preview", "pulumi preview").run.replace(" --policy-pack policy", "")));
-    assertFinds(policyPack(dropped, jobs(dropped)), /pull-request.yml preview \(staging, staging-read\): `pulumi preview .*` does not pass --policy-pack policy/);
+    assertFinds(policyPack(dropped, jobs(dropped)), /pull-request.yml preview \(staging, staging-read[^)]*\): `pulumi preview .*` does not pass --policy-pack policy/);
     const guarded = broken("deploy.yml", (d) => (run(d, "prod", "pulumi up").if = "hashFiles('policy/PulumiPolicy.yaml') != ''"));
     assertFinds(policyPack(guarded, jobs(guarded)), /deploy.yml: makes the policy pack conditional on hashFiles/);
     const second = broken("deploy.yml", (d) => d.jobs.staging.steps.splice(3, 0, { run: "npm ci --prefix policy" }));
