@@ -1,14 +1,15 @@
 /**
- * The plan diff on plans from real plan runs of staging variants (each plan
- * is a process: made once, shared), and the CLI's `--against` edges. The
- * parts' own tests, on hand-written plans, are beside them in plan/diff/.
+ * The plan diff on plans from real plan runs of staging variants and a prod
+ * tag bump (each plan is a process: made once, shared), and the CLI's
+ * `--against` edges. The parts' own tests, on hand-written plans, are beside
+ * them in plan/diff/.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { diffPlans, renderReport, summaryLine } from "./diff";
+import { diffPlans, limitReport, type PlanDiff, renderReport, summaryLine } from "./diff";
 import { EMPTY } from "./diff/synthetic";
 import type { Plan } from "./run";
 import { planCli, planJson, variantStackFile } from "./testing";
@@ -27,12 +28,39 @@ const canaryBump = variant((c) => ((c["lantern-fleet:tracks"] as any).canary = {
 // New images, with both tracks rolled onto them (staging's tracks are on hold: a rebuild alone moves nothing).
 const imageRebuild = variant((c) => Object.assign(c["lantern-fleet:image"] as any, { rebuild: "2026-11-25", tracks: { canary: "newest", stable: "newest" } }));
 const newRegion = variant((c) => ((c["lantern-fleet:providers"] as any).linode.regions["fr-par"] = { stable: 1 }));
+const prodBase = lazy(() => planJson(["--stack", "prod"]));
+const prodTagBump = lazy(() => planJson(["--stack", "prod", "--config-file", variantStackFile("prod", (c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"))]));
+/** The PR comment's share of a stack's report (PLAN_REPORT_LIMIT in .github/workflows/pull-request.yml). */
+const PR_SHARE = 14_000;
 
 const routesOf = (plan: Plan) => plan.outputs.routes as { name: string; track: string; releaseTag: string; wave: number }[];
 
 function assertOneLineSummaryOnTop(report: string, summary: string) {
   assert.ok(!summary.includes("\n"));
   assert.equal(report.split("\n")[0], summary);
+}
+
+/**
+ * The routes a report's words name (report.ts routeSet), read back against
+ * the diff's waves: "the N routes of the release waves", "... of wave(s) ...",
+ * "the N `prefix*` routes ...", or names in backticks.
+ */
+function routesNamed(words: string, d: PlanDiff): string[] {
+  const inWaves = d.routes.waves.flatMap((w) => w.routes);
+  const counted = (n: string, routes: string[]) => (assert.equal(routes.length, Number(n), words), routes);
+  const all = /^the (\d+) routes of the release waves$/.exec(words);
+  if (all) return counted(all[1]!, inWaves);
+  const waves = /^the (\d+) routes of waves? ([\d, -]+)$/.exec(words);
+  if (waves) {
+    const range = waves[2]!.split(", ").flatMap((part) => {
+      const [from, to = from] = part.split("-").map(Number) as [number, number?];
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    });
+    return counted(waves[1]!, d.routes.waves.filter((w) => range.includes(w.wave)).flatMap((w) => w.routes));
+  }
+  const prefixed = /^the (\d+) `([^`*]+)\*` routes of the release waves$/.exec(words);
+  if (prefixed) return counted(prefixed[1]!, inWaves.filter((r) => r.startsWith(prefixed[2]!)));
+  return [...words.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
 }
 
 describe("plan diff on real plans", () => {
@@ -69,11 +97,47 @@ describe("plan diff on real plans", () => {
     assert.match(report, /^#### Release waves\n.*\n- wave 0: \d+ routes? \(canary\): /m);
     // Replace routes (Linode in staging): a new instance, which joins the tailnet and is checked by
     // <route>-verify; hot-swap routes: <route>-hotswap.
+    // Routes moving the same way share a line, `<route>` for each one's name.
     for (const m of diff.routes.moves) {
-      const command = `${m.route}-${m.how === "replaced" ? "verify" : "hotswap"}`;
+      const suffix = m.how === "replaced" ? "verify" : "hotswap";
+      const command = `${m.route}-${suffix}`;
       assert.deepEqual([...m.commands].sort(), m.how === "replaced" ? [`${m.route}-tailnet`, command] : [command], m.route);
-      assert.match(report, new RegExp(`^- \`${m.route}\` \\(${m.track}, wave ${waveOf.get(m.route)}\\): .*\`${command}\` re-runs$`, "m"));
+      assert.match(
+        report,
+        new RegExp(`^- (\`[^\`]+\`, )*\`${m.route}\`(, \`[^\`]+\`)* \\(${m.track}, wave ${waveOf.get(m.route)}\\): .*\`(${m.route}|<route>)-${suffix}\` re-runs$`, "m"),
+      );
     }
+  });
+
+  it("a prod tag bump fits the PR comment's share: summary, waves and the decoded user-data diff first, every resource still named", () => {
+    const diff = diffPlans(prodBase(), prodTagBump());
+    const report = renderReport(diff);
+    assertOneLineSummaryOnTop(report, summaryLine(diff));
+    assert.ok(report.length < PR_SHARE, `${report.length} characters`);
+    assert.equal(limitReport(report, "artifact", PR_SHARE), report, "not cut for the PR comment");
+    const at = (heading: string) => report.indexOf(`\n${heading}\n`);
+    assert.ok(at("#### Release waves") > 0 && at("#### Release waves") < at("#### User-data") && at("#### User-data") < at("#### Resources"));
+    // The user-data section, with the tag change's decoded lines, inside the first PR_SHARE characters.
+    const share = report.slice(0, PR_SHARE);
+    assert.match(share.slice(at("#### User-data")), /```diff\n[^`]*^-\s+- v0\.0\.73$[^`]*^\+\s+- v0\.0\.74$[^`]*```/m);
+    assert.doesNotMatch(report, /tskey|[A-Za-z0-9+/]{100,}/);
+
+    // Nothing dropped: every route in the waves, every changed instance in a user-data group, every changed resource in an entry.
+    const routes = routesOf(prodBase()).map((r) => r.name).sort();
+    const waves = report.slice(at("#### Release waves"), at("#### Route tags"));
+    for (const name of routes) assert.match(waves, new RegExp(`\`${name}\``), name);
+    assert.deepEqual(diff.routes.moves.map((m) => m.route).sort(), routes);
+    const userData = report.slice(at("#### User-data"), at("#### Resources")).replace(/^```diff\n[\s\S]*?^```$/gm, "");
+    const groups = [...userData.matchAll(/^(?:- )?(.+?)(?: \(the same change on \d+ instances.*\))?:(?: `.*)?$/gm)].map((m) => m[1]!);
+    const instances = diff.userData.flatMap((u) => u.names).sort();
+    assert.deepEqual([...new Set(groups.flatMap((g) => routesNamed(g.replace(/^The /, "the "), diff)))].sort(), instances);
+    assert.deepEqual(instances, routes);
+    const entries = [...report.slice(at("#### Resources")).matchAll(/^- \*\*([\w?]+)\*\* `([^`]+)` `([^`]+)`.*?(?:, for each of (.+))?$/gm)];
+    const named = entries.flatMap(([, action, name, type, who]) =>
+      who === undefined ? [`${action} ${name} ${type}`] : routesNamed(who, diff).map((r) => `${action} ${name!.replace("<route>", r)} ${type}`),
+    );
+    assert.deepEqual(named.sort(), diff.resources.map((c) => `${c.action} ${c.name} ${c.type}`).sort());
+    assert.ok(entries.length <= 8, `${entries.length} entries for ${diff.resources.length} resources`);
   });
 
   it("a recipe change (image name) replaces the 3 images and moves the routes of tracks on newest (here all of staging's) onto them", () => {

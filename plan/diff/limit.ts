@@ -6,14 +6,18 @@
 
 export const REPORT_LIMIT = 60_000;
 
+/** How to get the whole report when no file has it: the plan CLI writes it uncut to PLAN_REPORT_FULL (plan/cli.ts). */
+const FULL_REPORT_HINT = "set PLAN_REPORT_FULL=<file> to get the whole report in that file";
+
 /**
  * Cuts a report over `limit` characters at a line boundary, closing an open
- * ```diff fence, and says where the full report is (`full`, e.g. a path).
+ * ```diff fence, and says where the full report is (`full`, e.g. a path),
+ * or, when no file has it, how to get it.
  */
 export function limitReport(report: string, full: string | undefined, limit = REPORT_LIMIT): string {
   if (report.length <= limit) return report;
   const at = `Report truncated at ${limit.toLocaleString("en-US")} characters`;
-  const marker = full ? `> ${at}: the full report is in ${full}` : `> ${at} (run the command locally for the full report)`;
+  const marker = full ? `> ${at}: the full report is in ${full}` : `> ${at} (${FULL_REPORT_HINT})`;
   const budget = limit - marker.length - "\n```\n\n\n".length;
   const cut = report.lastIndexOf("\n", budget);
   let kept = report.slice(0, cut > 0 ? cut : budget);

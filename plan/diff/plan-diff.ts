@@ -6,7 +6,7 @@
  */
 import type { Plan } from "../run";
 import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith } from "./resources";
-import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
+import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routeOwner, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 import { isRecord } from "./values";
 
@@ -71,14 +71,18 @@ function createdImages(oldPlan: Plan, newPlan: Plan): Set<string> {
 export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const { pairs, adds, removes } = matchResources(oldPlan, newPlan);
   const created = createdImages(oldPlan, newPlan);
-  const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan, created)).filter((c): c is ResourceChange => c !== undefined);
-  const changed = withReplaceWith(verdicts, pairs.map(([, n]) => n));
-  const resources = [...changed, ...adds.map(added), ...removes.map(removed)].sort(
-    (a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.urn.localeCompare(b.urn),
-  );
-  const byUrn = new Map(resources.map((c) => [c.urn, c]));
   const oldRoutes = routesOf(oldPlan);
   const newRoutes = routesOf(newPlan);
+  const ownerOf = routeOwner([...oldRoutes.keys(), ...newRoutes.keys()]);
+  const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan, created, ownerOf(n.name))).filter((c): c is ResourceChange => c !== undefined);
+  const changed = withReplaceWith(verdicts, pairs.map(([, n]) => n));
+  const resources = [...changed, ...adds.map(added), ...removes.map(removed)]
+    .map((c) => {
+      const route = ownerOf(c.name);
+      return route === undefined ? c : { ...c, route };
+    })
+    .sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.urn.localeCompare(b.urn));
+  const byUrn = new Map(resources.map((c) => [c.urn, c]));
   const kept = [...newRoutes.keys()].filter((n) => oldRoutes.has(n));
   const moves = tagMoves(oldRoutes, newRoutes, newPlan, byUrn);
   const pushes = configPushes(newRoutes, newPlan, byUrn).filter((p) => oldRoutes.has(p.route));

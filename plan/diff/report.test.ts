@@ -2,7 +2,30 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { diffPlans, limitReport, REPORT_LIMIT, renderReport, reportLimitOf, summaryLine } from "../diff";
+import type { PlanResource } from "../run";
 import { EMPTY, plan, res } from "./synthetic";
+
+const ALICLOUD = "alicloud:ecs/instance:Instance";
+const COMMAND = "command:remote:Command";
+/** Hot-swap routes in three waves: the canaries, then two batches of 9. */
+const REGIONS = ["b", "c", "d", "e", "f", "g", "h", "i", "j"];
+const WAVES = [
+  ["alicloud-a-canary-1", "oci-a-canary-1"],
+  REGIONS.map((r) => `alicloud-${r}-stable-1`),
+  REGIONS.map((r) => `oci-${r}-stable-1`),
+];
+
+/** The fleet at `tag`; `odd` is a route whose hot-swap command also changes its timeout. */
+function hotSwapFleet(tag: string, odd?: string) {
+  const routes = WAVES.flatMap((names, wave) => names.map((name) => ({ name, track: wave === 0 ? "canary" : "stable", releaseTag: tag, wave })));
+  const resources = routes.flatMap((r): PlanResource[] => [
+    res(ALICLOUD, r.name, { userData: "[secret]" }, { options: { ignoreChanges: ["userData"] } }),
+    res(COMMAND, `${r.name}-hotswap`, { create: `set -eu\necho "route=${r.name} install ${tag}"`, triggers: [tag], timeout: r.name === odd ? tag : "1" }, {
+      options: { replaceOnChanges: ["triggers[*]"] },
+    }),
+  ]);
+  return plan(resources, { outputs: { routes }, userData: Object.fromEntries(routes.map((r) => [r.name, `tag: ${tag}\n`])) });
+}
 
 describe("report", () => {
   it("says near its top that the real `pulumi preview` in the PR workflow is the authority", () => {
@@ -30,7 +53,8 @@ describe("report", () => {
     assert.ok(full.length > 2 * REPORT_LIMIT);
     for (const [where, marker] of [
       ["/tmp/full.md", "> Report truncated at 60,000 characters: the full report is in /tmp/full.md"],
-      [undefined, "> Report truncated at 60,000 characters (run the command locally for the full report)"],
+      // No file has it (a local run): the marker says how to get it, not to run what was just run.
+      [undefined, "> Report truncated at 60,000 characters (set PLAN_REPORT_FULL=<file> to get the whole report in that file)"],
     ] as const) {
       const cut = limitReport(full, where);
       assert.ok(cut.length <= REPORT_LIMIT, String(cut.length));
@@ -42,6 +66,40 @@ describe("report", () => {
     const share = limitReport(full, "artifact report-offline-staging (report-full.md)", 14_000);
     assert.ok(share.length <= 14_000, String(share.length));
     assert.ok(share.endsWith("\n> Report truncated at 14,000 characters: the full report is in artifact report-offline-staging (report-full.md)\n"));
+  });
+
+  it("shows the same change on many routes once, naming more than 8 by whole waves, all waves or a name prefix, else each", () => {
+    const report = renderReport(diffPlans(hotSwapFleet("v1"), hotSwapFleet("v2")));
+    const all = WAVES.flat();
+    // Every route is named in the waves, which the groups below refer to.
+    for (const name of all) assert.match(report.split("#### Route tags")[0] ?? "", new RegExp(`\`${name}\``));
+    assert.match(report, /^Where one line names several routes, `<route>` stands for each one's name\.$/m);
+    assert.match(report, /^- `alicloud-a-canary-1`, `oci-a-canary-1` \(canary, wave 0\): v1 -> v2, hot-swapped: `<route>-hotswap` re-runs$/m);
+    assert.match(report, /^- the 18 routes of waves 1-2 \(stable\): v1 -> v2, hot-swapped: `<route>-hotswap` re-runs$/m);
+    // The route's name is written <route> before values are shortened, so the same change reads the same.
+    assert.match(
+      report,
+      /^- \*\*replace\*\* `<route>-hotswap` `command:remote:Command` \(create-before-delete\), for each of the 20 routes of the release waves\n  - `create` "line 2: echo \\"route=<route> install v1\\"" -> "echo \\"route=<route> install v2\\"": re-run/m,
+    );
+    assert.match(report, /^- \*\*ignored\*\* `<route>` `alicloud:ecs\/instance:Instance` \(ignored \(no update\)\), for each of the 20 routes of the release waves$/m);
+    assert.equal(report.match(/^- \*\*/gm)?.length, 2, "two entries for 40 resources");
+    assert.ok(report.indexOf("#### User-data") < report.indexOf("#### Resources"), "the resources come last");
+
+    // One route changes more: it is apart, under its own name; the rest by prefix, or each.
+    const apart = renderReport(diffPlans(hotSwapFleet("v1", "oci-d-stable-1"), hotSwapFleet("v2", "oci-d-stable-1")));
+    assert.match(apart, /^- \*\*replace\*\* `oci-d-stable-1-hotswap` `command:remote:Command` \(create-before-delete\)$/m);
+    const others = all.filter((n) => n !== "oci-d-stable-1").sort();
+    assert.match(apart, new RegExp(`^- \\*\\*replace\\*\\* \`<route>-hotswap\` .*, for each of ${others.map((n) => `\`${n}\``).join(", ")}$`, "m"));
+  });
+
+  it("names a group by a name prefix only when it is every route of the waves with it", () => {
+    // Every route moves its tag; only the alicloud ones' resources change (the others are NOT applied).
+    const moved = hotSwapFleet("v2");
+    const alicloud = (r: PlanResource) => r.name.startsWith("alicloud-");
+    const old = hotSwapFleet("v1");
+    const report = renderReport(diffPlans(old, { ...moved, resources: [...old.resources.filter((r) => !alicloud(r)), ...moved.resources.filter(alicloud)] }));
+    assert.match(report, /^- \*\*replace\*\* `<route>-hotswap` .*, for each of the 10 `alicloud-\*` routes of the release waves$/m);
+    assert.match(report, /^- the 9 routes of wave 2 \(stable\): v1 -> v2, NOT applied: no release command runs$/m);
   });
 
   it("takes PLAN_REPORT_LIMIT as a whole number of characters up to 60,000, naming the variable otherwise", () => {

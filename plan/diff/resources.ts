@@ -51,6 +51,8 @@ export interface InputChange {
   readonly source?: string;
   /** Ignored by the old plan, not by the new one: the value in use is the recorded one (state), not the old plan's; `old` says so. */
   readonly released?: true;
+  /** `old` and `new` with the resource's route written `<route>` (ResourceChange.route), so the same change on many routes reads the same. */
+  readonly generic?: { readonly old: string; readonly new: string };
 }
 
 export interface ResourceChange {
@@ -63,6 +65,8 @@ export interface ResourceChange {
   /** The type is not in the table: the real provider may still decide to replace. */
   readonly providerDecides: boolean;
   readonly notes: readonly string[];
+  /** The route it belongs to (named like it, or `<route>-...`): plan-diff.ts sets it. */
+  readonly route?: string;
 }
 
 const SECRET_NOTE = "; secret input, value not shown";
@@ -165,14 +169,19 @@ function triggerReplaces(old: unknown, neu: unknown): boolean {
   return old !== undefined && old !== null && neu !== undefined && neu !== null;
 }
 
-function inputChange([path, o, n]: PathChange, old: PlanResource, neu: PlanResource, secretUserData: boolean, created: ReadonlySet<string>): InputChange {
+/** Display values, and with `route` the same with its name written `<route>` (InputChange.generic). */
+function shown(o: unknown, n: unknown, route: string | undefined, released = false): Pick<InputChange, "old" | "new" | "generic"> {
+  const pair = (as?: string) => ({ old: released ? RECORDED : show(o, as), new: show(n, as) });
+  return { ...pair(), ...(route === undefined ? {} : { generic: pair(route) }) };
+}
+
+function inputChange([path, o, n]: PathChange, old: PlanResource, neu: PlanResource, secretUserData: boolean, created: ReadonlySet<string>, route?: string): InputChange {
   const secret = isMasked(o) && isMasked(n) ? `${SECRET_NOTE}${secretUserData ? " (the decoded user-data differs)" : ""}` : "";
   const [shownOld, shownNew] = typeof o === "string" && typeof n === "string" ? firstDifferingLines(o, n) : [o, n];
   const { effect, note, source, released } = classify(path, n, old, neu, created);
   return {
     path,
-    old: released ? RECORDED : show(shownOld),
-    new: show(shownNew),
+    ...shown(shownOld, shownNew, route, released),
     effect,
     note: `${note}${secret}`,
     ...(source ? { source } : {}),
@@ -216,21 +225,31 @@ function actionOf(changes: readonly InputChange[], urnChanged: boolean): Action 
 const mayReplace = (action: Action | undefined) => action === "replace" || action === "replace?";
 const replaceModeOf = (r: PlanResource) => (r.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete");
 
-/** `created`: values this update creates (new images' ids, plan-diff.ts), which no recorded value can equal. */
-export function diffResource(old: PlanResource, neu: PlanResource, oldPlan: Plan, newPlan: Plan, created: ReadonlySet<string> = new Set()): ResourceChange | undefined {
+/**
+ * `created`: values this update creates (new images' ids, plan-diff.ts), which no recorded value can equal;
+ * `route`: the route the resource belongs to, for InputChange.generic.
+ */
+export function diffResource(
+  old: PlanResource,
+  neu: PlanResource,
+  oldPlan: Plan,
+  newPlan: Plan,
+  created: ReadonlySet<string> = new Set(),
+  route?: string,
+): ResourceChange | undefined {
   const raw = changedPaths(old.inputs, neu.inputs);
   const userData = secretUserDataChange(old, neu, oldPlan, newPlan);
   for (const secret of [...(userData ? [userData] : []), ...secretDigestChanges(old, neu, oldPlan, newPlan)]) {
     if (!raw.some(([p]) => p === secret[0])) raw.push(secret);
   }
   raw.push(...releasedUnchanged(old, neu, raw));
-  const changes = raw.map((c) => inputChange(c, old, neu, c[0] === userData?.[0], created));
+  const changes = raw.map((c) => inputChange(c, old, neu, c[0] === userData?.[0], created, route));
   // Options never change the cloud by themselves, but a reviewer should see e.g. a dropped ignoreChanges;
   // the one exception is a changed replacementTrigger.
   const triggered = triggerReplaces(old.options.replacementTrigger, neu.options.replacementTrigger);
   for (const [path, o, n] of changedPaths(old.options, neu.options)) {
     const replaces = triggered && /^replacementTrigger\b/.test(path);
-    changes.push({ path: `options.${path}`, old: show(o), new: show(n), ...(replaces ? TRIGGERED : path === "provider" ? REHOMED : { effect: "none", note: "no update by itself" }) });
+    changes.push({ path: `options.${path}`, ...shown(o, n, route), ...(replaces ? TRIGGERED : path === "provider" ? REHOMED : { effect: "none", note: "no update by itself" }) });
   }
   const urnChanged = old.urn !== neu.urn;
   if (changes.length === 0 && !urnChanged) return undefined;

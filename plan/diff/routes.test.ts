@@ -71,7 +71,9 @@ describe("route moves and waves", () => {
     assert.deepEqual(d.routes.configPushes, [], "a tag bump does not push config");
     const report = renderReport(d);
     assert.match(report, /^- `linode-a-canary-1` \(canary, wave 0\): v1 -> v2, replaced: new instance, `linode-a-canary-1-verify` re-runs$/m);
-    assert.match(report, /^- `alicloud-b-stable-1` \(stable, wave 1\): v1 -> v2, hot-swapped: `alicloud-b-stable-1-hotswap` re-runs$/m);
+    // Routes moving the same way share a line, `<route>` for each one's name.
+    assert.match(report, /^- `alicloud-b-stable-1`, `alicloud-b-stable-2` \(stable, waves 1-2\): v1 -> v2, hot-swapped: `<route>-hotswap` re-runs$/m);
+    assert.match(report, /^Where one line names several routes, `<route>` stands for each one's name\.$/m);
   });
 
   it("shows which routes move in which wave, canary first, then the batches, in order", () => {
@@ -121,7 +123,7 @@ describe("route moves and waves", () => {
       ],
     );
     const report = renderReport(d);
-    assert.match(report, /^- `alicloud-b-stable-1` \(wave 1\): config pushed by `alicloud-b-stable-1-config` \(stdin is a secret, not shown\)$/m);
+    assert.match(report, /^- `alicloud-b-stable-1`, `alicloud-b-stable-2` \(waves 1-2\): config pushed by `<route>-config` \(stdin is a secret, not shown\)$/m);
     // New files are a new trigger (their digest), which replaces the push: only its `create` pushes.
     assert.match(report, /`triggers` \[secret:routeConfig:aaa\] \(changed\): replace \(replaceOnChanges\); secret input, value not shown/);
     assert.match(summaryLine(d), /0 routes hot-swapped, 0 replaced, 0 added, 0 removed$/);
@@ -141,7 +143,10 @@ describe("route moves and waves", () => {
     // The old plan ignored the image: whether the instance (and so its push) is replaced depends on the recorded one.
     const d = diffPlans(bound(["userData", "imageId"]), bound(["userData"]));
     assert.deepEqual(d.routes.configPushes.map((p) => [p.route, p.ifReplaced]), [["alicloud-b-stable-1", true], ["alicloud-b-stable-2", true]]);
-    assert.match(renderReport(d), /^- `alicloud-b-stable-1` \(wave 1\): config pushed by `alicloud-b-stable-1-config` if it is replaced \(only if a recorded value differs: see the preview\) \(stdin is a secret, not shown\)$/m);
+    assert.match(
+      renderReport(d),
+      /^- `alicloud-b-stable-1`, `alicloud-b-stable-2` \(waves 1-2\): config pushed by `<route>-config` if it is replaced \(only if a recorded value differs: see the preview\) \(stdin is a secret, not shown\)$/m,
+    );
     const sure = diffPlans(fleet("v1", { config: "[secret:routeConfig:aaa]" }), fleet("v1", { config: "[secret:routeConfig:bbb]" }));
     assert.deepEqual(sure.routes.configPushes.map((p) => [p.route, p.ifReplaced]), [["alicloud-b-stable-1", undefined], ["alicloud-b-stable-2", undefined]]);
   });

@@ -98,6 +98,12 @@ export function routesOf(plan: Plan): Map<string, RouteOutput> {
 const lastName = (urn: string) => urn.split("::").pop() ?? "";
 const belongsTo = (name: string, route: string) => name === route || name.startsWith(`${route}-`);
 
+/** The route a resource belongs to by its name (the route's, or `<route>-...`): the longest such route name. */
+export function routeOwner(routes: Iterable<string>): (name: string) => string | undefined {
+  const names = [...new Set(routes)].sort((a, b) => b.length - a.length);
+  return (name) => names.find((route) => belongsTo(name, route));
+}
+
 /** The route's instance: the custom resource named like the route, preferring an `...Instance` type. */
 export function instanceOf(route: string, plan: Plan): PlanResource | undefined {
   const named = plan.resources.filter((r) => r.name === route);

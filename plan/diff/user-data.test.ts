@@ -30,6 +30,21 @@ describe("user-data diffs", () => {
     assert.match(report, /^`other`:\n```diff\n/m);
   });
 
+  it("shows a change that reads the same but for words of their own (on both sides of it) with the first, listing those words", () => {
+    // A value per instance that is not in its routes entry (e.g. the OpenTelemetry spelling of its provider).
+    const brand: Record<string, string> = { linode: "akamai_cloud", oci: "oracle_cloud" };
+    const branded = (tag: string) =>
+      Object.fromEntries(ROUTES.map((r) => [r.name, doc(r, tag).replace(/^attrs: (.*)$/m, `attrs: $1,brand=${brand[r.provider]}`)]));
+    const d = diffPlans(plan([], { outputs, userData: branded("v1") }), plan([], { outputs, userData: branded("v2") }));
+    assert.deepEqual(d.userData.map((u) => [u.names, u.variants]), [
+      [ROUTES.map((r) => r.name), [{ names: ["oci-us-ashburn-1-canary-1"], words: [["akamai_cloud", "oracle_cloud"]] }]],
+    ]);
+    assert.match(d.userData[0]?.hunks ?? "", /^\+attrs: route=<name>,.*,version=v2,brand=akamai_cloud$/m);
+    const report = renderReport(d);
+    assert.match(report, /^`linode-us-lax-stable-1`, `oci-us-ashburn-1-canary-1` \(the same change on 2 instances, some with other words, listed below the diff; /m);
+    assert.match(report, /^```\n- `oci-us-ashburn-1-canary-1`: `oracle_cloud` in place of `akamai_cloud`$/m);
+  });
+
   it("keeps different changes apart, and a single instance's change as it is", () => {
     const neu = userData("v2", "v1");
     neu["oci-us-ashburn-1-canary-1"] = doc(ROUTES[1]!, "v3");

@@ -29,13 +29,28 @@ export function canon(v: unknown): string {
 export const BASE64_RUN = /[A-Za-z0-9+/]{100,}={0,2}/g;
 export const SECRET_LOOKING = /tskey-/i;
 
-/** A value for one line of the report: short, no long base64 (encoded user-data is unreadable and may hide secrets). */
-export function show(v: unknown): string {
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** How a change shared by several routes' resources writes each one's route name. */
+export const ROUTE_PLACEHOLDER = "<route>";
+
+/** `text` with the route's name written `<route>`: whole names only (`<route>-hotswap`, not inside `...-stable-10`). */
+export function withRoutePlaceholder(text: string, route: string): string {
+  return text.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(route)}(?!\\w)`, "g"), ROUTE_PLACEHOLDER);
+}
+
+/**
+ * A value for one line of the report: short, no long base64 (encoded
+ * user-data is unreadable and may hide secrets). With `route`, that route's
+ * name is written `<route>` before shortening, so the same change on many
+ * routes' resources reads the same.
+ */
+export function show(v: unknown, route?: string): string {
   if (v === undefined) return "(none)";
   if (isMasked(v)) return v as string;
   const text = (typeof v === "string" ? JSON.stringify(v) : canon(v)).replace(BASE64_RUN, (m) => `[base64, ${m.length} chars]`);
   if (SECRET_LOOKING.test(text)) return "[hidden: looks like a secret]";
-  const flat = text.replace(/`/g, "'");
+  const flat = (route === undefined ? text : withRoutePlaceholder(text, route)).replace(/`/g, "'");
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
