@@ -156,6 +156,19 @@ describe("plan diff on real plans", () => {
     }
   });
 
+  it("a new zone for the alicloud build region replaces the builder, and with it the build steps and the image made from its id", () => {
+    const newZone = variant((c) => ((c["lantern-fleet:providers"] as any).alicloud.zones["ap-southeast-1"] = "ap-southeast-1b"));
+    const diff = diffPlans(base(), newZone());
+    const verdict = (name: string) => diff.resources.find((c) => c.name === name)?.action;
+    for (const step of ["builder", "recipe", "provision", "clean-poweroff", "image"]) assert.equal(verdict(`alicloud-base-${step}`), "replace", step);
+    assert.match(summaryLine(diff), /^\*\*staging\*\*: 1 image replaced,/);
+    // The steps' triggers and the image's name hold the builder's id, unknown until it is replaced.
+    assert.match(renderReport(diff), /`triggers\[1\]` "alicloud-base-builder-id" -> \(new id\): replace/);
+    // Held routes keep their image (the stash ignores its input); no other provider's build moves.
+    assert.equal(verdict("alicloud-ap-southeast-1-stable-1-held-image"), "ignored");
+    assert.deepEqual(diff.resources.filter((c) => /^(linode|oci)-base-/.test(c.name)), []);
+  });
+
   it("a canary override moves only canary routes", () => {
     const diff = diffPlans(base(), canaryBump());
     const canaries = routesOf(base()).filter((r) => r.track === "canary").map((r) => r.name);

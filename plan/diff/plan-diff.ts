@@ -4,8 +4,9 @@
  * verdicts (resources.ts), the routes' tag moves, config pushes and waves
  * (routes.ts) and the user-data diffs (user-data.ts). Pure; the CLI does the I/O.
  */
+import { mockId } from "../mocks";
 import type { Plan } from "../run";
-import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith } from "./resources";
+import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith, withUnknownIds } from "./resources";
 import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routeOwner, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 import { isRecord } from "./values";
@@ -75,7 +76,15 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const newRoutes = routesOf(newPlan);
   const ownerOf = routeOwner([...oldRoutes.keys(), ...newRoutes.keys()]);
   const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan, created, ownerOf(n.name))).filter((c): c is ResourceChange => c !== undefined);
-  const changed = withReplaceWith(verdicts, pairs.map(([, n]) => n));
+  const keptResources = pairs.map(([, n]) => n);
+  // Replacements spread through replaceWith and through the ids they change, each feeding the other.
+  let changed: ResourceChange[] = verdicts;
+  for (let previous = ""; ; ) {
+    changed = withUnknownIds(withReplaceWith(changed, keptResources), pairs, (r) => mockId(r.type, r.name, r.inputs), created);
+    const actions = changed.map((c) => `${c.urn} ${c.action}`).join("\n");
+    if (actions === previous) break;
+    previous = actions;
+  }
   const resources = [...changed, ...adds.map(added), ...removes.map(removed)]
     .map((c) => {
       const route = ownerOf(c.name);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { diffPlans, renderReport, summaryLine } from "../diff";
+import { mockId } from "../mocks";
 import { plan, res, URN } from "./synthetic";
 
 describe("resource verdicts", () => {
@@ -27,6 +28,29 @@ describe("resource verdicts", () => {
     assert.match(summaryLine(diff), /^\*\*staging\*\*: 1 image added, 1 image changed, 1 image removed, 0 routes hot-swapped,/);
     // A Linode image's label has no RequiresReplace (provider-facts.ts): in place, from the table.
     assert.match(renderReport(diff), /^  - `label` "v1" -> "v2": in place$/m);
+  });
+
+  it("an input holding the id of a replaced resource changes with it (unknown in the preview); an unrelated value does not", () => {
+    const builder = (zone: string) => res("alicloud:ecs/instance:Instance", "b", { availabilityZone: zone });
+    const step = res("command:remote:Command", "s", { create: "x", triggers: ["h", "b-id"] });
+    const image = res("alicloud:ecs/image:Image", "i", { instanceId: "b-id", imageName: "base-b-id" });
+    const bystander = res("command:remote:Command", "t", { create: "x", triggers: ["h", "c-id"] });
+    const linodeFirewall = res("linode:index/firewall:Firewall", "fw", { label: "fw" });
+    const linode = (image: string) => res("linode:index/instance:Instance", "l", { image, label: "l" });
+    // A Linode id is digits (plan/mocks.ts mockId): matched whole only, never inside another number.
+    const lid = String(mockId("linode:index/instance:Instance", "l"));
+    const holder = res("command:remote:Command", "u", { create: "x", triggers: [lid] });
+    const near = res("command:remote:Command", "v", { create: "x", triggers: [`9${lid}`] });
+    const before = [builder("a"), step, image, bystander, linodeFirewall, linode("private/1"), holder, near];
+    const after = [builder("b"), step, image, bystander, linodeFirewall, linode("private/2"), holder, near];
+    const verdicts = new Map(diffPlans(plan(before), plan(after)).resources.map((c) => [c.name, c]));
+    assert.equal(verdicts.get("b")?.action, "replace");
+    assert.equal(verdicts.get("s")?.action, "replace");
+    assert.deepEqual(verdicts.get("s")?.changes.map((c) => [c.path, c.old, c.new]), [["triggers[1]", '"b-id"', "(new id)"]]);
+    // The image's name is made from the id (replaceOnChanges in the program would replace it; here the provider's facts decide).
+    assert.deepEqual(verdicts.get("i")?.changes.map((c) => c.path).sort(), ["imageName", "instanceId"]);
+    assert.equal(verdicts.get("u")?.action, "replace");
+    for (const name of ["t", "fw", "v"]) assert.equal(verdicts.get(name), undefined, name);
   });
 
   it("replaces a resource whose replacementTrigger differs, as the engine does, and never for a trigger added or removed", () => {

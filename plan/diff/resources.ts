@@ -344,3 +344,73 @@ export function withReplaceWith(changes: readonly ResourceChange[], kept: readon
   }
   return [...byUrn.values()];
 }
+
+/** Every leaf of a value with its input path (`triggers[1]`, `createVnicDetails.subnetId`), as changedPaths writes paths. */
+function leaves(value: unknown, path = "", out: [string, unknown][] = []): [string, unknown][] {
+  if (Array.isArray(value)) value.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
+  else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) leaves(v, path ? `${path}.${k}` : k, out);
+  else out.push([path, value]);
+  return out;
+}
+
+/**
+ * Resources whose inputs hold the id of a resource this update replaces. A
+ * replacement's id is unknown in a preview (the bridged providers create
+ * nothing and answer without one: pulumi-terraform-bridge
+ * pkg/tfbridge/provider.go, Create, ProposedState when GetPreview(); the SDK
+ * then resolves it unknown: @pulumi/pulumi runtime/resource.ts, `resp.getId()
+ * || undefined`) and a new one on `up`, so every input that held the old id
+ * changes, with the effect the program's options and the provider's facts
+ * give it (a command's triggers, an image's source instance, a
+ * replacementTrigger, a name made from it). The mocks' ids (`idOf`: plan/mocks.ts mockId) are the
+ * same in both plans, so no changed path shows it. In chains, with
+ * withReplaceWith's; one whose replacement is conditional ("replace?")
+ * changes them on the same condition.
+ */
+export function withUnknownIds(
+  changes: readonly ResourceChange[],
+  pairs: readonly (readonly [PlanResource, PlanResource])[],
+  idOf: (r: PlanResource) => string,
+  created: ReadonlySet<string> = new Set(),
+): ResourceChange[] {
+  const byUrn = new Map(changes.map((c) => [c.urn, c]));
+  for (let grew = true; grew; ) {
+    grew = false;
+    const unknown = new Map<string, PlanResource>();
+    for (const [, r] of pairs) if (mayReplace(byUrn.get(r.urn)?.action)) unknown.set(idOf(r), r);
+    // A value made from an id (an interpolated name) is unknown with it; an id of digits only (Linode's) must match whole.
+    const holder = (value: string): PlanResource | undefined =>
+      unknown.get(value) ?? [...unknown].find(([id]) => /\D/.test(id) && value.includes(id))?.[1];
+    for (const [old, neu] of pairs) {
+      const current = byUrn.get(neu.urn);
+      if (current?.action === "replace") continue;
+      const held = [...leaves(neu.inputs), ...leaves(neu.options.replacementTrigger, "options.replacementTrigger")].flatMap(([path, value]) => {
+        const source = typeof value === "string" || typeof value === "number" ? holder(String(value)) : undefined;
+        return source && source.urn !== neu.urn && !current?.changes.some((c) => c.path === path) ? [[path, value, source] as const] : [];
+      });
+      if (held.length === 0) continue;
+      const added = held.map(([path, value, source]): InputChange => {
+        const certain = byUrn.get(source.urn)?.action === "replace";
+        const verdict = path.startsWith("options.") ? TRIGGERED : classify(path, value, old, neu, created);
+        const effect = certain || !(verdict.effect === "replace" || verdict.effect === "update" || verdict.effect === "rerun") ? verdict.effect : verdict.effect === "replace" ? "replace?" : "update?";
+        const note = `${verdict.note}; the id of \`${source.name}\`, which is replaced${certain ? "" : " if its recorded value differs"}: unknown in the preview, a new one on \`up\``;
+        return { path, old: show(value), new: "(new id)", effect, note, ...(verdict.source ? { source: verdict.source } : {}) };
+      });
+      const all = [...(current?.changes ?? []), ...added];
+      const action = actionOf(all, false);
+      if (current && action === current.action) {
+        byUrn.set(neu.urn, { ...current, changes: all });
+        continue;
+      }
+      const base = current ?? { ...removed(neu), action, providerDecides: PROVIDER_FACTS[neu.type] === undefined };
+      byUrn.set(neu.urn, {
+        ...base,
+        action,
+        changes: action === "replace" ? asReplaced(all) : all,
+        ...(mayReplace(action) ? { replaceMode: replaceModeOf(neu) } : {}),
+      });
+      grew = true;
+    }
+  }
+  return [...byUrn.values()];
+}
