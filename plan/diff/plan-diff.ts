@@ -6,7 +6,7 @@
  */
 import { mockId } from "../mocks";
 import type { Plan } from "../run";
-import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplaceWith, withUnknownIds } from "./resources";
+import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplacements } from "./resources";
 import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routeOwner, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 import { isRecord } from "./values";
@@ -76,15 +76,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const newRoutes = routesOf(newPlan);
   const ownerOf = routeOwner([...oldRoutes.keys(), ...newRoutes.keys()]);
   const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan, created, ownerOf(n.name))).filter((c): c is ResourceChange => c !== undefined);
-  const keptResources = pairs.map(([, n]) => n);
-  // Replacements spread through replaceWith and through the ids they change, each feeding the other.
-  let changed: ResourceChange[] = verdicts;
-  for (let previous = ""; ; ) {
-    changed = withUnknownIds(withReplaceWith(changed, keptResources), pairs, (r) => mockId(r.type, r.name, r.inputs), created);
-    const actions = changed.map((c) => `${c.urn} ${c.action}`).join("\n");
-    if (actions === previous) break;
-    previous = actions;
-  }
+  const changed = withReplacements(verdicts, pairs, (r) => mockId(r.type, r.name, r.inputs), created);
   const resources = [...changed, ...adds.map(added), ...removes.map(removed)]
     .map((c) => {
       const route = ownerOf(c.name);

@@ -53,6 +53,21 @@ describe("resource verdicts", () => {
     for (const name of ["t", "fw", "v"]) assert.equal(verdicts.get(name), undefined, name);
   });
 
+  it("a holder's verdict follows its source's final one, whatever the order, and a replaceWith note is said once", () => {
+    // s is replaced if its recorded zone differs (released from ignoreChanges), and surely once its subnet q is replaced.
+    const q = (cidr: string) => res("oci:Core/subnet:Subnet", "q", { cidrBlock: cidr }, { options: { replaceOnChanges: ["cidrBlock"] } });
+    const s = (options: Record<string, unknown>) => res("oci:Core/instance:Instance", "s", { availabilityDomain: "AD-1", createVnicDetails: { subnetId: "q-id" } }, { options });
+    const d = res("command:remote:Command", "d", { create: "x", triggers: ["s-id"] });
+    const r = res("command:remote:Command", "r", { create: "echo q-id" }, { options: { replaceWith: [s({}).urn] } });
+    const before = [q("10.0.0.0/24"), d, s({ ignoreChanges: ["availabilityDomain"] }), r];
+    const after = [q("10.0.1.0/24"), d, s({}), r];
+    for (const order of [[0, 1, 2, 3], [0, 2, 3, 1], [3, 2, 1, 0]]) {
+      const verdicts = new Map(diffPlans(plan(order.map((i) => before[i]!)), plan(order.map((i) => after[i]!))).resources.map((c) => [c.name, c]));
+      assert.deepEqual(["q", "s", "d", "r"].map((n) => verdicts.get(n)?.action), ["replace", "replace", "replace", "replace"], String(order));
+      assert.deepEqual(verdicts.get("r")?.notes, ["replaced with `s` (replaceWith)"], String(order));
+    }
+  });
+
   it("replaces a resource whose replacementTrigger differs, as the engine does, and never for a trigger added or removed", () => {
     const key = (trigger?: unknown) => res("tailscale:index/tailnetKey:TailnetKey", "k", { reusable: false }, { options: trigger === undefined ? {} : { replacementTrigger: trigger } });
     const verdict = (a?: unknown, b?: unknown) => diffPlans(plan([key(a)]), plan([key(b)])).resources[0];

@@ -354,63 +354,78 @@ function leaves(value: unknown, path = "", out: [string, unknown][] = []): [stri
 }
 
 /**
- * Resources whose inputs hold the id of a resource this update replaces. A
- * replacement's id is unknown in a preview (the bridged providers create
- * nothing and answer without one: pulumi-terraform-bridge
- * pkg/tfbridge/provider.go, Create, ProposedState when GetPreview(); the SDK
- * then resolves it unknown: @pulumi/pulumi runtime/resource.ts, `resp.getId()
- * || undefined`) and a new one on `up`, so every input that held the old id
- * changes, with the effect the program's options and the provider's facts
- * give it (a command's triggers, an image's source instance, a
- * replacementTrigger, a name made from it). The mocks' ids (`idOf`: plan/mocks.ts mockId) are the
- * same in both plans, so no changed path shows it. In chains, with
- * withReplaceWith's; one whose replacement is conditional ("replace?")
- * changes them on the same condition.
+ * Every verdict once replacements have spread: through `replaceWith`
+ * (withReplaceWith) and through ids. A replacement's id is unknown in a
+ * preview (the bridged providers create nothing and answer without one:
+ * pulumi-terraform-bridge pkg/tfbridge/provider.go, Create, ProposedState
+ * when GetPreview(); the SDK then resolves it unknown: @pulumi/pulumi
+ * runtime/resource.ts, `resp.getId() || undefined`) and a new one on `up`,
+ * so every input that held the old id, or a name made from it, changes, with
+ * the effect the program's options and the provider's facts give it (a
+ * command's triggers, an image's source instance, a replacementTrigger). The
+ * mocks' ids (`idOf`: plan/mocks.ts mockId) are the same in both plans, so no
+ * changed path shows it. Each round starts again from the resources' own
+ * verdicts (`own`) with the replacements the previous round found, until
+ * none changes: a holder of a conditionally replaced ("replace?") resource's
+ * id changes on the same condition, and surely once that one surely is.
  */
-export function withUnknownIds(
-  changes: readonly ResourceChange[],
+export function withReplacements(
+  own: readonly ResourceChange[],
   pairs: readonly (readonly [PlanResource, PlanResource])[],
   idOf: (r: PlanResource) => string,
   created: ReadonlySet<string> = new Set(),
 ): ResourceChange[] {
-  const byUrn = new Map(changes.map((c) => [c.urn, c]));
-  for (let grew = true; grew; ) {
-    grew = false;
-    const unknown = new Map<string, PlanResource>();
-    for (const [, r] of pairs) if (mayReplace(byUrn.get(r.urn)?.action)) unknown.set(idOf(r), r);
-    // A value made from an id (an interpolated name) is unknown with it; an id of digits only (Linode's) must match whole.
-    const holder = (value: string): PlanResource | undefined =>
-      unknown.get(value) ?? [...unknown].find(([id]) => /\D/.test(id) && value.includes(id))?.[1];
-    for (const [old, neu] of pairs) {
-      const current = byUrn.get(neu.urn);
-      if (current?.action === "replace") continue;
-      const held = [...leaves(neu.inputs), ...leaves(neu.options.replacementTrigger, "options.replacementTrigger")].flatMap(([path, value]) => {
-        const source = typeof value === "string" || typeof value === "number" ? holder(String(value)) : undefined;
-        return source && source.urn !== neu.urn && !current?.changes.some((c) => c.path === path) ? [[path, value, source] as const] : [];
-      });
-      if (held.length === 0) continue;
-      const added = held.map(([path, value, source]): InputChange => {
-        const certain = byUrn.get(source.urn)?.action === "replace";
-        const verdict = path.startsWith("options.") ? TRIGGERED : classify(path, value, old, neu, created);
-        const effect = certain || !(verdict.effect === "replace" || verdict.effect === "update" || verdict.effect === "rerun") ? verdict.effect : verdict.effect === "replace" ? "replace?" : "update?";
-        const note = `${verdict.note}; the id of \`${source.name}\`, which is replaced${certain ? "" : " if its recorded value differs"}: unknown in the preview, a new one on \`up\``;
-        return { path, old: show(value), new: "(new id)", effect, note, ...(verdict.source ? { source: verdict.source } : {}) };
-      });
-      const all = [...(current?.changes ?? []), ...added];
-      const action = actionOf(all, false);
-      if (current && action === current.action) {
-        byUrn.set(neu.urn, { ...current, changes: all });
-        continue;
-      }
-      const base = current ?? { ...removed(neu), action, providerDecides: PROVIDER_FACTS[neu.type] === undefined };
-      byUrn.set(neu.urn, {
-        ...base,
-        action,
-        changes: action === "replace" ? asReplaced(all) : all,
-        ...(mayReplace(action) ? { replaceMode: replaceModeOf(neu) } : {}),
-      });
-      grew = true;
-    }
+  const kept = pairs.map(([, r]) => r);
+  let result = withReplaceWith(own, kept);
+  for (let previous = ""; ; ) {
+    const actions = result.map((c) => `${c.urn} ${c.action}`).join("\n");
+    if (actions === previous) return result;
+    previous = actions;
+    const replaced = new Map(result.filter((c) => mayReplace(c.action)).map((c) => [c.urn, c.action]));
+    result = withReplaceWith(withIdChanges(own, pairs, replaced, idOf, created), kept);
+  }
+}
+
+/** `own` with the changes of inputs that hold the id of a resource in `replaced` (urn -> "replace" or "replace?"). */
+function withIdChanges(
+  own: readonly ResourceChange[],
+  pairs: readonly (readonly [PlanResource, PlanResource])[],
+  replaced: ReadonlyMap<string, Action>,
+  idOf: (r: PlanResource) => string,
+  created: ReadonlySet<string>,
+): ResourceChange[] {
+  const byUrn = new Map(own.map((c) => [c.urn, c]));
+  const unknown = new Map(pairs.filter(([, r]) => replaced.has(r.urn)).map(([, r]) => [idOf(r), r]));
+  // A value made from an id (an interpolated name) is unknown with it; an id of digits only (Linode's) must match whole.
+  const holder = (value: string): PlanResource | undefined => unknown.get(value) ?? [...unknown].find(([id]) => /\D/.test(id) && value.includes(id))?.[1];
+  for (const [old, neu] of pairs) {
+    const current = byUrn.get(neu.urn);
+    if (current?.action === "replace") continue;
+    const held = [...leaves(neu.inputs), ...leaves(neu.options.replacementTrigger, "options.replacementTrigger")].flatMap(([path, value]) => {
+      const source = typeof value === "string" || typeof value === "number" ? holder(String(value)) : undefined;
+      return source && source.urn !== neu.urn && !current?.changes.some((c) => c.path === path) ? [[path, value, source] as const] : [];
+    });
+    // Replaced with a resource it names in replaceWith, as surely: withReplaceWith says so, and why.
+    const severity = (urn: string) => ({ replace: 2, "replace?": 1 })[replaced.get(urn) as "replace" | "replace?"] ?? 0;
+    const byReplaceWith = Math.max(0, ...stringList(neu.options.replaceWith).map(severity));
+    if (held.length === 0 || byReplaceWith >= Math.max(...held.map(([, , source]) => severity(source.urn)))) continue;
+    const added = held.map(([path, value, source]): InputChange => {
+      const certain = replaced.get(source.urn) === "replace";
+      const verdict = path.startsWith("options.") ? TRIGGERED : classify(path, value, old, neu, created);
+      const conditional = !certain && (verdict.effect === "replace" || verdict.effect === "update" || verdict.effect === "rerun");
+      const effect = conditional ? (verdict.effect === "replace" ? "replace?" : "update?") : verdict.effect;
+      const note = `${verdict.note}; the id of \`${source.name}\`, which is replaced${certain ? "" : " if its recorded value differs"}: unknown in the preview, a new one on \`up\``;
+      return { path, old: show(value), new: "(new id)", effect, note, ...(verdict.source ? { source: verdict.source } : {}) };
+    });
+    const all = [...(current?.changes ?? []), ...added];
+    const action = actionOf(all, false);
+    const base = current ?? { ...removed(neu), action, providerDecides: PROVIDER_FACTS[neu.type] === undefined };
+    byUrn.set(neu.urn, {
+      ...base,
+      action,
+      changes: action === "replace" ? asReplaced(all) : all,
+      ...(mayReplace(action) ? { replaceMode: replaceModeOf(neu) } : {}),
+    });
   }
   return [...byUrn.values()];
 }
