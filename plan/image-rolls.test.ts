@@ -177,4 +177,22 @@ describe("images roll per track, operator-gated", async () => {
     }
     assert.match(renderReport(diffPlans(rebuilt, rolled)), /^Resources: .* \d+ to replace if a recorded value differs, /m);
   });
+
+  it("a track set back to `hold` from a pin moves nothing now, and the diff says its routes are held at the newest build, not their pin", () => {
+    // pinnedBack: after a rebuild, canary pinned to the first build; rebuilt: the same rebuild with canary on hold.
+    const d = diffPlans(pinnedBack, rebuilt);
+    const canary = routesOf(pinnedBack).filter((r) => r.track === "canary");
+    assert.ok(canary.length > 0);
+    assert.deepEqual(d.routes.imageMoves, []);
+    assert.deepEqual(d.routes.newlyHeld.map((h) => h.route).sort(), canary.map((r) => r.name).sort());
+    for (const h of d.routes.newlyHeld) {
+      assert.ok(builtIds(held).includes(h.runs), `${h.route} runs its pin, the first build`);
+      assert.ok(builtIds(rebuilt).includes(h.holds), `${h.route} is held at the newest build`);
+    }
+    const report = renderReport(d);
+    assert.match(report, /^#### Routes newly held\nNot moved now: .* To keep the pin, keep the track pinned\.\n- /m);
+    // Control: a track that was on hold already has its stash, and nothing is newly held.
+    assert.deepEqual(diffPlans(held, rebuilt).routes.newlyHeld, []);
+    assert.doesNotMatch(renderReport(diffPlans(held, rebuilt)), /Routes newly held/);
+  });
 });

@@ -7,7 +7,21 @@
 import { mockId } from "../mocks";
 import type { Plan } from "../run";
 import { type Action, added, diffResource, matchResources, removed, type ResourceChange, withReplacements } from "./resources";
-import { type ConfigPush, configPushes, type ImageMove, imageMoves, isReplaced, routeOwner, routesOf, type TagMove, tagMoves, type Wave, wavesOf } from "./routes";
+import {
+  type ConfigPush,
+  configPushes,
+  type ImageMove,
+  imageMoves,
+  isReplaced,
+  type NewlyHeld,
+  newlyHeld,
+  routeOwner,
+  routesOf,
+  type TagMove,
+  tagMoves,
+  type Wave,
+  wavesOf,
+} from "./routes";
 import { type UserDataDiff, userDataDiffs } from "./user-data";
 import { isRecord } from "./values";
 
@@ -27,6 +41,8 @@ export interface PlanDiff {
     readonly moves: readonly TagMove[];
     /** Routes onto another base image (replaced onto it; when `from` is unknown, only if they do not run it already). */
     readonly imageMoves: readonly ImageMove[];
+    /** Routes now held at the newest build while they run their old pin (a replacement would boot the newest). */
+    readonly newlyHeld: readonly NewlyHeld[];
     readonly configPushes: readonly ConfigPush[];
     /** The waves the moving routes (tag moves and config pushes) go in, first to last. */
     readonly waves: readonly Wave[];
@@ -101,6 +117,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
       replaced: kept.filter((name) => isReplaced(name, newPlan, byUrn)),
       moves,
       imageMoves: reimaged,
+      newlyHeld: newlyHeld(oldRoutes, newRoutes, oldPlan, newPlan),
       configPushes: pushes,
       waves: wavesOf(moving, newRoutes, newPlan),
     },

@@ -8,7 +8,7 @@
  */
 import type { ImageCounts, PlanDiff } from "./plan-diff";
 import { type Action, CONDITIONAL, type InputChange, type ResourceChange } from "./resources";
-import type { ConfigPush, ImageMove, TagMove, TagMoveHow, Wave } from "./routes";
+import type { ConfigPush, ImageMove, NewlyHeld, TagMove, TagMoveHow, Wave } from "./routes";
 import type { UserDataDiff } from "./user-data";
 import { isMasked, plural, ROUTE_PLACEHOLDER, withRoutePlaceholder } from "./values";
 
@@ -187,6 +187,18 @@ function imageMoveLines(moves: readonly ImageMove[], waves: readonly Wave[]): st
   });
 }
 
+/** Routes newly on `hold` away from their pin: nothing moves now, a later replacement would (NewlyHeld). */
+function newlyHeldLines(held: readonly NewlyHeld[], waves: readonly Wave[]): string[] {
+  const lines = groupBy(held, (h) => [h.track, h.runs, h.holds].join("\0")).map((group) => {
+    const [h] = group as [NewlyHeld, ...NewlyHeld[]];
+    return `- ${routesWith(group, waves, h.track)}: runs ${h.runs}; held from now on at ${h.holds}`;
+  });
+  return [
+    "Not moved now: each route below keeps the build it runs until something replaces it (a release on a `replace` route, a new zone), and the replacement then boots the held build, the newest. To keep the pin, keep the track pinned.",
+    ...lines,
+  ];
+}
+
 function configPushLines(pushes: readonly ConfigPush[], waves: readonly Wave[]): string[] {
   return groupBy(pushes, (p) => `${asRoute(p.command, p.route)}\0${p.ifReplaced ?? ""}`).map((group) => {
     const [p] = group as [ConfigPush, ...ConfigPush[]];
@@ -205,6 +217,7 @@ function routeLines(d: PlanDiff): string[] {
   if (d.routes.imageMoves.length) {
     out.push("", "#### Route images", imageMovesIntro(d.routes.imageMoves), ...imageMoveLines(byWave(d.routes.imageMoves), waves));
   }
+  if (d.routes.newlyHeld.length) out.push("", "#### Routes newly held", ...newlyHeldLines(byWave(d.routes.newlyHeld), waves));
   if (d.routes.configPushes.length) out.push("", "#### Config pushes", ...configPushLines(byWave(d.routes.configPushes), waves));
   return out;
 }

@@ -233,3 +233,32 @@ export function imageMoves(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<s
     return from !== undefined && from !== route.image ? [{ ...where, from, ifDiffers: false }] : [];
   });
 }
+
+/**
+ * A route whose track goes from a pin to `hold` while it runs another build
+ * than the newest: its stash (`<route>-held-image`) is created now, with the
+ * newest build, and keeps that (components/fleet.ts routeImage), so the
+ * route runs its pin until something replaces it, and the replacement boots
+ * the newest build. Nothing moves in this update; the reviewer should know.
+ */
+export interface NewlyHeld {
+  readonly route: string;
+  readonly track: string;
+  /** The build it runs (its pin in the old plan). */
+  readonly runs: string;
+  /** The build its new stash holds: what a replacement boots. */
+  readonly holds: string;
+  readonly wave?: number;
+}
+
+export const heldImageName = (route: string) => `${route}-held-image`;
+
+export function newlyHeld(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, oldPlan: Plan, newPlan: Plan): NewlyHeld[] {
+  const stashed = (plan: Plan, route: string) => plan.resources.some((r) => r.type === "pulumi:index:Stash" && r.name === heldImageName(route));
+  return [...newRoutes.values()].flatMap((route): NewlyHeld[] => {
+    const runs = oldRoutes.get(route.name)?.image;
+    if (runs === undefined || route.image === undefined || runs === route.image) return [];
+    if (!stashed(newPlan, route.name) || stashed(oldPlan, route.name)) return [];
+    return [{ route: route.name, track: route.track, runs, holds: route.image, ...(route.wave === undefined ? {} : { wave: route.wave }) }];
+  });
+}
