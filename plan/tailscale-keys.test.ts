@@ -71,7 +71,7 @@ for (const stack of ["staging", "prod"]) {
         const join = joinOf(plan, route.name);
         assert.deepEqual(join.options.replaceWith, [instance], route.name);
         assert.equal(join.inputs.stdin, MASK, `${route.name}: the key travels as a secret`);
-        const up = new RegExp(`^sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://\\S+ --hostname=${route.name} --netfilter-mode=off --accept-dns=false --timeout=300s$`, "m");
+        const up = new RegExp(`^sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://\\S+ --hostname=${route.name} --netfilter-mode=off --accept-dns=false --timeout=300s \\|\\|$`, "m");
         assert.match(join.inputs.create as string, up, route.name);
       }
     });
