@@ -18,6 +18,7 @@ import type { LaunchedRoute, RouteImage, RouteLaunch } from "./routes/types";
 import type { ReleaseSettings } from "./cloud-init/userdata";
 import type { WaveGate } from "./release/waves";
 import type { Tailnet } from "./tailscale";
+import { heldImageName } from "./naming";
 
 /** What every region's routes and network share. */
 export interface SharedRouteArgs {
@@ -75,7 +76,7 @@ export function routeImage(config: FleetConfig, built: ImageIds): (route: Route,
   return (route, parent) => {
     const image = routeImageOf(config, route);
     if (image === HELD_IMAGE) {
-      const stash = new pulumi.Stash(`${route.id}-held-image`, { input: imageFor(built, route.region) }, { parent, ignoreChanges: ["input"] });
+      const stash = new pulumi.Stash(heldImageName(route.id), { input: imageFor(built, route.region) }, { parent, ignoreChanges: ["input"] });
       return { id: stash.output as pulumi.Output<string>, held: true };
     }
     return { id: image === NEWEST_IMAGE ? imageFor(built, route.region) : image, held: false };

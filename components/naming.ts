@@ -14,3 +14,6 @@ export function physicalName(name: string, maxLength: number): string {
   const hash = sha256Hex(name).slice(0, 8);
   return `${name.slice(0, maxLength - hash.length - 1).replace(/[-_.]+$/, "")}-${hash}`;
 }
+
+/** The Stash that keeps the image a route of a `hold` track boots (components/fleet.ts routeImage). */
+export const heldImageName = (routeId: string): string => `${routeId}-held-image`;

@@ -92,7 +92,7 @@ export function diffPlans(oldPlan: Plan, newPlan: Plan): PlanDiff {
   const newRoutes = routesOf(newPlan);
   const ownerOf = routeOwner([...oldRoutes.keys(), ...newRoutes.keys()]);
   const verdicts = pairs.map(([o, n]) => diffResource(o, n, oldPlan, newPlan, created, ownerOf(n.name))).filter((c): c is ResourceChange => c !== undefined);
-  const changed = withReplacements(verdicts, pairs, (r) => mockId(r.type, r.name, r.inputs), created);
+  const changed = withReplacements(verdicts, pairs, (r) => mockId(r.type, r.name, r.inputs), created, ownerOf);
   const resources = [...changed, ...adds.map(added), ...removes.map(removed)]
     .map((c) => {
       const route = ownerOf(c.name);

@@ -119,7 +119,12 @@ function routesWith(group: readonly { route: string; wave?: number }[], waves: r
 /** Items in groups by `key`, in the order each group first appears. */
 function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
   return [...groups.values()];
 }
 

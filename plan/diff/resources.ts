@@ -18,7 +18,7 @@
 import { USER_DATA_INPUT } from "../../stacks/catalog";
 import type { Plan, PlanResource } from "../run";
 import { PROVIDER_FACTS, providerFact } from "./provider-facts";
-import { changedPaths, covers, firstDifferingLines, isMasked, type PathChange, show, stringList, valueAt } from "./values";
+import { changedPaths, covers, escapeRegExp, firstDifferingLines, isMasked, type PathChange, show, stringList, valueAt } from "./values";
 
 /**
  * What the engine would do to one resource. "ignored": inputs changed, but
@@ -221,6 +221,12 @@ function actionOf(changes: readonly InputChange[], urnChanged: boolean): Action 
   return ACTION_OF.find(([effect]) => effects.has(effect))?.[1] ?? "ignored";
 }
 
+/** How surely an action replaces: 2 surely, 1 if a recorded value differs, 0 not. */
+const replaceSeverity = (a: Action | undefined): number => (a === "replace" ? 2 : a === "replace?" ? 1 : 0);
+
+/** What a replaced resource's id becomes: unknown in the preview, new on `up`. */
+const NEW_ID = "(new id)";
+
 /** Replaced, certainly or if a recorded value differs: how it would be replaced matters either way. */
 const mayReplace = (action: Action | undefined) => action === "replace" || action === "replace?";
 const replaceModeOf = (r: PlanResource) => (r.options.deleteBeforeReplace === true ? "delete-before-replace" : "create-before-delete");
@@ -315,11 +321,11 @@ export function matchResources(oldPlan: Plan, newPlan: Plan): Matched {
  * condition. `kept`: the resources in both plans (new ones are created, not
  * replaced).
  */
-export function withReplaceWith(changes: readonly ResourceChange[], kept: readonly PlanResource[]): ResourceChange[] {
+function withReplaceWith(changes: readonly ResourceChange[], kept: readonly PlanResource[]): ResourceChange[] {
   const byUrn = new Map(changes.map((c) => [c.urn, c]));
   const nameOf = new Map(kept.map((r) => [r.urn, r.name]));
   // A "replace?" can become a "replace" when a certain trigger shows up later in the chain.
-  const severity = (a: Action | undefined) => (a === "replace" ? 2 : a === "replace?" ? 1 : 0);
+  const severity = replaceSeverity;
   const ownVerdicts = new Map(changes.map((c) => [c.urn, c]));
   for (let grew = true; grew; ) {
     grew = false;
@@ -374,48 +380,79 @@ export function withReplacements(
   pairs: readonly (readonly [PlanResource, PlanResource])[],
   idOf: (r: PlanResource) => string,
   created: ReadonlySet<string> = new Set(),
+  routeOf: (name: string) => string | undefined = () => undefined,
 ): ResourceChange[] {
   const kept = pairs.map(([, r]) => r);
+  const idByUrn = new Map(kept.map((r) => [r.urn, idOf(r)]));
+  const byId = new Map(kept.map((r) => [idByUrn.get(r.urn)!, r]));
+  // Each resource's values that may hold an id, read once: the rounds only ask which ids are replaced.
+  const values = pairs.map(([old, neu]) => ({
+    old,
+    neu,
+    leaves: [...leaves(neu.inputs), ...leaves(neu.options.replacementTrigger, "options.replacementTrigger")].filter(
+      (leaf): leaf is [string, string | number] => typeof leaf[1] === "string" || typeof leaf[1] === "number",
+    ),
+  }));
   let result = withReplaceWith(own, kept);
   for (let previous = ""; ; ) {
     const actions = result.map((c) => `${c.urn} ${c.action}`).join("\n");
     if (actions === previous) return result;
     previous = actions;
     const replaced = new Map(result.filter((c) => mayReplace(c.action)).map((c) => [c.urn, c.action]));
-    result = withReplaceWith(withIdChanges(own, pairs, replaced, idOf, created), kept);
+    // A value made from an id (an interpolated name) is unknown with it; an id of digits only (Linode's) must match whole.
+    const inNames = [...replaced.keys()].flatMap((urn) => {
+      const id = idByUrn.get(urn);
+      return id !== undefined && /\D/.test(id) ? [escapeRegExp(id)] : [];
+    });
+    const within = inNames.length > 0 ? new RegExp(inNames.join("|")) : undefined;
+    const holder = (value: string): PlanResource | undefined => {
+      const exact = byId.get(value);
+      if (exact && replaced.has(exact.urn)) return exact;
+      const id = within?.exec(value)?.[0];
+      return id === undefined ? undefined : byId.get(id);
+    };
+    result = withReplaceWith(withIdChanges(own, values, replaced, holder, created, routeOf), kept);
   }
 }
 
-/** `own` with the changes of inputs that hold the id of a resource in `replaced` (urn -> "replace" or "replace?"). */
+/** `own` with the changes of values that hold the id of a resource in `replaced` (urn -> "replace" or "replace?"; `holder`: whose id a value holds). */
 function withIdChanges(
   own: readonly ResourceChange[],
-  pairs: readonly (readonly [PlanResource, PlanResource])[],
+  values: readonly { readonly old: PlanResource; readonly neu: PlanResource; readonly leaves: readonly [string, string | number][] }[],
   replaced: ReadonlyMap<string, Action>,
-  idOf: (r: PlanResource) => string,
+  holder: (value: string) => PlanResource | undefined,
   created: ReadonlySet<string>,
+  routeOf: (name: string) => string | undefined,
 ): ResourceChange[] {
   const byUrn = new Map(own.map((c) => [c.urn, c]));
-  const unknown = new Map(pairs.filter(([, r]) => replaced.has(r.urn)).map(([, r]) => [idOf(r), r]));
-  // A value made from an id (an interpolated name) is unknown with it; an id of digits only (Linode's) must match whole.
-  const holder = (value: string): PlanResource | undefined => unknown.get(value) ?? [...unknown].find(([id]) => /\D/.test(id) && value.includes(id))?.[1];
-  for (const [old, neu] of pairs) {
+  const severity = (urn: string) => replaceSeverity(replaced.get(urn));
+  for (const { old, neu, leaves: held0 } of values) {
     const current = byUrn.get(neu.urn);
     if (current?.action === "replace") continue;
-    const held = [...leaves(neu.inputs), ...leaves(neu.options.replacementTrigger, "options.replacementTrigger")].flatMap(([path, value]) => {
-      const source = typeof value === "string" || typeof value === "number" ? holder(String(value)) : undefined;
+    const held = held0.flatMap(([path, value]) => {
+      const source = holder(String(value));
       return source && source.urn !== neu.urn && !current?.changes.some((c) => c.path === path) ? [[path, value, source] as const] : [];
     });
     // Replaced with a resource it names in replaceWith, as surely: withReplaceWith says so, and why.
-    const severity = (urn: string) => ({ replace: 2, "replace?": 1 })[replaced.get(urn) as "replace" | "replace?"] ?? 0;
     const byReplaceWith = Math.max(0, ...stringList(neu.options.replaceWith).map(severity));
     if (held.length === 0 || byReplaceWith >= Math.max(...held.map(([, , source]) => severity(source.urn)))) continue;
+    const route = routeOf(neu.name);
     const added = held.map(([path, value, source]): InputChange => {
       const certain = replaced.get(source.urn) === "replace";
       const verdict = path.startsWith("options.") ? TRIGGERED : classify(path, value, old, neu, created);
       const conditional = !certain && (verdict.effect === "replace" || verdict.effect === "update" || verdict.effect === "rerun");
       const effect = conditional ? (verdict.effect === "replace" ? "replace?" : "update?") : verdict.effect;
       const note = `${verdict.note}; the id of \`${source.name}\`, which is replaced${certain ? "" : " if its recorded value differs"}: unknown in the preview, a new one on \`up\``;
-      return { path, old: show(value), new: "(new id)", effect, note, ...(verdict.source ? { source: verdict.source } : {}) };
+      const { old: shownOld, generic } = shown(value, undefined, route);
+      return {
+        path,
+        old: shownOld,
+        new: NEW_ID,
+        ...(generic ? { generic: { old: generic.old, new: NEW_ID } } : {}),
+        effect,
+        note,
+        ...(verdict.source ? { source: verdict.source } : {}),
+      };
     });
     const all = [...(current?.changes ?? []), ...added];
     const action = actionOf(all, false);

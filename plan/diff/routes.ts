@@ -8,6 +8,7 @@
  * `routes[].wave`, 0 first; the commands' `options.dependsOn` when the plan
  * records it).
  */
+import { heldImageName } from "../../components/naming";
 import { IMAGE_INPUT } from "../../stacks/catalog";
 import type { Plan, PlanResource } from "../run";
 import type { InputChange, ResourceChange } from "./resources";
@@ -100,8 +101,14 @@ const belongsTo = (name: string, route: string) => name === route || name.starts
 
 /** The route a resource belongs to by its name (the route's, or `<route>-...`): the longest such route name. */
 export function routeOwner(routes: Iterable<string>): (name: string) => string | undefined {
-  const names = [...new Set(routes)].sort((a, b) => b.length - a.length);
-  return (name) => names.find((route) => belongsTo(name, route));
+  const names = new Set(routes);
+  return (name) => {
+    // The name itself, then each prefix cut at a `-`, longest first.
+    for (let end = name.length; end > 0; end = name.lastIndexOf("-", end - 1)) {
+      if (names.has(name.slice(0, end))) return name.slice(0, end);
+    }
+    return undefined;
+  };
 }
 
 /** The route's instance: the custom resource named like the route, preferring an `...Instance` type. */
@@ -251,14 +258,13 @@ export interface NewlyHeld {
   readonly wave?: number;
 }
 
-export const heldImageName = (route: string) => `${route}-held-image`;
-
 export function newlyHeld(oldRoutes: Map<string, RouteOutput>, newRoutes: Map<string, RouteOutput>, oldPlan: Plan, newPlan: Plan): NewlyHeld[] {
-  const stashed = (plan: Plan, route: string) => plan.resources.some((r) => r.type === "pulumi:index:Stash" && r.name === heldImageName(route));
+  const stashes = (plan: Plan) => new Set(plan.resources.filter((r) => r.type === "pulumi:index:Stash").map((r) => r.name));
+  const [before, after] = [stashes(oldPlan), stashes(newPlan)];
   return [...newRoutes.values()].flatMap((route): NewlyHeld[] => {
     const runs = oldRoutes.get(route.name)?.image;
     if (runs === undefined || route.image === undefined || runs === route.image) return [];
-    if (!stashed(newPlan, route.name) || stashed(oldPlan, route.name)) return [];
+    if (!after.has(heldImageName(route.name)) || before.has(heldImageName(route.name))) return [];
     return [{ route: route.name, track: route.track, runs, holds: route.image, ...(route.wave === undefined ? {} : { wave: route.wave }) }];
   });
 }

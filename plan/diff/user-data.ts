@@ -8,7 +8,7 @@
  */
 import { structuredPatch } from "diff";
 import type { Plan } from "../run";
-import { BASE64_RUN, isRecord, SECRET_LOOKING } from "./values";
+import { BASE64_RUN, escapeRegExp, isRecord, SECRET_LOOKING } from "./values";
 
 /** Instances whose change is the one shown but for some words: each of `words` is [the shown diff's, theirs], at every place it appears. */
 export interface UserDataVariant {
@@ -89,12 +89,10 @@ function identities(plan: Plan): Map<string, [string, string][]> {
   );
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** The hunks with the instance's own identity as placeholders, whole tokens only (the name first: it holds the others). */
 function generic(hunks: string, name: string, identity: readonly [string, string][]): string {
   const fields: [string, string][] = identity.length ? [...identity] : [["name", name]];
-  return fields.reduce((text, [key, value]) => text.replace(new RegExp(`(?<![\\w.-])${escape(value)}(?![\\w.-])`, "g"), `<${key}>`), hunks);
+  return fields.reduce((text, [key, value]) => text.replace(new RegExp(`(?<![\\w.-])${escapeRegExp(value)}(?![\\w.-])`, "g"), `<${key}>`), hunks);
 }
 
 export function userDataDiffs(oldPlan: Plan, newPlan: Plan): UserDataDiff[] {

@@ -29,7 +29,7 @@ export function canon(v: unknown): string {
 export const BASE64_RUN = /[A-Za-z0-9+/]{100,}={0,2}/g;
 export const SECRET_LOOKING = /tskey-/i;
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** How a change shared by several routes' resources writes each one's route name. */
 export const ROUTE_PLACEHOLDER = "<route>";
