@@ -79,7 +79,11 @@ export const TEAMS: Teams = {
   "lantern-fleet-deploy-prod": { prod: "Stack Write" },
 };
 
-export const canUpdate = (team: string, teams: Teams = TEAMS): boolean => Object.values(teams[team] ?? {}).includes("Stack Write");
+/** Stack Write is Stack Read plus `stack:write`: it updates the stack. */
+export const canWrite = (team: string, stack: Stack, teams: Teams = TEAMS): boolean => teams[team]?.[stack] === "Stack Write";
+
+/** Whether the team can update any stack (of TEAMS). */
+export const canUpdate = (team: string): boolean => STACKS.some((stack) => canWrite(team, stack));
 
 /** Stack Read and Stack Write both include `stack:decrypt`: the stack's secret config in clear. */
 export const canDecrypt = (team: string, stack: Stack, teams: Teams = TEAMS): boolean => teams[team]?.[stack] !== undefined;

@@ -8,6 +8,7 @@ import {
   BRANCH_RUNS,
   canDecrypt,
   canUpdate,
+  canWrite,
   claimSetsOf,
   claimsOf,
   ENVIRONMENTS,
@@ -147,7 +148,7 @@ export function prodApproval(
     const deployEnv = env?.credentials === "deploy" && env.stack === "prod";
     const writeToken = authSteps(job).some((a) => {
       const team = requestedTeam(a.with);
-      return team !== undefined && teams[team]?.prod === "Stack Write";
+      return team !== undefined && canWrite(team, "prod", teams);
     });
     return deployEnv || writeToken;
   };
@@ -336,6 +337,9 @@ export function updateBudgets(jobs: readonly Job[]): string[] {
       .flatMap((op) => {
         const where = `${label(job)}: \`${op.text.trim().split("\n")[0]}\``;
         if (op.timeout === undefined) return [`${where} runs without \`timeout --signal=INT\`: the job's timeout kills the CLI mid-step`];
+        if (op.timeout.others.length > 0) {
+          return [`${where}: timeout has ${op.timeout.others.map((w) => `\`${w}\``).join(", ")}, which this check does not model (it reads --foreground, -s/--signal, -k/--kill-after, one duration, then pulumi)`];
+        }
         if (op.timeout.signal !== "INT") return [`${where} is stopped with ${op.timeout.signal ?? "SIGTERM (timeout's default)"}, not SIGINT`];
         if (!op.timeout.foreground) return [`${where}: timeout without --foreground also signals its process group, and a second SIGINT terminates the CLI`];
         const [budget, grace] = [minutes(op.timeout.duration), minutes(op.timeout.killAfter)];

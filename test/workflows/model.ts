@@ -74,8 +74,48 @@ export interface PulumiOperation {
   /** The invocation's text (run) or its inputs as `key: value` lines (action). */
   readonly text: string;
   readonly step: number;
-  /** GNU `timeout` it runs under, if any: `timeout [--foreground] [--signal=S] [--kill-after=K] DURATION pulumi ...`. */
-  readonly timeout?: { readonly foreground: boolean; readonly signal?: string; readonly killAfter?: string; readonly duration: string };
+  /** GNU `timeout` it runs under, if any (timeoutOf). */
+  readonly timeout?: Timeout;
+}
+
+/**
+ * A `timeout [OPTION]... DURATION pulumi ...` invocation. GNU timeout parses
+ * its options with getopt_long(argc, argv, "+k:s:v", ...) (coreutils
+ * src/timeout.c, main): options only before the first operand, which is the
+ * DURATION; `-s SIG`, `-sSIG`, `--signal=SIG` and `--signal SIG` alike (and
+ * `-k`/`--kill-after` so). `others`: every word it does not model (another
+ * option, such as --preserve-status, which hides exit 124; a second operand,
+ * a command between the duration and `pulumi`), for the checks to report.
+ */
+export interface Timeout {
+  readonly foreground: boolean;
+  readonly signal?: string;
+  readonly killAfter?: string;
+  readonly duration?: string;
+  readonly others: readonly string[];
+}
+
+export function timeoutOf(words: readonly string[]): Timeout {
+  let foreground = false;
+  let signal: string | undefined;
+  let killAfter: string | undefined;
+  let duration: string | undefined;
+  const others: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (duration !== undefined) others.push(w);
+    else if (w === "--") duration = words[++i];
+    else if (w === "--foreground") foreground = true;
+    else if (w === "--signal" || w === "-s") signal = words[++i];
+    else if (w === "--kill-after" || w === "-k") killAfter = words[++i];
+    else if (w.startsWith("--signal=")) signal = w.slice("--signal=".length);
+    else if (w.startsWith("--kill-after=")) killAfter = w.slice("--kill-after=".length);
+    else if (/^-s./.test(w)) signal = w.slice(2);
+    else if (/^-k./.test(w)) killAfter = w.slice(2);
+    else if (w.startsWith("-")) others.push(w);
+    else duration = w;
+  }
+  return { foreground, signal, killAfter, duration, others };
 }
 
 export type Workflow = { readonly file: string; readonly doc: Record<string, unknown> };
@@ -218,18 +258,14 @@ export function pulumiOperations(job: Job): PulumiOperation[] {
     }
     if (step.run === undefined) return [];
     const script = step.run.replace(/\\\n/g, " ");
-    // In command position only (line start, after ; & | or a subshell's paren, maybe under `timeout`): not in an echo's text.
-    return [...script.matchAll(/(?:^|[;&|(])[ \t]*(?:timeout((?:[ \t]+--[a-z-]+(?:=[^ \t]+)?)*)[ \t]+([^ \t-][^ \t]*)[ \t]+)?pulumi[ \t]+([a-z][a-z-]*)([^\n;&|]*)/gm)].map((m) => {
-      const option = (name: string) => new RegExp(`--${name}=([^ \\t]+)`).exec(m[1] ?? "")?.[1];
-      return {
-        command: m[3]!,
-        text: `pulumi ${m[3]!}${m[4]!}`,
-        step: i,
-        ...(m[2] === undefined
-          ? {}
-          : { timeout: { foreground: /(^|[ \t])--foreground($|[ \t])/.test(m[1] ?? ""), signal: option("signal"), killAfter: option("kill-after"), duration: m[2] } }),
-      };
-    });
+    // In command position only (line start, after ; & | or a subshell's paren, maybe under `timeout` with any
+    // words of its own, which timeoutOf reads): not in an echo's text.
+    return [...script.matchAll(/(?:^|[;&|(])[ \t]*(?:timeout((?:[ \t]+[^ \t\n;&|]+)*?)[ \t]+)?pulumi[ \t]+([a-z][a-z-]*)([^\n;&|]*)/gm)].map((m) => ({
+      command: m[2]!,
+      text: `pulumi ${m[2]!}${m[3]!}`,
+      step: i,
+      ...(m[1] === undefined ? {} : { timeout: timeoutOf(m[1].split(/[ \t]+/).filter((w) => w !== "")) }),
+    }));
   });
 }
 

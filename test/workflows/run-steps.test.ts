@@ -27,13 +27,37 @@ function script(file: string, id: string, command: string): Script {
   return { run: step.run!, shell: step.shell };
 }
 
-interface Outcome { exit: number; stdout: string; summary: string; args: string; temp: string }
+interface Outcome { exit: number; stdout: string; summary: string; args: string; ghArgs: string; temp: string }
+
+/**
+ * A stand-in `gh` for the one call the "Refuse a superseded commit" steps make,
+ * `gh api repos/$GITHUB_REPOSITORY/commits/main --jq .sha`: the GitHub CLI
+ * manual, gh api (cli.github.com/manual/gh_api; cli/cli pkg/cmd/api/api.go):
+ * `gh api <endpoint>` makes an authenticated GET request to the REST API
+ * ("GET" normally, "POST" if any parameters were added), authenticated by
+ * GH_TOKEN, and `-q, --jq` is "Query to select values from the response
+ * using jq syntax", a string printed as is; an HTTP status above 299 exits 1.
+ * It records its arguments and prints `mainSha`; other arguments, or no
+ * GH_TOKEN, fail like an API error.
+ */
+function ghStandIn(temp: string, gh: { mainSha: string } | { fails: true }): string {
+  return `#!/bin/bash\nprintf '%s\\n' "$*" >> "${temp}/gh-args"\n` +
+    `if [ -z "$GH_TOKEN" ] || [ "$#" -ne 4 ] || [ "$1" != api ] || [ "$2" != "repos/$GITHUB_REPOSITORY/commits/main" ] || [ "$3" != --jq ] || [ "$4" != .sha ]; then\n` +
+    `  echo "gh: Not Found (HTTP 404)" >&2; exit 1\nfi\n` +
+    ("fails" in gh ? `echo "gh: Server Error (HTTP 502)" >&2; exit 1\n` : `echo ${gh.mainSha}\n`);
+}
 
 /** `untilInterrupted`: the stand-in runs until SIGINT, which it records, as the CLI's first SIGINT ends an update (pkg/backend/cancellation_scope.go). */
-function runStep(step: Script, pulumi: { exit: number; output: string; untilInterrupted?: boolean }, env: Record<string, string> = {}): Outcome {
+function runStep(
+  step: Script,
+  pulumi: { exit: number; output: string; untilInterrupted?: boolean },
+  env: Record<string, string> = {},
+  gh?: { mainSha: string } | { fails: true },
+): Outcome {
   const temp = fs.mkdtempSync(path.join(tmpdir(), "run-step-"));
   const bin = path.join(temp, "bin");
   fs.mkdirSync(bin);
+  if (gh !== undefined) fs.writeFileSync(path.join(bin, "gh"), ghStandIn(temp, gh), { mode: 0o755 });
   fs.writeFileSync(path.join(temp, "pulumi-output.txt"), pulumi.output);
   fs.writeFileSync(
     path.join(bin, "pulumi"),
@@ -56,7 +80,7 @@ function runStep(step: Script, pulumi: { exit: number; output: string; untilInte
     env: { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, STACK_NAME: "lantern/lantern-fleet/prod", STACK: "prod", ...env },
   });
   const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
-  return { exit: res.status ?? -1, stdout: res.stdout, summary: read(summary), args: read(path.join(temp, "pulumi-args")), temp };
+  return { exit: res.status ?? -1, stdout: res.stdout, summary: read(summary), args: read(path.join(temp, "pulumi-args")), ghArgs: read(path.join(temp, "gh-args")), temp };
 }
 
 const DRIFTED = `Refreshing (prod)
@@ -147,7 +171,9 @@ describe("the up step", () => {
     assert.notEqual(short.run, prod.run);
     const out = runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
     assert.equal(out.exit, 124);
-    assert.match(out.args, /\nSIGINT\n$/, "one SIGINT: a second would terminate the CLI");
+    const lines = out.args.trimEnd().split("\n");
+    assert.equal(lines.filter((l) => l === "SIGINT").length, 1, "one SIGINT: a second would terminate the CLI");
+    assert.equal(lines.at(-1), "SIGINT", "after the invocation");
     assert.match(out.summary, /## pulumi up: prod failed \(exit 124\)\n\nStopped at its 1s budget/);
   });
 
@@ -156,4 +182,35 @@ describe("the up step", () => {
     assert.equal(out.exit, 0);
     assert.match(out.summary, /^## pulumi up: prod\n/);
   });
+});
+
+describe("the superseded-commit guard", () => {
+  const HEAD = "0123456789abcdef0123456789abcdef01234567";
+  const OLDER = "fedcba9876543210fedcba9876543210fedcba98";
+  const ENV = { GITHUB_REPOSITORY: "getlantern/lantern-fleet", GITHUB_SHA: OLDER, GH_TOKEN: "ghs_standin" };
+  const NOT_RUN = { exit: 99, output: "" };
+
+  for (const id of ["staging", "prod"]) {
+    const job = JOBS.find((j) => j.file === "deploy.yml" && j.id === id)!;
+    const guards = job.steps.filter((s) => s.name === "Refuse a superseded commit");
+
+    it(`${id}: refuses a commit that is not main's head, and passes main's head`, () => {
+      assert.equal(guards.length, 1);
+      const guard = { run: guards[0]!.run!, shell: guards[0]!.shell };
+
+      const superseded = runStep(guard, NOT_RUN, ENV, { mainSha: HEAD });
+      assert.equal(superseded.exit, 1);
+      assert.match(superseded.stdout, new RegExp(`^::error title=Superseded::main is at ${HEAD}, this run deploys ${OLDER}\\. `, "m"));
+      assert.equal(superseded.ghArgs, "api repos/getlantern/lantern-fleet/commits/main --jq .sha\n");
+
+      const head = runStep(guard, NOT_RUN, { ...ENV, GITHUB_SHA: HEAD }, { mainSha: HEAD });
+      assert.equal(head.exit, 0);
+      assert.doesNotMatch(head.stdout, /::error/);
+      assert.equal(head.ghArgs, "api repos/getlantern/lantern-fleet/commits/main --jq .sha\n");
+
+      const failed = runStep(guard, NOT_RUN, { ...ENV, GITHUB_SHA: HEAD }, { fails: true });
+      assert.notEqual(failed.exit, 0, "a failed lookup deploys nothing");
+      assert.equal(superseded.args + head.args + failed.args, "", "the guard runs no pulumi");
+    });
+  }
 });

@@ -350,6 +350,42 @@ describe("timeouts, CLI version, policy pack, report artifacts, merge base", () 
     assertFinds(updateBudgets(jobs(long)), /deploy.yml prod: .* a budget of 150 minutes plus 15 to stop is not inside the job's timeout-minutes 160/);
   });
 
+  it("reads timeout's short and separate-argument options, so an update under any of them is still seen", () => {
+    const upRun = (d: any, job: string) => run(d, job, "pulumi up");
+    const rewrite = (options: string) =>
+      broken("deploy.yml", (d) => {
+        const up = upRun(d, "staging");
+        const next = up.run.replace("timeout --foreground --signal=INT --kill-after=10m 70m pulumi up", `timeout ${options} pulumi up`);
+        assert.notEqual(next, up.run);
+        up.run = next;
+      });
+    const staging = (w: Workflow[]) => pulumiOperations(jobs(w).find((j) => j.file === "deploy.yml" && j.id === "staging")!).find((op) => op.command === "up")!;
+    for (const options of ["--foreground -s INT -k 10m 70m", "--foreground --signal INT --kill-after 10m 70m", "--foreground -sINT -k10m 70m"]) {
+      const w = rewrite(options);
+      assert.deepEqual(staging(w).timeout, { foreground: true, signal: "INT", killAfter: "10m", duration: "70m", others: [] }, options);
+      assert.deepEqual(updateBudgets(jobs(w)), [], options);
+    }
+    assertFinds(updateBudgets(jobs(rewrite("--foreground -s TERM -k 10m 70m"))), /deploy.yml staging: .* is stopped with TERM, not SIGINT/);
+    assertFinds(updateBudgets(jobs(rewrite("-s INT -k 10m 70m"))), /deploy.yml staging: .* timeout without --foreground/);
+    assertFinds(updateBudgets(jobs(rewrite("--foreground -s INT -k 10m 70m --preserve-status"))), /deploy.yml staging: .* timeout has `--preserve-status`, which this check does not model/);
+    assertFinds(updateBudgets(jobs(rewrite("--preserve-status --foreground -s INT -k 10m 70m"))), /timeout has `--preserve-status`/);
+    assertFinds(updateBudgets(jobs(rewrite("--foreground -s INT 70m"))), /deploy.yml staging: .* timeout needs a duration and --kill-after/);
+  });
+
+  it("mutation: an update under `timeout -s INT -k 10m`, its policy pack or its superseded-commit guard removed, is caught", () => {
+    const upRun = (d: any, job: string) => run(d, job, "pulumi up");
+    const short = broken("deploy.yml", (d) => {
+      upRun(d, "staging").run = upRun(d, "staging").run.replace("--signal=INT --kill-after=10m", "-s INT -k 10m").replace(" --policy-pack policy", "");
+    });
+    assert.doesNotMatch(run(short.find((w) => w.file === "deploy.yml")!.doc, "staging", "pulumi up").run, /--signal=|--kill-after=|--policy-pack/);
+    assertFinds(policyPack(short, jobs(short)), /deploy.yml staging: `pulumi up --yes .*` does not pass --policy-pack policy/);
+    const unguarded = broken("deploy.yml", (d) => {
+      upRun(d, "staging").run = upRun(d, "staging").run.replace("--signal=INT --kill-after=10m", "-s INT -k 10m");
+      d.jobs.staging.steps = (d.jobs.staging.steps as any[]).filter((s) => s.name !== "Refuse a superseded commit");
+    });
+    assertFinds(supersededCommits(jobs(unguarded)), /deploy.yml staging: runs `pulumi up` without first refusing/);
+  });
+
   it("mutation: a deploy token that expires before its job's timeout is caught", () => {
     const w = broken("deploy.yml", (d) => delete auth(d, "prod").with["token-expiration"]);
     assertFinds(tokenLifetimes(jobs(w)), /deploy.yml prod: its Pulumi token lasts 7200 s, less than the job's timeout-minutes 180/);
