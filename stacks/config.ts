@@ -389,14 +389,13 @@ export function checkFleetConfig(raw: unknown): FleetConfigCheck {
   const crossKey = crossCheck(fields.providers, tracks);
   problems.push(...crossKey, ...waveProblems(fields.waves, tracks));
   const config = result.success && problems.length === 0 ? result.data : undefined;
-  // Each section as the whole config has it, else parsed on its own.
-  const whole = result.success ? result.data : undefined;
+  // Each section parsed on its own: the whole schema has no rule across sections, so a valid config's are its own.
   const { shape } = fleetConfigSchema;
   const deployParts: DeployParts = {
-    ingress: whole?.ingress ?? parsedPart(shape.ingress, fields.ingress),
-    tailscale: whole?.tailscale ?? parsedPart(shape.tailscale, fields.tailscale),
-    image: whole?.image ?? parsedPart(shape.image, fields.image),
-    providers: crossKey.length === 0 ? (whole?.providers ?? parsedPart(shape.providers, fields.providers)) : undefined,
+    ingress: parsedPart(shape.ingress, fields.ingress),
+    tailscale: parsedPart(shape.tailscale, fields.tailscale),
+    image: parsedPart(shape.image, fields.image),
+    providers: crossKey.length === 0 ? parsedPart(shape.providers, fields.providers) : undefined,
     tracks,
   };
   return { config, problems, deployParts };

@@ -98,7 +98,9 @@ describe("renderUserData", () => {
     const log = script.find((line) => line.startsWith("log() {")) ?? assert.fail("no log function in runcmd");
     // Steps as runcmd calls them; the start is set 7 seconds back, so the done lines' seconds are known.
     const calls = ['start=$(($(date +%s) - 7)) t=$(date +%s)', 'log otel failed "$t"', "log install started", 'log "done" degraded "$start" "failed: otel"', 'log "done" ok "$start"'];
-    const result = spawnSync("sh", ["-eu", "-c", [log, ...calls].join("\n")], { encoding: "utf8" });
+    // A fixed clock (a shell function comes before the date command), so no second ticks between calls.
+    const clock = "date() { echo 1700000000; }";
+    const result = spawnSync("sh", ["-eu", "-c", [clock, log, ...calls].join("\n")], { encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
     const tag = r.releaseTag;
     assert.deepEqual(result.stdout.trimEnd().split("\n"), [

@@ -100,8 +100,9 @@ export function collectorEnvFile(input: Pick<UserDataInput, "route" | "stack" | 
 /**
  * First boot's log line, `[lantern-firstboot] step=<step> tag=<tag> outcome=<outcome>`, as
  * the install script writes its own (install-lantern-box.sh log): `log <step> <outcome>
- * [<start epoch> [<detail>]]` adds `seconds=` since that start. POSIX sh (cloud-init runs
- * runcmd with /bin/sh); the tag was matched by the config schema.
+ * [<start epoch> [<detail>]]` adds `seconds=` since that start. POSIX sh: cloud-init writes
+ * runcmd as one script under `#!/bin/sh` (canonical/cloud-init cloudinit/config/cc_runcmd.py
+ * calls util.shellify, cloudinit/util.py); the tag was matched by the config schema.
  */
 function logFunction(tag: string): string {
   return `log() { echo "${LOG_TAG} step=$1 tag=${tag} outcome=$2\${3:+ seconds=$(($(date +%s) - $3))}\${4:+ $4}"; }`;

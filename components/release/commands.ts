@@ -41,14 +41,17 @@ import {
  * 1. logger(1) is util-linux's (package bsdutils, Essential on Debian and
  * Ubuntu); journald takes its tag as SYSLOG_IDENTIFIER (systemd
  * systemd.journal-fields(7)). A logger that fails never fails the run.
- * Needs `$log`.
+ * `$log` is `[<tag>]`.
  */
-export const SHIPPED_LOG = [
-  `say() { echo "$log $1" >&2; logger -t ${INSTALL_SYSLOG_IDENTIFIER} -- "$log $1" || true; }`,
-  'fail() { say "FAILED: $1"; exit 1; }',
-].join("\n");
+export function shippedLog(tag: string): string {
+  return [
+    `log='[${tag}]'`,
+    `say() { echo "$log $1" >&2; logger -t ${INSTALL_SYSLOG_IDENTIFIER} -- "$log $1" || true; }`,
+    'fail() { say "FAILED: $1"; exit 1; }',
+  ].join("\n");
+}
 
-/** Bounded wait for first boot to have finished (successfully or not) before touching the route; needs SHIPPED_LOG. */
+/** Bounded wait for first boot to have finished (successfully or not) before touching the route; needs shippedLog. */
 export const WAIT_FOR_FIRST_BOOT =
   "timeout 900 sh -c 'until [ -f /var/lib/cloud/instance/boot-finished ]; do sleep 5; done' " +
   '|| fail "step=wait outcome=failed: first boot did not finish within 15 minutes"';
@@ -118,8 +121,7 @@ function remoteRun(route: Route, run: RemoteRun): string {
   const setenv = run.env.map((e) => `--setenv=${e}`);
   return [
     "set -eu",
-    `log='[${run.logTag}]'`,
-    SHIPPED_LOG,
+    shippedLog(run.logTag),
     WAIT_FOR_FIRST_BOOT,
     `say "route=${route.id} ${run.description}; first boot: $(cloud-init status 2>/dev/null | tr -d '\\n')"`,
     `unit=${run.unit}-$(date +%s)-$$`,

@@ -27,7 +27,7 @@ import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import type { Route } from "../../stacks/config";
-import { SHIPPED_LOG, WAIT_FOR_FIRST_BOOT } from "../release/commands";
+import { shippedLog, WAIT_FOR_FIRST_BOOT } from "../release/commands";
 import { instanceBoundOptions } from "../release/strategy";
 import { remoteCommand } from "../ssh";
 
@@ -103,12 +103,11 @@ export interface TailnetJoinCommand {
  * joinTailnet.)
  */
 export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJoinCommand {
-  const log = `log='[lantern-tailnet]'`;
+  const log = shippedLog("lantern-tailnet");
   return {
     create: [
       "set -eu",
       log,
-      SHIPPED_LOG,
       WAIT_FOR_FIRST_BOOT,
       `say "route=${route.id} step=join outcome=started login-server=${loginServer}"`,
       `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s ||`,
@@ -118,7 +117,6 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
     update: [
       "set -eu",
       log,
-      SHIPPED_LOG,
       `say "route=${route.id} step=join outcome=skipped: joined when its instance was new"`,
       'sudo tailscale set --netfilter-mode=off --accept-dns=false || fail "step=set outcome=failed: tailscale set exited $?"',
     ].join("\n"),

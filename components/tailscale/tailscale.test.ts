@@ -33,7 +33,7 @@ describe("tailnetJoinCommand", () => {
     const up = lines.indexOf(`sudo tailscale up --auth-key=file:/dev/stdin --login-server=https://controlplane.tailscale.com --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s ||`);
     assert.ok(wait >= 0 && up > wait, "waits for first boot, then joins");
     assert.equal(lines[0], "set -eu");
-    // A failed join is said where telemetry gets it (SHIPPED_LOG), then the command fails.
+    // A failed join is said where telemetry gets it (shippedLog), then the command fails.
     assert.match(lines[up + 1]!, /^ {2}fail "step=join outcome=failed: tailscale up exited \$\?"$/);
   });
 
