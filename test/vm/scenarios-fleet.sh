@@ -100,7 +100,7 @@ test_config_push() {
   before=$(main_pid "$vm")
   out=$RUN_DIR/$vm-push-rejected.log
   t0=$(now)
-  if push_config "$vm" rejected "$out"; then fail "$vm: a push the release rejects must fail"; else pass "$vm: a push the release rejects fails"; fi
+  check_fails "$vm: a push the release rejects fails" push_config "$vm" rejected "$out"
   timing "$vm: rejected config push" "$(elapsed "$t0")"
   check "$vm: the rejected push fails at step=preflight" grep -qF "FAILED: step=preflight" "$out"
   check "$vm: the rejected push prints no verified= line" not_grep "verified=" "$out"
@@ -179,7 +179,8 @@ start_journald_receivers() {
       if (unknown.length > 0) throw new Error(`${name}: options this stand-in does not rebuild: ${unknown.join(", ")}`);
       const args = ["--utc", "--output=json", "--follow", ...(r.start_at === "beginning" ? ["--no-tail"] : []),
         ...(r.units ?? []).flatMap((u) => ["--unit", u]), ...(r.identifiers ?? []).flatMap((i) => ["--identifier", i]), "--priority", r.priority ?? "info",
-        // buildMatchesConfig: each match its FIELD=value pairs, keys sorted, "+" between matches.
+        // Each match its FIELD=value pairs, "+" between matches (opentelemetry-collector-contrib
+        // pkg/stanza/docs/operators/journald_input.md, "Matches"); sorted keys only make the order fixed.
         ...(r.matches ?? []).flatMap((m, i) => [...(i > 0 ? ["+"] : []), ...Object.keys(m).sort().map((k) => `${k}=${m[k]}`)])];
       if (![name, ...args].every((a) => /^[A-Za-z0-9@._:=\/+-]+$/.test(a))) throw new Error(`${name}: unexpected characters`);
       console.log([name.replace("/", "-"), ...args].join(" "));
