@@ -3,6 +3,8 @@
  * shape (for bench/plan.ts): `--program` plans another program than
  * index.ts (the floor, bench/floor.ts).
  */
+// First: counts the collections of the whole process (bench/full-collections.ts).
+import { fullCollections } from "./full-collections";
 import { parseArgs } from "node:util";
 import { mocks } from "../plan/mocks";
 import { type Plan, runPlan } from "../plan/run";
@@ -15,6 +17,8 @@ export interface PlanCost {
   /** CPU time of the whole process (every thread), steadier than wall time on a shared machine. */
   readonly cpuMs: number;
   readonly maxRssMb: number;
+  /** V8's full (mark-compact) collections during the plan (README "Numbers": where the 3,000-route noise comes from). */
+  readonly fullCollections: number;
   readonly resources: number;
   /** Bytes of every resource's inputs as the program sent them (bench/input-bytes.ts), secrets included. */
   readonly inputBytes: number;
@@ -67,10 +71,10 @@ function shapeOf(plan: Plan): { shape: FloorShape; inputBytes: number; inputValu
 const { values } = parseArgs({ options: { stack: { type: "string", default: "prod" }, "config-file": { type: "string" }, program: { type: "string" } } });
 const start = process.hrtime.bigint();
 runPlan({ stack: values.stack ?? "prod", configFile: values["config-file"], program: values.program })
-  .then((plan) => {
+  .then(async (plan) => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const { user, system } = process.cpuUsage();
-    const cost: PlanCost = { ms, cpuMs: (user + system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: plan.resources.length, ...shapeOf(plan) };
+    const cost: PlanCost = { ms, cpuMs: (user + system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, fullCollections: await fullCollections(), resources: plan.resources.length, ...shapeOf(plan) };
     process.stdout.write(`${JSON.stringify(cost)}\n`);
   })
   .catch((err: unknown) => {

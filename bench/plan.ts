@@ -110,11 +110,18 @@ function pairRatios(projects: readonly PlanCost[], floors: readonly PlanCost[]):
   return `${times(median)}${range}`;
 }
 
+/**
+ * V8's full collections in each run, in the order planned: a 3,000-route
+ * plan that makes one more than the floor's costs seconds more, and where
+ * they fall moves with the machine (README "What is left").
+ */
+const collectionsOf = (runs: readonly PlanCost[]): string => runs.map((r) => r.fullCollections).join(" ");
+
 const thousands = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 console.log(`Offline plan cost against a bare-SDK floor (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);
-console.log("| routes | resources | input bytes (project / floor) | input values (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | ratio, median of pairs (range) | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | project / wired, median of pairs | wired floor: peak RSS |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("| routes | resources | input bytes (project / floor) | input values (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | ratio, median of pairs (range) | full collections, each run (project / floor) | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | project / wired, median of pairs | wired floor: peak RSS |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 const valuesPerType = (cost: PlanCost): Record<string, number> => Object.fromEntries(Object.entries(cost.shape.types).map(([type, t]) => [type, t.values]));
 let floorValues: Record<string, number> = {};
 // Row by row, as each size is measured (3,000 routes take minutes).
@@ -142,12 +149,19 @@ const measured = SIZES.map((routes) => {
     `| ${thousands(routes)} | ${thousands(project.resources)} | ${thousands(project.inputBytes)} / ${thousands(floor.inputBytes)} ` +
       `| ${thousands(project.inputValues)} / ${thousands(floor.inputValues)} ` +
       `| ${(project.cpuMs / 1000).toFixed(1)} / ${(floor.cpuMs / 1000).toFixed(1)} s | ${(project.ms / 1000).toFixed(1)} / ${(floor.ms / 1000).toFixed(1)} s ` +
-      `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} | ${pairRatios(projects, floors)} ` +
+      `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} | ${pairRatios(projects, floors)} | ${collectionsOf(projects)} / ${collectionsOf(floors)} ` +
       `| ${thousands(project.maxRssMb)} / ${thousands(floor.maxRssMb)} MB | ${ratio(project.maxRssMb, floor.maxRssMb)} ` +
       `| ${perResourceMs(wired).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(wired))} | ${pairRatios(projects, wiredFloors)} | ${thousands(wired.maxRssMb)} MB |`,
   );
-  return { routes, project, floor, wired };
+  return { routes, project, floor, wired, projects, floors };
 });
+if (REPEAT > 1) {
+  console.log("\nEach pair's ratio, in the order planned, with both sides' full collections (project/floor):\n");
+  for (const { routes, projects, floors } of measured) {
+    const pairs = projects.map((p, i) => `${ratio(perResourceMs(p), perResourceMs(floors[i]!))} (${p.fullCollections}/${floors[i]!.fullCollections})`);
+    console.log(`- ${thousands(routes)} routes: ${pairs.join(", ")}`);
+  }
+}
 const [small, large] = [measured.find((m) => m.routes === 100), measured.at(-1)!];
 if (small && large !== small) {
   console.log(
