@@ -94,34 +94,29 @@ const perResourceMs = (c: PlanCost): number => c.cpuMs / c.resources;
 const times = (r: number): string => `${r.toFixed(2)}x`;
 const ratio = (a: number, b: number): string => times(a / b);
 
+/** Each pair's CPU per resource, the project's over the floor's, in the order planned. */
+const ratiosOfPairs = (projects: readonly PlanCost[], floors: readonly PlanCost[]): number[] =>
+  projects.map((p, i) => perResourceMs(p) / perResourceMs(floors[i]!));
+
 /**
- * The project's CPU per resource over the floor's, per pair of runs planned
- * one after the other: the median, and the range. A pair shares the
- * machine's load of the moment, which moves both sides' cheapest runs by
- * more than the goal's margin on a shared machine (the plain and wired
- * floors, which cost the same, differ by up to 16% between their cheapest
- * runs).
+ * The pairs' ratios: the median, and the range. A pair's two plans run one
+ * after the other and share the machine's load of the moment, which moves
+ * each side's cheapest run by more than the goal's margin on a shared
+ * machine.
  */
 function pairRatios(projects: readonly PlanCost[], floors: readonly PlanCost[]): string {
-  const ratios = projects.map((p, i) => perResourceMs(p) / perResourceMs(floors[i]!)).sort((a, b) => a - b);
+  const ratios = ratiosOfPairs(projects, floors).sort((a, b) => a - b);
   const middle = ratios.length / 2;
   const median = ratios.length % 2 === 1 ? ratios[Math.floor(middle)]! : (ratios[middle - 1]! + ratios[middle]!) / 2;
   const range = ratios.length > 1 ? ` (${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)})` : "";
   return `${times(median)}${range}`;
 }
 
-/**
- * V8's full collections in each run, in the order planned: a 3,000-route
- * plan that makes one more than the floor's costs seconds more, and where
- * they fall moves with the machine (README "What is left").
- */
-const collectionsOf = (runs: readonly PlanCost[]): string => runs.map((r) => r.fullCollections).join(" ");
-
 const thousands = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 console.log(`Offline plan cost against a bare-SDK floor (${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version})\n`);
-console.log("| routes | resources | input bytes (project / floor) | input values (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | ratio, median of pairs (range) | full collections, each run (project / floor) | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | project / wired, median of pairs | wired floor: peak RSS |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("| routes | resources | input bytes (project / floor) | input values (project / floor) | CPU time (project / floor) | wall time (project / floor) | CPU per resource (project / floor) | ratio | ratio, median of pairs (range) | peak RSS (project / floor) | ratio | wired floor: CPU per resource | project / wired | project / wired, median of pairs | wired floor: peak RSS |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 const valuesPerType = (cost: PlanCost): Record<string, number> => Object.fromEntries(Object.entries(cost.shape.types).map(([type, t]) => [type, t.values]));
 let floorValues: Record<string, number> = {};
 // Row by row, as each size is measured (3,000 routes take minutes).
@@ -149,18 +144,21 @@ const measured = SIZES.map((routes) => {
     `| ${thousands(routes)} | ${thousands(project.resources)} | ${thousands(project.inputBytes)} / ${thousands(floor.inputBytes)} ` +
       `| ${thousands(project.inputValues)} / ${thousands(floor.inputValues)} ` +
       `| ${(project.cpuMs / 1000).toFixed(1)} / ${(floor.cpuMs / 1000).toFixed(1)} s | ${(project.ms / 1000).toFixed(1)} / ${(floor.ms / 1000).toFixed(1)} s ` +
-      `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} | ${pairRatios(projects, floors)} | ${collectionsOf(projects)} / ${collectionsOf(floors)} ` +
+      `| ${perResourceMs(project).toFixed(2)} / ${perResourceMs(floor).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(floor))} | ${pairRatios(projects, floors)} ` +
       `| ${thousands(project.maxRssMb)} / ${thousands(floor.maxRssMb)} MB | ${ratio(project.maxRssMb, floor.maxRssMb)} ` +
       `| ${perResourceMs(wired).toFixed(2)} ms | ${ratio(perResourceMs(project), perResourceMs(wired))} | ${pairRatios(projects, wiredFloors)} | ${thousands(wired.maxRssMb)} MB |`,
   );
   return { routes, project, floor, wired, projects, floors };
 });
-if (REPEAT > 1) {
-  console.log("\nEach pair's ratio, in the order planned, with both sides' full collections (project/floor):\n");
-  for (const { routes, projects, floors } of measured) {
-    const pairs = projects.map((p, i) => `${ratio(perResourceMs(p), perResourceMs(floors[i]!))} (${p.fullCollections}/${floors[i]!.fullCollections})`);
-    console.log(`- ${thousands(routes)} routes: ${pairs.join(", ")}`);
-  }
+/**
+ * Each pair with both sides' counts of V8's full collections: a 3,000-route
+ * plan that makes one more than the floor's costs seconds more, and where
+ * they fall moves with the machine (README "What is left").
+ */
+console.log("\nEach pair's ratio, in the order planned, with both sides' full collections (project/floor):\n");
+for (const { routes, projects, floors } of measured) {
+  const pairs = ratiosOfPairs(projects, floors).map((r, i) => `${times(r)} (${projects[i]!.fullCollections}/${floors[i]!.fullCollections})`);
+  console.log(`- ${thousands(routes)} routes: ${pairs.join(", ")}`);
 }
 const [small, large] = [measured.find((m) => m.routes === 100), measured.at(-1)!];
 if (small && large !== small) {
