@@ -272,7 +272,6 @@ export const fleetConfigSchema = z.strictObject({
 
 /** Any plain object, its values unread: the shape a rule needs of a section whose values may be invalid. */
 const anyRecord = z.record(z.string(), z.unknown());
-const routeCountsSchema = z.record(z.string(), regionRoutesSchema);
 
 /** A part of the config parsed on its own, or undefined when it does not parse (the schema reports it). */
 function parsedPart<S extends z.ZodType>(schema: S, value: unknown): z.output<S> | undefined {
@@ -317,7 +316,7 @@ function crossCheck(rawProviders: unknown, tracks: Readonly<Record<string, unkno
   const counts: { [P in ProviderName]?: RouteCounts[P] } = {};
   let sized = Object.keys(providers).every((key) => (PROVIDERS as readonly string[]).includes(key));
   for (const provider of PROVIDERS.filter((p) => providers[p] !== undefined)) {
-    const regions = parsedPart(routeCountsSchema, sections[provider]?.regions);
+    const regions = parsedPart(providerFields.regions, sections[provider]?.regions);
     if (regions) counts[provider] = { regions };
     else sized = false;
   }

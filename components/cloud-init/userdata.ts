@@ -14,10 +14,12 @@ export const INSTALL_SCRIPT = readFileSync(path.join(__dirname, "install-lantern
 export const INSTALL_SCRIPT_PATH = "/usr/local/lib/lantern/install-lantern-box.sh";
 /**
  * The journal's SYSLOG_IDENTIFIER of every run of the install script over
- * SSH (its transient units' `SyslogIdentifier=`), which the image's
- * collector ships by (image/otelcol-config.yaml, journald/install-script):
- * a unit name pattern would match only units that existed when the
- * collector started.
+ * SSH (its transient units' `SyslogIdentifier=`), and of the lines the SSH
+ * texts around it write (components/release/commands.ts, shippedLog: the
+ * wait, the transfer checks, the tailnet join), which the image's collector
+ * ships by (image/otelcol-config.yaml, journald/install-script): a unit
+ * name pattern would match only units that existed when the collector
+ * started.
  */
 export const INSTALL_SYSLOG_IDENTIFIER = "install-lantern-box";
 export const MANAGEMENT_USER = "lantern";

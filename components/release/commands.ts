@@ -51,10 +51,15 @@ export function shippedLog(tag: string): string {
   ].join("\n");
 }
 
-/** Bounded wait for first boot to have finished (successfully or not) before touching the route; needs shippedLog. */
-export const WAIT_FOR_FIRST_BOOT =
+/** Bounded wait for first boot to have finished (successfully or not) before touching the route; fails with shippedLog's `fail`. */
+const WAIT_FOR_FIRST_BOOT =
   "timeout 900 sh -c 'until [ -f /var/lib/cloud/instance/boot-finished ]; do sleep 5; done' " +
   '|| fail "step=wait outcome=failed: first boot did not finish within 15 minutes"';
+
+/** How a text run over SSH on a route starts: strict, with shippedLog(tag), once first boot has finished. */
+export function afterFirstBoot(tag: string): string[] {
+  return ["set -eu", shippedLog(tag), WAIT_FOR_FIRST_BOOT];
+}
 
 const INSTALL_SCRIPT_SHA256 = createHash("sha256").update(INSTALL_SCRIPT).digest("hex");
 const INSTALL_SCRIPT_BYTES = Buffer.byteLength(INSTALL_SCRIPT);
@@ -120,9 +125,7 @@ interface RemoteRun {
 function remoteRun(route: Route, run: RemoteRun): string {
   const setenv = run.env.map((e) => `--setenv=${e}`);
   return [
-    "set -eu",
-    shippedLog(run.logTag),
-    WAIT_FOR_FIRST_BOOT,
+    ...afterFirstBoot(run.logTag),
     `say "route=${route.id} ${run.description}; first boot: $(cloud-init status 2>/dev/null | tr -d '\\n')"`,
     `unit=${run.unit}-$(date +%s)-$$`,
     'script=$(mktemp) && trap \'rm -f "$script"\' EXIT',

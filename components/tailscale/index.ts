@@ -27,7 +27,7 @@ import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import type { Route } from "../../stacks/config";
-import { shippedLog, WAIT_FOR_FIRST_BOOT } from "../release/commands";
+import { afterFirstBoot, shippedLog } from "../release/commands";
 import { instanceBoundOptions } from "../release/strategy";
 import { remoteCommand } from "../ssh";
 
@@ -103,12 +103,10 @@ export interface TailnetJoinCommand {
  * joinTailnet.)
  */
 export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJoinCommand {
-  const log = shippedLog("lantern-tailnet");
+  const logTag = "lantern-tailnet";
   return {
     create: [
-      "set -eu",
-      log,
-      WAIT_FOR_FIRST_BOOT,
+      ...afterFirstBoot(logTag),
       `say "route=${route.id} step=join outcome=started login-server=${loginServer}"`,
       `sudo tailscale up --auth-key=file:/dev/stdin --login-server=${loginServer} --hostname=${route.id} --netfilter-mode=off --accept-dns=false --timeout=300s ||`,
       '  fail "step=join outcome=failed: tailscale up exited $?"',
@@ -116,7 +114,7 @@ export function tailnetJoinCommand(route: Route, loginServer: string): TailnetJo
     ].join("\n"),
     update: [
       "set -eu",
-      log,
+      shippedLog(logTag),
       `say "route=${route.id} step=join outcome=skipped: joined when its instance was new"`,
       'sudo tailscale set --netfilter-mode=off --accept-dns=false || fail "step=set outcome=failed: tailscale set exited $?"',
     ].join("\n"),
