@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { diffPlans, limitReport, type PlanDiff, renderReport, summaryLine } from "./diff";
 import { EMPTY } from "./diff/synthetic";
-import type { Plan } from "./run";
+import { type Plan, REPO_ROOT } from "./run";
 import { planCli, planJson, variantStackFile } from "./testing";
 
 const lazy = <T>(make: () => T): (() => T) => {
@@ -30,8 +30,8 @@ const imageRebuild = variant((c) => Object.assign(c["lantern-fleet:image"] as an
 const newRegion = variant((c) => ((c["lantern-fleet:providers"] as any).linode.regions["fr-par"] = { stable: 1 }));
 const prodBase = lazy(() => planJson(["--stack", "prod"]));
 const prodTagBump = lazy(() => planJson(["--stack", "prod", "--config-file", variantStackFile("prod", (c) => (c["lantern-fleet:releaseTag"] = "v0.0.74"))]));
-/** The PR comment's share of a stack's report (PLAN_REPORT_LIMIT in .github/workflows/pull-request.yml). */
-const PR_SHARE = 14_000;
+/** The PR comment's share of a stack's report: PLAN_REPORT_LIMIT, read from the workflow that sets it. */
+const PR_SHARE = Number(/PLAN_REPORT_LIMIT=(\d+)/.exec(readFileSync(path.join(REPO_ROOT, ".github/workflows/pull-request.yml"), "utf8"))?.[1]);
 
 const routesOf = (plan: Plan) => plan.outputs.routes as { name: string; track: string; releaseTag: string; wave: number }[];
 

@@ -116,17 +116,8 @@ function routesWith(group: readonly { route: string; wave?: number }[], waves: r
   return at.length ? `${text} (${at.join(", ")})` : text;
 }
 
-/** Items in groups by `key`, in the order each group first appears. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()];
-}
+/** Items in groups by `key`, in the order each group first appears (Map.groupBy keeps insertion order). */
+const groupBy = <T>(items: readonly T[], key: (item: T) => string): T[][] => [...Map.groupBy(items, key).values()];
 
 const asRoute = (text: string, route: string | undefined) => (route === undefined ? text : withRoutePlaceholder(text, route));
 const ROUTE_NOTE = `Where one line names several routes, \`${ROUTE_PLACEHOLDER}\` stands for each one's name.`;

@@ -324,8 +324,7 @@ export function matchResources(oldPlan: Plan, newPlan: Plan): Matched {
 function withReplaceWith(changes: readonly ResourceChange[], kept: readonly PlanResource[]): ResourceChange[] {
   const byUrn = new Map(changes.map((c) => [c.urn, c]));
   const nameOf = new Map(kept.map((r) => [r.urn, r.name]));
-  // A "replace?" can become a "replace" when a certain trigger shows up later in the chain.
-  const severity = replaceSeverity;
+  // A "replace?" can become a "replace" when a certain trigger shows up later in the chain (replaceSeverity).
   const ownVerdicts = new Map(changes.map((c) => [c.urn, c]));
   for (let grew = true; grew; ) {
     grew = false;
@@ -333,9 +332,9 @@ function withReplaceWith(changes: readonly ResourceChange[], kept: readonly Plan
       const current = byUrn.get(r.urn);
       const trigger = stringList(r.options.replaceWith)
         .filter((urn) => mayReplace(byUrn.get(urn)?.action))
-        .sort((a, b) => severity(byUrn.get(b)?.action) - severity(byUrn.get(a)?.action))[0];
+        .sort((a, b) => replaceSeverity(byUrn.get(b)?.action) - replaceSeverity(byUrn.get(a)?.action))[0];
       const action = trigger === undefined ? undefined : byUrn.get(trigger)?.action;
-      if (trigger === undefined || action === undefined || severity(current?.action) >= severity(action)) continue;
+      if (trigger === undefined || action === undefined || replaceSeverity(current?.action) >= replaceSeverity(action)) continue;
       const base = ownVerdicts.get(r.urn) ?? { ...added(r), action, providerDecides: PROVIDER_FACTS[r.type] === undefined };
       const note = action === "replace" ? "(replaceWith)" : "if that one is (replaceWith)";
       byUrn.set(r.urn, {
