@@ -187,10 +187,6 @@ export function claimSetsOf(runs: readonly Run[], policies: readonly OidcPolicy[
   return runs.flatMap((run) => environments.flatMap((env) => files.map((file) => claimsOf(file, env, run, n))));
 }
 
-/** Every claim set a pull_request run can present (claimSetsOf). */
-export const pullRequestClaimSets = (policies: readonly OidcPolicy[], workflowFiles: readonly string[], n: Names = NAMES): Claims[] =>
-  claimSetsOf([PR_RUN], policies, workflowFiles, n);
-
 /** The environment a claim set's `sub` names, if any. */
 export const environmentOfClaims = (claims: Claims): string | undefined => /:environment:(.+)$/.exec(claims.sub ?? "")?.[1];
 

@@ -17,7 +17,6 @@ import {
   issuesTeamToken,
   type OidcPolicy,
   PR_RUN,
-  pullRequestClaimSets,
   type Run,
   TEAMS,
   type Teams,
@@ -45,14 +44,15 @@ function runsOf(job: Job): Run[] {
 
 /**
  * The documented OIDC policy issues no token that can update a stack to any
- * claims a pull_request run can present, whatever the PR's workflow says.
+ * claims a run from a branch can present (BRANCH_RUNS: a pull request, a
+ * push or a manual run off main), whatever the branch's workflow says.
  */
-export function pullRequestWriteTokens(policies: readonly OidcPolicy[], workflowFiles: readonly string[]): string[] {
+export function branchWriteTokens(policies: readonly OidcPolicy[], workflowFiles: readonly string[]): string[] {
   const writeTeams = [...new Set(policies.map((p) => p.team))].filter((team) => canUpdate(team));
   return writeTeams.flatMap((team) =>
-    pullRequestClaimSets(policies, workflowFiles)
+    claimSetsOf(BRANCH_RUNS, policies, workflowFiles)
       .filter((claims) => issuesTeamToken(policies, team, claims))
-      .map((claims) => `a pull_request run with sub ${claims.sub} and workflow_ref ${claims.workflow_ref} gets the ${team} token, which can update a stack`));
+      .map((claims) => `a ${claims.event_name} run at ${claims.ref} with sub ${claims.sub} and workflow_ref ${claims.workflow_ref} gets the ${team} token, which can update a stack`));
 }
 
 /** Jobs a pull request triggers: no deploy environment, a read-only token, previews only. */
@@ -94,7 +94,7 @@ export function pullRequestJobs(jobs: readonly Job[], policies: readonly OidcPol
  * (whose secrets, and whose jobs, wait for one: access.ts, sources). An
  * environment that is not configured here has none (a workflow that names
  * it creates it bare), and a job without an environment waits for nobody.
- * Like pullRequestWriteTokens this counts the OIDC policy only, not the
+ * Like branchWriteTokens this counts the OIDC policy only, not the
  * environments' branch rules: `production-drift` is `main`-only and its
  * policy requires main's drift.yml, each enough on its own.
  */

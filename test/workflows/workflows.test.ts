@@ -19,7 +19,7 @@ import {
   policyPack,
   prodApproval,
   pullRequestJobs,
-  pullRequestWriteTokens,
+  branchWriteTokens,
   reportArtifacts,
   secretsFromEnvironments,
   supersededCommits,
@@ -98,8 +98,8 @@ describe("the Pulumi OIDC policy", () => {
     assert.ok(!claimMatches("refs/heads/main", "refs/pull/17/merge"));
   });
 
-  it("issues no token that can update a stack to any claims a pull_request run can present", () => {
-    assert.deepEqual(pullRequestWriteTokens(OIDC_POLICIES, FILES), []);
+  it("issues no token that can update a stack to any claims a run from a branch can present", () => {
+    assert.deepEqual(branchWriteTokens(OIDC_POLICIES, FILES), []);
   });
 
   it("issues each stack's read-only token to a PR job of its -read environment only, and no token without an environment", () => {
@@ -114,21 +114,25 @@ describe("the Pulumi OIDC policy", () => {
     OIDC_POLICIES.map((p) => (p.team === team ? { ...p, rules: rules({ ...p.rules }) } : p));
 
   it("mutation: a deploy policy that trusts the environment subject alone lets a PR naming that environment update prod", () => {
-    const findings = pullRequestWriteTokens(mutated("lantern-fleet-deploy-prod", ({ aud, sub }) => ({ aud: aud!, sub: sub! })), FILES);
+    const findings = branchWriteTokens(mutated("lantern-fleet-deploy-prod", ({ aud, sub }) => ({ aud: aud!, sub: sub! })), FILES);
     assertFinds(findings, /sub repo:getlantern\/lantern-fleet:environment:production .* gets the lantern-fleet-deploy-prod token/);
   });
 
   it("mutation: a deploy policy on any ref, or on the deploy workflow of any ref, is caught", () => {
-    assertFinds(pullRequestWriteTokens(mutated("lantern-fleet-deploy-staging", (r) => ({ ...r, ref: "refs/*", workflow_ref: "*" })), FILES), /lantern-fleet-deploy-staging/);
+    assertFinds(branchWriteTokens(mutated("lantern-fleet-deploy-staging", (r) => ({ ...r, ref: "refs/*", workflow_ref: "*" })), FILES), /lantern-fleet-deploy-staging/);
     assertFinds(
-      pullRequestWriteTokens(mutated("lantern-fleet-deploy-prod", (r) => ({ ...r, ref: "*", workflow_ref: "<owner>/<repo>/.github/workflows/deploy.yml@*" })), FILES),
+      branchWriteTokens(mutated("lantern-fleet-deploy-prod", (r) => ({ ...r, ref: "*", workflow_ref: "<owner>/<repo>/.github/workflows/deploy.yml@*" })), FILES),
       /workflow_ref getlantern\/lantern-fleet\/.github\/workflows\/deploy.yml@refs\/pull\/17\/merge gets the lantern-fleet-deploy-prod/,
     );
   });
 
+  it("mutation: a deploy policy on any branch, without its workflow, lets a push to a branch update staging", () => {
+    assertFinds(branchWriteTokens(mutated("lantern-fleet-deploy-staging", ({ aud, sub }) => ({ aud: aud!, sub: sub!, ref: "refs/heads/*" })), FILES), /a push run at refs\/heads\/feature .* gets the lantern-fleet-deploy-staging token/);
+  });
+
   it("mutation: a read team given Stack Write is caught", () => {
     const policies = OIDC_POLICIES.map((p) => (p.team === "lantern-fleet-read" ? { ...p, team: "lantern-fleet-deploy-prod" } : p));
-    assertFinds(pullRequestWriteTokens(policies, FILES), /environment:production-read .* lantern-fleet-deploy-prod/);
+    assertFinds(branchWriteTokens(policies, FILES), /environment:production-read .* lantern-fleet-deploy-prod/);
   });
 
   it("is the one the README documents", () => {
