@@ -240,7 +240,7 @@ remote_tailnet() {
 # user-data); the join brings the route up with the key from its stdin; its
 # update (a new key, the same instance) does not join again.
 test_tailnet_join() {
-  local vm=$1 out=$RUN_DIR/$1-tailnet.log ups key
+  local vm=$1 out=$RUN_DIR/$1-tailnet.log ups keys key
   check "$vm: first boot ran no tailscale up" ssh_guest "$vm" sudo test ! -e /var/lib/tailscale-stub/up.args
   # First a key the control server refuses, while the node has never logged in (one that has keeps
   # its node key and logs in no more: tailscale cmd/tailscale/cli/up.go, v1.84.0, lines 549-574): the join
@@ -251,13 +251,14 @@ test_tailnet_join() {
   check "$vm: ... and says step=join outcome=failed" \
     grep -qF "[lantern-tailnet] FAILED: step=join outcome=failed: tailscale up exited 1" "$RUN_DIR/$vm-tailnet-refused.log"
   check "$vm: the tailnet join succeeds" remote_tailnet "$vm" tailnet "$out"
+  # Both ups are recorded, the refused one first: the join is the last.
   ups=$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args)
+  keys=$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.key-sha256)
   key=$(printf '%s' "$LANTERN_E2E_TAILSCALE_AUTH_KEY" | sha256sum | cut -d' ' -f1)
-  check_eq "$vm: tailscale up ran once with the instance's key" 1 "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.key-sha256 | grep -cx "$key")"
+  check_eq "$vm: tailscale up ran once with the instance's key" 1 "$(grep -cx "$key" <<<"$keys")"
   check "$vm: ... with the route's hostname and the login server, leaving the firewall and DNS alone" \
-    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID --netfilter-mode=off --accept-dns=false( |$)" <<<"$ups"
-  check_eq "$vm: tailscale up read the instance's key from the join's stdin (the last up)" \
-    "$key" "$(ssh_guest "$vm" sudo tail -n 1 /var/lib/tailscale-stub/up.key-sha256)"
+    grep -qE -- "--login-server=https://[^ ]+ --hostname=$ROUTE_ID --netfilter-mode=off --accept-dns=false( |$)" <<<"$(tail -n 1 <<<"$ups")"
+  check_eq "$vm: tailscale up read the instance's key from the join's stdin (the last up)" "$key" "$(tail -n 1 <<<"$keys")"
   check "$vm: the join's update (a new key, the same instance) succeeds" remote_tailnet "$vm" tailnet-update "$out"
   check_eq "$vm: ... and does not join again" "$(grep -c . <<<"$ups")" "$(ssh_guest "$vm" sudo cat /var/lib/tailscale-stub/up.args | grep -c .)"
   check_eq "$vm: ... and turns tailscaled's firewall rules and DNS off (a node joined before the flags)" \
@@ -265,15 +266,13 @@ test_tailnet_join() {
 }
 
 # test_refused_transfer <vm>: a hot-swap whose install script arrives one
-# byte short (a cut-off transfer) fails before touching the route, and
-# says so where telemetry gets it (test_shipped_units).
+# byte short (a cut-off transfer) fails before touching the route (the
+# first release still runs), and says so where telemetry gets it
+# (test_shipped_units).
 test_refused_transfer() {
-  local vm=$1 out=$RUN_DIR/$1-cut-transfer.log
-  head -c -1 "$RENDERED/$UPGRADE_TAG.stdin" >"$RUN_DIR/cut.stdin"
-  check_fails "$vm: a hot-swap whose install script arrives cut off fails" \
-    remote_release "$vm" "$UPGRADE_TAG" hotswap "$out" "$RUN_DIR/cut.stdin"
-  check "$vm: ... with step=receive outcome=failed, before any install" \
-    grep -qF "[lantern-hotswap] FAILED: step=receive outcome=failed: the install script arrived incomplete or altered" "$out"
+  head -c -1 "$RENDERED/$UPGRADE_TAG.stdin" >"$RUN_DIR/cut-transfer.stdin"
+  bad_swap "$1" "$UPGRADE_TAG" "[lantern-hotswap] FAILED: step=receive outcome=failed: the install script arrived incomplete or altered" \
+    "$FIRST_TAG" "$RUN_DIR/cut-transfer.stdin"
 }
 
 # Seconds between the user-data's install and done markers (journal of
@@ -377,16 +376,19 @@ check_only() {
   check_eq "$vm: the verify-only update did not restart lantern-box" "$before" "$(main_pid "$vm")"
 }
 
-# bad_swap <vm> <tag> <expected log text> <previous tag>: must fail, name
-# the step, and leave the previous release installed and running.
+# bad_swap <vm> <tag> <expected log text> <previous tag> [<stdin>]: must
+# fail, name the step, and leave the previous release installed and
+# running; <stdin> is sent instead of the rendered one (remote_release).
 bad_swap() {
-  local vm=$1 tag=$2 text=$3 prev=$4 out=$RUN_DIR/$1-swap-$2.log t0
+  local vm=$1 tag=$2 text=$3 prev=$4 stdin=${5:-} what out t0
+  what="hot-swap to $tag${stdin:+ with $(basename "$stdin")}"
+  out=$RUN_DIR/$vm-swap-$tag${stdin:+-$(basename "$stdin" .stdin)}.log
   t0=$(now)
-  check_fails "$vm: hot-swap to $tag fails" remote_release "$vm" "$tag" hotswap "$out"
-  timing "$vm: failed hot-swap to $tag" "$(elapsed "$t0")"
-  check "$vm: hot-swap to $tag logs '$text'" grep -qF -- "$text" "$out"
-  check "$vm: hot-swap to $tag prints no verified= line" not_grep "verified=" "$out"
-  check_running "$vm" "${prev#v}" "$vm after the failed hot-swap to $tag"
+  check_fails "$vm: $what fails" remote_release "$vm" "$tag" hotswap "$out" ${stdin:+"$stdin"}
+  timing "$vm: failed $what" "$(elapsed "$t0")"
+  check "$vm: $what logs '$text'" grep -qF -- "$text" "$out"
+  check "$vm: $what prints no verified= line" not_grep "verified=" "$out"
+  check_running "$vm" "${prev#v}" "$vm after the failed $what"
 }
 
 # crash_swap <vm> <prev tag>: the release that dies 3 s after starting fails
