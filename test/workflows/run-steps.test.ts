@@ -177,6 +177,16 @@ describe("the up step", () => {
     assert.match(out.summary, /## pulumi up: prod failed \(exit 124\)\n\nStopped at its 1s budget/);
   });
 
+  it("kills a CLI still running its grace after the SIGINT, and says the state may hold pending operations", () => {
+    const prod = script("deploy.yml", "prod", "up");
+    // The stand-in goes on for a second after the SIGINT: longer than this grace.
+    const short = { ...prod, run: prod.run.replaceAll("--kill-after=15m 150m", "--kill-after=0.2s 1s").replaceAll("150m budget", "1s budget") };
+    assert.notEqual(short.run, prod.run);
+    const out = runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
+    assert.equal(out.exit, 137);
+    assert.match(out.summary, /## pulumi up: prod failed \(exit 137\)\n\nKilled after its 1s budget and grace \(exit 137\): the state may hold pending operations/);
+  });
+
   it("mutation: under GitHub's default shell (`bash -e`, no pipefail) a failed update would pass, recorded as exit 0", () => {
     const out = runStep({ ...script("deploy.yml", "prod", "up"), shell: shellCommand(undefined) }, { exit: 4, output: "error: update failed\n" });
     assert.equal(out.exit, 0);
