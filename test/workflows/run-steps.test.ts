@@ -165,11 +165,16 @@ describe("the up step", () => {
     assert.match(out.args, /^up --yes --stack lantern\/lantern-fleet\/prod --diff --policy-pack policy /);
   });
 
-  it("interrupts the CLI with SIGINT at its budget, and says so", () => {
+  /** prod's up step with a 1 s budget and `grace` for --kill-after, its stand-in running until interrupted. */
+  const upWithShortBudget = (grace: string): Outcome => {
     const prod = script("deploy.yml", "prod", "up");
-    const short = { ...prod, run: prod.run.replaceAll("--kill-after=15m 150m", "--kill-after=20s 1s").replaceAll("150m budget", "1s budget") };
+    const short = { ...prod, run: prod.run.replaceAll("--kill-after=15m 150m", `--kill-after=${grace} 1s`).replaceAll("150m budget", "1s budget") };
     assert.notEqual(short.run, prod.run);
-    const out = runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
+    return runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
+  };
+
+  it("interrupts the CLI with SIGINT at its budget, and says so", () => {
+    const out = upWithShortBudget("20s");
     assert.equal(out.exit, 124);
     const lines = out.args.trimEnd().split("\n");
     assert.equal(lines.filter((l) => l === "SIGINT").length, 1, "one SIGINT: a second would terminate the CLI");
@@ -178,11 +183,8 @@ describe("the up step", () => {
   });
 
   it("kills a CLI still running its grace after the SIGINT, and says the state may hold pending operations", () => {
-    const prod = script("deploy.yml", "prod", "up");
     // The stand-in goes on for a second after the SIGINT: longer than this grace.
-    const short = { ...prod, run: prod.run.replaceAll("--kill-after=15m 150m", "--kill-after=0.2s 1s").replaceAll("150m budget", "1s budget") };
-    assert.notEqual(short.run, prod.run);
-    const out = runStep(short, { exit: 255, output: "Updating (prod)\n", untilInterrupted: true });
+    const out = upWithShortBudget("0.2s");
     assert.equal(out.exit, 137);
     assert.match(out.summary, /## pulumi up: prod failed \(exit 137\)\n\nKilled after its 1s budget and grace \(exit 137\): the state may hold pending operations/);
   });
